@@ -1,0 +1,77 @@
+package bundle
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/ipfs/go-cid"
+)
+
+var (
+	// ErrUnknownVersion is returned (wrapped) for an actors version with no known bundle.
+	ErrUnknownVersion = errors.New("unknown actors version")
+	// ErrUnknownNetwork is returned (wrapped) for a network with no known bundle.
+	ErrUnknownNetwork = errors.New("unknown network")
+	// ErrManifestMismatch is returned (wrapped) when a bundle's manifest is not
+	// the one known for its version and network.
+	ErrManifestMismatch = errors.New("manifest does not match")
+)
+
+// Known is an entry of the table of known bundles.
+type Known struct {
+	Version  int
+	Network  string
+	Manifest string
+}
+
+// KnownBundles returns the known bundles, ordered by version then network.
+func KnownBundles() []Known {
+	return slices.Clone(knownManifests)
+}
+
+// Versions returns the actors versions that have known bundles, ascending.
+func Versions() []int {
+	var vs []int
+	for _, k := range knownManifests {
+		if len(vs) == 0 || vs[len(vs)-1] != k.Version {
+			vs = append(vs, k.Version)
+		}
+	}
+	return vs
+}
+
+// Networks returns the networks that have a known bundle of version v.
+func Networks(v int) []string {
+	var ns []string
+	for _, k := range knownManifests {
+		if k.Version == v {
+			ns = append(ns, k.Network)
+		}
+	}
+	return ns
+}
+
+// KnownManifest returns the manifest CID known for an actors version and network.
+func KnownManifest(version int, network string) (cid.Cid, error) {
+	if !slices.Contains(Versions(), version) {
+		return cid.Undef, fmt.Errorf("%w %d (known: %v)", ErrUnknownVersion, version, Versions())
+	}
+	for _, k := range knownManifests {
+		if k.Version == version && k.Network == network {
+			return cid.MustParse(k.Manifest), nil
+		}
+	}
+	return cid.Undef, fmt.Errorf("%w %q for actors v%d (known: %v)", ErrUnknownNetwork, network, version, Networks(version))
+}
+
+// Identify returns the known bundle whose manifest CID is root.
+func Identify(root cid.Cid) (Known, bool) {
+	s := root.String()
+	for _, k := range knownManifests {
+		if k.Manifest == s {
+			return k, true
+		}
+	}
+	return Known{}, false
+}
