@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multihash"
 )
 
 var (
@@ -74,4 +75,35 @@ func Identify(root cid.Cid) (Known, bool) {
 		}
 	}
 	return Known{}, false
+}
+
+// IdentifyData returns the known bundle whose manifest data (the entry list
+// a system actor points at) is data.
+func IdentifyData(data cid.Cid) (Known, bool) {
+	return Identify(RootOf(data))
+}
+
+// RootOf returns the manifest root CID for a manifest data CID: the
+// blake2b-256 DAG-CBOR CID of [1, data].
+func RootOf(data cid.Cid) cid.Cid {
+	link := append([]byte{0}, data.Bytes()...)
+	var buf []byte
+	buf = append(buf, 0x82, manifestVersion)
+	buf = append(buf, 0xd8, 42)
+	buf = append(buf, cborBytesHeader(len(link))...)
+	buf = append(buf, link...)
+	c, _ := cid.Prefix{Version: 1, Codec: cid.DagCBOR, MhType: multihash.BLAKE2B_MIN + 31, MhLength: 32}.Sum(buf)
+	return c
+}
+
+// cborBytesHeader is the CBOR header of a byte string of length n.
+func cborBytesHeader(n int) []byte {
+	switch {
+	case n < 24:
+		return []byte{0x40 | byte(n)}
+	case n < 256:
+		return []byte{0x58, byte(n)}
+	default:
+		return []byte{0x59, byte(n >> 8), byte(n)}
+	}
 }
