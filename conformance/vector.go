@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	fbig "github.com/filecoin-project/go-state-types/big"
 	"github.com/ipfs/go-cid"
@@ -341,3 +344,32 @@ func (v *Vector) ReplayRandomness(kind RandomnessKind, epoch int64) []byte {
 
 // fallbackRandomness is what the reference runner returns when no rule matches.
 const fallbackRandomness = "i_am_random_____i_am_random_____"
+
+// FindVectors expands paths into vector files: a file is taken as it is, a
+// folder is walked for *.json files (in lexical order).
+func FindVectors(paths []string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadVector, err)
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(d.Name(), ".json") {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadVector, err)
+		}
+	}
+	return files, nil
+}

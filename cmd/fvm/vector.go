@@ -17,10 +17,15 @@ import (
 func newVectorCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "vector", Short: "Inspect conformance vectors"}
 	cmd.AddCommand(&cobra.Command{
-		Use:   "inspect FILE...",
+		Use:   "inspect PATH...",
 		Short: "Print each vector's id, network version, epoch, state roots and messages",
+		Long:  "Print each vector's id, network version, epoch, state roots and messages.\nA PATH is a vector file or a folder searched for *.json vectors.",
 		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, files []string) error {
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			files, err := conformance.FindVectors(paths)
+			if err != nil {
+				return err
+			}
 			failed := 0
 			for _, f := range files {
 				if err := inspectVector(cmd.Context(), cmd.OutOrStdout(), f); err != nil {
