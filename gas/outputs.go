@@ -79,9 +79,10 @@ func ComputeGasOverestimationBurn(gasUsed, gasLimit int64) (refund, burn int64) 
 // gas used and the gas limit (whole gas) and the base fee, fee cap and gas
 // premium (attoFIL). chargeNetworkFee false leaves BaseFeeBurn at zero (a
 // Lotus switch for pre-nv12 chains; the FVM always charges it, so FVM
-// callers pass true). Everything else is ref-fvm's GasOutputs::compute,
+// callers pass true). An uninitialised big.Int{} counts as zero. Everything else is ref-fvm's GasOutputs::compute,
 // identical in v3.13.3 and v4.8.2.
 func ComputeGasOutputs(gasUsed, gasLimit int64, baseFee, feeCap, premium big.Int, chargeNetworkFee bool) GasOutputs {
+	baseFee, feeCap, premium = orZero(baseFee), orZero(feeCap), orZero(premium)
 	out := ZeroGasOutputs()
 	used := big.NewInt(gasUsed)
 	limit := big.NewInt(gasLimit)
@@ -112,6 +113,15 @@ func ComputeGasOutputs(gasUsed, gasLimit int64, baseFee, feeCap, premium big.Int
 	required := big.Mul(feeCap, limit)
 	out.Refund = big.Sub(big.Sub(big.Sub(required, out.BaseFeeBurn), out.MinerTip), out.OverEstimationBurn)
 	return out
+}
+
+// orZero returns x, or zero if x is the uninitialised big.Int{} (whose
+// methods would panic).
+func orZero(x big.Int) big.Int {
+	if x.Int == nil {
+		return big.Zero()
+	}
+	return x
 }
 
 // nonNeg converts v to uint64, mapping negative values to zero.
