@@ -138,6 +138,6 @@ func (t *StateTree) RegisterNewAddress(ctx context.Context, addr address.Address
 	act = act.Clone()
 	act.Head = head
 	t.SetActor(InitActorID, act)
-	t.resolve.set(addr, id)
+	t.resolve.Set(addr, id)
 	return id, nil
 }

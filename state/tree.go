@@ -17,6 +17,7 @@ import (
 	cbg "github.com/whyrusleeping/cbor-gen"
 
 	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/internal/history"
 )
 
 // ErrStateTree is returned (wrapped) for a state tree that cannot be read or
@@ -51,8 +52,8 @@ type StateTree struct {
 	info    cid.Cid
 	actors  *hamt.Node
 
-	cache   *historyMap[uint64, cacheEntry]
-	resolve *historyMap[address.Address, uint64]
+	cache   *history.Map[uint64, cacheEntry]
+	resolve *history.Map[address.Address, uint64]
 	layers  []layer
 }
 
@@ -111,8 +112,8 @@ func newTree(bs blockstore.Blockstore, version uint64) *StateTree {
 		bs:      bs,
 		store:   cbor.NewCborStore(bs),
 		version: version,
-		cache:   newHistoryMap[uint64, cacheEntry](),
-		resolve: newHistoryMap[address.Address, uint64](),
+		cache:   history.NewMap[uint64, cacheEntry](),
+		resolve: history.NewMap[address.Address, uint64](),
 	}
 }
 
@@ -138,7 +139,7 @@ func (t *StateTree) Blockstore() blockstore.Blockstore { return t.bs }
 
 // GetActor returns a copy of actor id, or nil if there is none.
 func (t *StateTree) GetActor(ctx context.Context, id uint64) (*ActorState, error) {
-	if e, ok := t.cache.get(id); ok {
+	if e, ok := t.cache.Get(id); ok {
 		return cloneOrNil(e.actor), nil
 	}
 	found, raw, err := t.actors.FindRaw(ctx, string(idKey(id)))
@@ -151,7 +152,7 @@ func (t *StateTree) GetActor(ctx context.Context, id uint64) (*ActorState, error
 			return nil, fmt.Errorf("%w: actor %d: %w", ErrStateTree, id, err)
 		}
 	}
-	t.cache.set(id, cacheEntry{actor: act})
+	t.cache.Set(id, cacheEntry{actor: act})
 	return cloneOrNil(act), nil
 }
 
@@ -164,12 +165,12 @@ func cloneOrNil(a *ActorState) *ActorState {
 
 // SetActor writes actor id (a copy of act) into the cache.
 func (t *StateTree) SetActor(id uint64, act *ActorState) {
-	t.cache.set(id, cacheEntry{actor: act.Clone(), dirty: true})
+	t.cache.Set(id, cacheEntry{actor: act.Clone(), dirty: true})
 }
 
 // DeleteActor removes actor id.
 func (t *StateTree) DeleteActor(id uint64) {
-	t.cache.set(id, cacheEntry{dirty: true})
+	t.cache.Set(id, cacheEntry{dirty: true})
 }
 
 // LookupID resolves an address to an actor id. An ID address resolves to its
@@ -183,14 +184,14 @@ func (t *StateTree) LookupID(ctx context.Context, addr address.Address) (uint64,
 		}
 		return id, true, nil
 	}
-	if id, ok := t.resolve.get(addr); ok {
+	if id, ok := t.resolve.Get(addr); ok {
 		return id, true, nil
 	}
 	id, found, err := t.resolveAddress(ctx, addr)
 	if err != nil || !found {
 		return 0, false, err
 	}
-	t.resolve.set(addr, id)
+	t.resolve.Set(addr, id)
 	return id, true, nil
 }
 
@@ -206,7 +207,7 @@ func (t *StateTree) GetActorByAddress(ctx context.Context, addr address.Address)
 
 // BeginTransaction opens a nested transaction (a snapshot). It costs O(1).
 func (t *StateTree) BeginTransaction() {
-	t.layers = append(t.layers, layer{cache: t.cache.height(), resolve: t.resolve.height()})
+	t.layers = append(t.layers, layer{cache: t.cache.Height(), resolve: t.resolve.Height()})
 }
 
 // EndTransaction closes the innermost transaction, undoing its writes when
@@ -218,12 +219,12 @@ func (t *StateTree) EndTransaction(revert bool) error {
 	l := t.layers[len(t.layers)-1]
 	t.layers = t.layers[:len(t.layers)-1]
 	if revert {
-		t.cache.rollback(l.cache)
-		t.resolve.rollback(l.resolve)
+		t.cache.Rollback(l.cache)
+		t.resolve.Rollback(l.resolve)
 	}
 	if len(t.layers) == 0 {
-		t.cache.discardHistory()
-		t.resolve.discardHistory()
+		t.cache.DiscardHistory()
+		t.resolve.DiscardHistory()
 	}
 	return nil
 }
@@ -237,8 +238,8 @@ func (t *StateTree) Flush(ctx context.Context) (cid.Cid, error) {
 	if t.InTransaction() {
 		return cid.Undef, ErrInTransaction
 	}
-	ids := make([]uint64, 0, len(t.cache.m))
-	for id, e := range t.cache.m {
+	ids := make([]uint64, 0, len(t.cache.M))
+	for id, e := range t.cache.M {
 		if e.dirty {
 			ids = append(ids, id)
 		}
@@ -261,7 +262,7 @@ func (t *StateTree) Flush(ctx context.Context) (cid.Cid, error) {
 }
 
 func (t *StateTree) flushActor(ctx context.Context, id uint64) error {
-	e := t.cache.m[id]
+	e := t.cache.M[id]
 	key := string(idKey(id))
 	if e.actor == nil {
 		if _, err := t.actors.Delete(ctx, key); err != nil {
@@ -277,7 +278,7 @@ func (t *StateTree) flushActor(ctx context.Context, id uint64) error {
 		}
 	}
 	e.dirty = false
-	t.cache.m[id] = e
+	t.cache.M[id] = e
 	return nil
 }
 
