@@ -1,0 +1,312 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ipfs/go-cid"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+var (
+	// ErrBadConfig is returned (wrapped) by New for an unusable Config.
+	ErrBadConfig = errors.New("bad engine config")
+	// ErrCodeMismatch is returned (wrapped) when code bytes do not hash to their CID.
+	ErrCodeMismatch = errors.New("code does not match its CID")
+	// ErrInstrument is returned (wrapped) when the instrumenter rejects code.
+	ErrInstrument = errors.New("instrumentation failed")
+	// ErrCompile is returned (wrapped) when wazero rejects instrumented code.
+	ErrCompile = errors.New("compilation failed")
+	// ErrNotLoaded is returned (wrapped) when code is neither cached nor loadable.
+	ErrNotLoaded = errors.New("code not loaded")
+	// ErrClosed is returned (wrapped) after Close.
+	ErrClosed = errors.New("engine closed")
+)
+
+// Engine compiles actor code and runs it. It is safe for concurrent use by
+// many machines: each code CID is instrumented and compiled once
+// (concurrent requests for the same CID wait for the first), and the result
+// is shared.
+//
+// Compilation errors that come from the code itself (instrumentation or
+// compilation rejects it, or the bytes do not match the CID) are cached:
+// code is immutable, so retrying cannot succeed. Context cancellation is not
+// cached.
+type Engine struct {
+	cfg    Config
+	rt     wazero.Runtime
+	cache  wazero.CompilationCache
+	kind   string
+	seq    atomic.Uint64
+	closed atomic.Bool
+
+	mu      sync.Mutex
+	modules map[cid.Cid]*moduleEntry
+
+	// dummyMemory is the zero-size memory syscalls see before the actor's own
+	// memory exists (ref-fvm uses such a dummy while instantiating).
+	dummyMemory api.Memory
+	// empty is an instance with no exports: imports from module names that no
+	// linker provides resolve to it, so they fail as missing exports instead
+	// of falling back to the runtime's named modules.
+	empty api.Module
+}
+
+// Module is compiled, instrumented actor code.
+type Module struct {
+	// Code is the code CID.
+	Code cid.Cid
+	// OriginalSize and InstrumentedSize are the byte sizes of the code before
+	// and after instrumentation.
+	OriginalSize, InstrumentedSize int
+
+	compiled wazero.CompiledModule
+	info     *moduleInfo
+}
+
+type moduleEntry struct {
+	done chan struct{}
+	mod  *Module
+	err  error
+}
+
+// Code is a code CID with its bytes (a raw IPLD block).
+type Code struct {
+	CID   cid.Cid
+	Bytes []byte
+}
+
+// New creates an Engine.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Instrument == nil {
+		return nil, fmt.Errorf("%w: Instrument is required", ErrBadConfig)
+	}
+	if cfg.Prices == (Prices{}) {
+		cfg.Prices = FVMPrices()
+	}
+	rc, kind := runtimeConfig(cfg)
+	var cache wazero.CompilationCache
+	if cfg.CacheDir != "" {
+		dir, err := cfg.versionDir()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
+		}
+		cache, err = wazero.NewCompilationCacheWithDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("%w: compilation cache %s: %w", ErrBadConfig, dir, err)
+		}
+		rc = rc.WithCompilationCache(cache)
+	}
+	if cfg.CompilationWorkers > 1 {
+		ctx = experimental.WithCompilationWorkers(ctx, cfg.CompilationWorkers)
+	}
+	e := &Engine{
+		cfg:     cfg,
+		rt:      wazero.NewRuntimeWithConfig(ctx, rc),
+		cache:   cache,
+		kind:    kind,
+		modules: map[cid.Cid]*moduleEntry{},
+	}
+	if err := e.initHelpers(ctx); err != nil {
+		_ = e.Close(ctx)
+		return nil, err
+	}
+	return e, nil
+}
+
+// runtimeConfig is the wazero configuration of the FVM: compiler where
+// available, FVM features, the default 65,536-page memory cap (the FVM limits
+// are enforced by the memory allocator, so a declared maximum above 512 MiB
+// still compiles, as in wasmtime), and no context-driven closing (it would
+// make execution depend on timing).
+func runtimeConfig(cfg Config) (wazero.RuntimeConfig, string) {
+	rc, kind := wazero.NewRuntimeConfig(), "compiler"
+	if cfg.Interpreter || !compilerLikely() {
+		rc, kind = wazero.NewRuntimeConfigInterpreter(), "interpreter"
+	}
+	return rc.WithCoreFeatures(Features).WithCloseOnContextDone(false), kind
+}
+
+// compilerLikely mirrors wazero's own choice of backend closely enough to
+// report it (wazero decides by GOOS/GOARCH and CPU features; amd64 without
+// SSE4.1 falls back to the interpreter silently).
+func compilerLikely() bool {
+	switch runtime.GOARCH {
+	case "amd64", "arm64":
+	default:
+		return false
+	}
+	switch runtime.GOOS {
+	case "linux", "darwin", "freebsd", "netbsd", "windows":
+		return true
+	}
+	return runtime.GOARCH == "amd64"
+}
+
+// Backend names the wazero backend in use: "compiler" or "interpreter".
+func (e *Engine) Backend() string { return e.kind }
+
+// initHelpers instantiates the dummy memory and the empty module.
+func (e *Engine) initHelpers(ctx context.Context) error {
+	var b moduleBuilder
+	b.memories = []limits{{min: 0, max: 0, hasMax: true}}
+	b.export("memory", kindMemory, 0)
+	m, err := e.rt.InstantiateWithConfig(ctx, b.bytes(), wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	if err != nil {
+		return fmt.Errorf("engine: dummy memory: %w", err)
+	}
+	e.dummyMemory = m.ExportedMemory("memory")
+	var empty moduleBuilder
+	e.empty, err = e.rt.InstantiateWithConfig(ctx, empty.bytes(), wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	if err != nil {
+		return fmt.Errorf("engine: empty module: %w", err)
+	}
+	return nil
+}
+
+// Close releases the runtime and every compiled module. Instances still
+// running are not interrupted, but nothing new may start.
+func (e *Engine) Close(ctx context.Context) error {
+	if e.closed.Swap(true) {
+		return nil
+	}
+	err := e.rt.Close(ctx)
+	if e.cache != nil {
+		err = errors.Join(err, e.cache.Close(ctx))
+	}
+	return err
+}
+
+// Lookup returns the compiled module of a code CID, if it was loaded
+// successfully.
+func (e *Engine) Lookup(c cid.Cid) (*Module, bool) {
+	e.mu.Lock()
+	ent := e.modules[c]
+	e.mu.Unlock()
+	if ent == nil {
+		return nil, false
+	}
+	select {
+	case <-ent.done:
+		return ent.mod, ent.err == nil
+	default:
+		return nil, false
+	}
+}
+
+// Load returns the compiled module of code, instrumenting and compiling it
+// on first use. Concurrent calls for the same CID compile once.
+func (e *Engine) Load(ctx context.Context, code Code) (*Module, error) {
+	if e.closed.Load() {
+		return nil, ErrClosed
+	}
+	for {
+		e.mu.Lock()
+		ent, ok := e.modules[code.CID]
+		if !ok {
+			ent = &moduleEntry{done: make(chan struct{})}
+			e.modules[code.CID] = ent
+			e.mu.Unlock()
+			e.fill(ctx, ent, code)
+			return ent.mod, ent.err
+		}
+		e.mu.Unlock()
+		select {
+		case <-ent.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if !isContextError(ent.err) {
+			return ent.mod, ent.err
+		}
+		// The compiling caller was cancelled; its entry is gone: try again.
+	}
+}
+
+// fill compiles code into ent and publishes it. A context error removes the
+// entry instead of caching it.
+func (e *Engine) fill(ctx context.Context, ent *moduleEntry, code Code) {
+	defer close(ent.done)
+	defer func() {
+		if r := recover(); r != nil {
+			ent.mod, ent.err = nil, fmt.Errorf("%w: code %s: panic: %v", ErrCompile, code.CID, r)
+		}
+	}()
+	ent.mod, ent.err = e.compile(ctx, code)
+	if isContextError(ent.err) {
+		e.mu.Lock()
+		delete(e.modules, code.CID)
+		e.mu.Unlock()
+	}
+}
+
+func isContextError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// compile instruments and compiles code.
+func (e *Engine) compile(ctx context.Context, code Code) (*Module, error) {
+	if err := checkCID(code); err != nil {
+		return nil, err
+	}
+	inst, err := e.cfg.Instrument(code.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: code %s: %w", ErrInstrument, code.CID, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	info, err := readModuleInfo(inst)
+	if err != nil {
+		return nil, fmt.Errorf("%w: code %s: %w", ErrCompile, code.CID, err)
+	}
+	if e.cfg.CompilationWorkers > 1 {
+		ctx = experimental.WithCompilationWorkers(ctx, e.cfg.CompilationWorkers)
+	}
+	cm, err := e.rt.CompileModule(ctx, inst)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		return nil, fmt.Errorf("%w: code %s: %w", ErrCompile, code.CID, err)
+	}
+	return &Module{
+		Code:             code.CID,
+		OriginalSize:     len(code.Bytes),
+		InstrumentedSize: len(inst),
+		compiled:         cm,
+		info:             info,
+	}, nil
+}
+
+// checkCID checks that the code bytes hash to the CID.
+func checkCID(code Code) error {
+	if !code.CID.Defined() {
+		return fmt.Errorf("%w: undefined CID", ErrCodeMismatch)
+	}
+	got, err := code.CID.Prefix().Sum(code.Bytes)
+	if err != nil {
+		return fmt.Errorf("%w: code %s: %w", ErrCodeMismatch, code.CID, err)
+	}
+	if !got.Equals(code.CID) {
+		return fmt.Errorf("%w: code %s hashes to %s", ErrCodeMismatch, code.CID, got)
+	}
+	return nil
+}
+
+// Preload compiles every code in the given order (use manifest order, so
+// errors are reported deterministically) and stops at the first error.
+func (e *Engine) Preload(ctx context.Context, codes []Code) error {
+	for _, c := range codes {
+		if _, err := e.Load(ctx, c); err != nil {
+			return fmt.Errorf("engine: preload: %w", err)
+		}
+	}
+	return nil
+}

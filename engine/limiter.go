@@ -1,0 +1,120 @@
+package engine
+
+import (
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// MemoryLimiter accounts the memory of every live instance of one call stack
+// (one message): linear memories, plus TableElementBytes per table element,
+// from their initial sizes on. Growth beyond the limit is refused: a refused
+// memory.grow returns -1 (its gas is already paid), and a refused initial
+// allocation fails instantiation with SYS_ILLEGAL_INSTRUCTION.
+//
+// A call stack is one goroutine at a time, so MemoryLimiter is not safe for
+// concurrent use. Invoke restores the usage it found on return (ref-fvm's
+// with_stack_frame around a send): what a finished call held is released.
+type MemoryLimiter struct {
+	max  uint64
+	used uint64
+}
+
+// NewMemoryLimiter returns a limiter allowing maxBytes in total; use
+// MaxCallStackMemoryBytes for the FVM.
+func NewMemoryLimiter(maxBytes uint64) *MemoryLimiter {
+	return &MemoryLimiter{max: maxBytes}
+}
+
+// MemoryUsed returns the bytes currently accounted.
+func (l *MemoryLimiter) MemoryUsed() uint64 { return l.used }
+
+// GrowMemory accounts delta more bytes, or refuses if that would exceed the
+// limit (saturating arithmetic, as the reference).
+func (l *MemoryLimiter) GrowMemory(delta uint64) bool {
+	total := l.used + delta
+	if total < l.used {
+		total = ^uint64(0)
+	}
+	if total > l.max {
+		return false
+	}
+	l.used = total
+	return true
+}
+
+// GrowInstanceTable accounts a table growing from..to elements.
+func (l *MemoryLimiter) GrowInstanceTable(from, to uint64) bool {
+	if to <= from {
+		return l.GrowMemory(0)
+	}
+	d := to - from
+	if d > ^uint64(0)/TableElementBytes {
+		return l.GrowMemory(^uint64(0))
+	}
+	return l.GrowMemory(d * TableElementBytes)
+}
+
+// WithStackFrame runs fn and then restores the usage to what it was before.
+func (l *MemoryLimiter) WithStackFrame(fn func()) {
+	saved := l.used
+	defer func() { l.used = saved }()
+	fn()
+}
+
+// linearMemory backs one instance's memory. Its initial size is reserved in
+// the limiter before instantiation (wazero cannot fail the first
+// allocation); every later growth asks the limiter, and is refused past
+// MaxInstanceMemoryBytes.
+type linearMemory struct {
+	limiter *MemoryLimiter
+	buf     []byte
+	// reserved is the size already accounted in the limiter.
+	reserved uint64
+}
+
+var _ experimental.LinearMemory = (*linearMemory)(nil)
+
+// Reallocate implements experimental.LinearMemory.
+func (m *linearMemory) Reallocate(size uint64) []byte {
+	if size > MaxInstanceMemoryBytes {
+		return nil
+	}
+	if size > m.reserved {
+		if !m.limiter.GrowMemory(size - m.reserved) {
+			return nil
+		}
+		m.reserved = size
+	}
+	if size <= uint64(cap(m.buf)) {
+		// Never shrinks, so bytes past len are still zero.
+		m.buf = m.buf[:size]
+		return m.buf
+	}
+	newCap := uint64(cap(m.buf)) * 2
+	if newCap < size {
+		newCap = size
+	}
+	if newCap > MaxInstanceMemoryBytes {
+		newCap = MaxInstanceMemoryBytes
+	}
+	nb := make([]byte, size, newCap)
+	copy(nb, m.buf)
+	m.buf = nb
+	return m.buf
+}
+
+// Free implements experimental.LinearMemory.
+func (m *linearMemory) Free() { m.buf = nil }
+
+// allocator hands out linearMemory for one instantiation.
+type allocator struct {
+	limiter  *MemoryLimiter
+	reserved uint64
+}
+
+// Allocate implements experimental.MemoryAllocator.
+func (a *allocator) Allocate(capBytes, _ uint64) experimental.LinearMemory {
+	if capBytes > MaxInstanceMemoryBytes {
+		capBytes = MaxInstanceMemoryBytes
+	}
+	return &linearMemory{limiter: a.limiter, reserved: a.reserved, buf: make([]byte, 0, capBytes)}
+}

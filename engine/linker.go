@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// GasModule is the import module of the gas counter global, and also of the
+// gas syscalls (gas.charge, gas.available).
+const GasModule = "gas"
+
+// GasCounterName is the name of the gas counter global: a mutable i64 that
+// holds the available milligas and goes negative when Wasm runs out.
+const GasCounterName = "gas_counter"
+
+// ErrLink is returned (wrapped) when actor code imports something the linker
+// does not provide, or with another type. ref-fvm treats this as fatal.
+var ErrLink = errors.New("link error")
+
+// HostFunc is one syscall: a Go function with its Wasm signature. Inside
+// Fn, InvocationFromContext(ctx) gives the running Invocation (its memory,
+// gas counter and the caller's Data). To end the invocation, panic with an
+// *Abort (Exit, AbortOutOfGas, AbortFatal).
+type HostFunc struct {
+	Name            string
+	Params, Results []api.ValueType
+	Fn              api.GoModuleFunction
+}
+
+// HostModule is one syscall namespace (an import module name such as "vm",
+// "ipld" or "gas") with its functions.
+type HostModule struct {
+	Name  string
+	Funcs []HostFunc
+}
+
+// Linker binds one set of syscalls into an Engine's runtime. Actors are
+// invoked through a Linker (Linker.Invoke). Machines that share a syscall
+// set (a network version profile) can share a Linker; a Linker is safe for
+// concurrent use. Different Linkers share the Engine's compiled code.
+type Linker struct {
+	e     *Engine
+	id    uint64
+	hosts map[string]api.Module
+	funcs map[[2]string]funcType
+	shim  wazero.CompiledModule
+
+	checks sync.Map // *Module -> error (nil = links)
+}
+
+// NewLinker instantiates the host modules in the engine's runtime under
+// private names and prepares the per-invocation gas module, which exports
+// gas_counter and re-exports the "gas" host functions.
+func (e *Engine) NewLinker(ctx context.Context, mods []HostModule) (*Linker, error) {
+	if e.closed.Load() {
+		return nil, ErrClosed
+	}
+	l := &Linker{
+		e:     e,
+		id:    e.seq.Add(1),
+		hosts: map[string]api.Module{},
+		funcs: map[[2]string]funcType{},
+	}
+	if err := l.bind(ctx, mods); err != nil {
+		_ = l.Close(ctx)
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Linker) privateName(module string) string {
+	return fmt.Sprintf("go-fvm/linker-%d/%s", l.id, module)
+}
+
+func (l *Linker) bind(ctx context.Context, mods []HostModule) error {
+	var gasFuncs []HostFunc
+	for _, m := range mods {
+		if m.Name == "" {
+			return fmt.Errorf("%w: host module without a name", ErrBadConfig)
+		}
+		if _, dup := l.hosts[m.Name]; dup {
+			return fmt.Errorf("%w: host module %q given twice", ErrBadConfig, m.Name)
+		}
+		b := l.e.rt.NewHostModuleBuilder(l.privateName(m.Name))
+		for _, f := range m.Funcs {
+			key := [2]string{m.Name, f.Name}
+			if _, dup := l.funcs[key]; dup {
+				return fmt.Errorf("%w: host function %s.%s given twice", ErrBadConfig, m.Name, f.Name)
+			}
+			if f.Fn == nil {
+				return fmt.Errorf("%w: host function %s.%s has no Fn", ErrBadConfig, m.Name, f.Name)
+			}
+			if m.Name == GasModule && f.Name == GasCounterName {
+				return fmt.Errorf("%w: %s.%s is the gas counter global", ErrBadConfig, m.Name, f.Name)
+			}
+			l.funcs[key] = funcType{params: f.Params, results: f.Results}
+			b.NewFunctionBuilder().WithGoModuleFunction(f.Fn, f.Params, f.Results).WithName(f.Name).Export(f.Name)
+		}
+		// Compile and instantiate separately: Instantiate wraps the instance in
+		// a type the import resolver does not accept.
+		compiled, err := b.Compile(ctx)
+		if err != nil {
+			return fmt.Errorf("%w: host module %q: %w", ErrBadConfig, m.Name, err)
+		}
+		inst, err := l.e.rt.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(l.privateName(m.Name)))
+		if err != nil {
+			return fmt.Errorf("%w: host module %q: %w", ErrBadConfig, m.Name, err)
+		}
+		l.hosts[m.Name] = inst
+		if m.Name == GasModule {
+			gasFuncs = m.Funcs
+		}
+	}
+	shim, err := l.e.rt.CompileModule(ctx, gasShim(l.privateName(GasModule), gasFuncs))
+	if err != nil {
+		return fmt.Errorf("engine: gas module: %w", err)
+	}
+	l.shim = shim
+	return nil
+}
+
+// gasShim generates the "gas" module each invocation instantiates: it
+// defines and exports the mutable i64 gas_counter (host modules cannot
+// export globals) and re-exports the gas host functions, imported from their
+// private host module.
+func gasShim(hostName string, funcs []HostFunc) []byte {
+	var b moduleBuilder
+	for _, f := range funcs {
+		idx := b.importFunc(hostName, f.Name, funcType{params: f.Params, results: f.Results})
+		b.export(f.Name, kindFunc, idx)
+	}
+	g := b.globalI64(true, 0)
+	b.export(GasCounterName, kindGlobal, g)
+	return b.bytes()
+}
+
+// Close releases the host modules. Invocations must have finished.
+func (l *Linker) Close(ctx context.Context) error {
+	var err error
+	for _, m := range l.hosts {
+		err = errors.Join(err, m.Close(ctx))
+	}
+	if l.shim != nil {
+		err = errors.Join(err, l.shim.Close(ctx))
+	}
+	return err
+}
+
+// resolver maps import module names for one invocation: "gas" to its own
+// gas module, syscall namespaces to the host modules, and anything else to
+// an empty module (so it fails as a missing import).
+func (l *Linker) resolver(gas api.Module) func(string) api.Module {
+	return func(name string) api.Module {
+		if name == GasModule {
+			return gas
+		}
+		if m, ok := l.hosts[name]; ok {
+			return m
+		}
+		return l.e.empty
+	}
+}
+
+// Check reports whether every import of m is provided with its exact type
+// (ref-fvm's instantiate_pre). The answer is cached per module.
+func (l *Linker) Check(m *Module) error {
+	if v, ok := l.checks.Load(m); ok {
+		err, _ := v.(error)
+		return err
+	}
+	err := l.check(m)
+	l.checks.Store(m, err)
+	return err
+}
+
+func (l *Linker) check(m *Module) error {
+	for _, im := range m.info.imports {
+		switch im.kind {
+		case kindFunc:
+			have, ok := l.funcs[[2]string{im.module, im.name}]
+			if !ok {
+				return fmt.Errorf("%w: code %s imports unknown function %s.%s", ErrLink, m.Code, im.module, im.name)
+			}
+			if !have.equal(im.funcType) {
+				return fmt.Errorf("%w: code %s imports %s.%s as %s, provided as %s",
+					ErrLink, m.Code, im.module, im.name, im.funcType, have)
+			}
+		case kindGlobal:
+			if im.module != GasModule || im.name != GasCounterName {
+				return fmt.Errorf("%w: code %s imports unknown global %s.%s", ErrLink, m.Code, im.module, im.name)
+			}
+			if im.globalType != api.ValueTypeI64 || !im.globalMut {
+				return fmt.Errorf("%w: code %s imports %s.%s as %s (mutable %t), want a mutable i64",
+					ErrLink, m.Code, im.module, im.name, api.ValueTypeName(im.globalType), im.globalMut)
+			}
+		default:
+			return fmt.Errorf("%w: code %s imports %s.%s of kind %d; only functions and the gas counter are provided",
+				ErrLink, m.Code, im.module, im.name, im.kind)
+		}
+	}
+	return nil
+}
