@@ -34,25 +34,6 @@ const (
 // rejects the ref.* instructions anyway.
 const Features = api.CoreFeaturesV2 &^ (api.CoreFeatureSIMD | api.CoreFeatureMultiValue)
 
-// Prices are the Wasm prices the engine charges itself, in milligas. They are
-// the same in every FVM price list so far (Hygge, Watermelon, Teep).
-type Prices struct {
-	// InitMemoryPerByte is charged per byte of the exported memory's minimum
-	// ("wasm_memory_init"; 0.4 gas).
-	InitMemoryPerByte uint64
-	// InitTablePerElement is charged per element of the minimum of a table
-	// exported as "table" ("wasm_table_init"; 8 bytes at 0.4 gas).
-	InitTablePerElement uint64
-	// GrowMemoryPerByte only splits exec gas into "wasm_memory_grow" for
-	// traces (0.4 gas); it never changes the total.
-	GrowMemoryPerByte uint64
-}
-
-// FVMPrices returns the prices of every FVM price list.
-func FVMPrices() Prices {
-	return Prices{InitMemoryPerByte: 400, InitTablePerElement: 3200, GrowMemoryPerByte: 400}
-}
-
 // Config configures an Engine.
 type Config struct {
 	// Instrument rewrites original actor code into the instrumented code that
@@ -72,8 +53,6 @@ type Config struct {
 	// CompilationWorkers, when > 1, lets wazero compile one module's
 	// functions in parallel.
 	CompilationWorkers int
-	// Prices are the Wasm prices the engine charges; zero means FVMPrices.
-	Prices Prices
 }
 
 // DefaultCacheDir returns os.UserCacheDir()/go-fvm/wasm, the usual CacheDir.

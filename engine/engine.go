@@ -87,9 +87,6 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Instrument == nil {
 		return nil, fmt.Errorf("%w: Instrument is required", ErrBadConfig)
 	}
-	if cfg.Prices == (Prices{}) {
-		cfg.Prices = FVMPrices()
-	}
 	rc, kind := runtimeConfig(cfg)
 	var cache wazero.CompilationCache
 	if cfg.CacheDir != "" {

@@ -12,6 +12,8 @@ import (
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/ipfs/go-cid"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/go-fvm/go-fvm/gas"
 )
 
 const (
@@ -28,12 +30,12 @@ func TestStraightLineExactGas(t *testing.T) {
 	if o.Kind != Returned || o.BlockID != 8 {
 		t.Fatalf("outcome %v, want returned 8", o)
 	}
-	if want := uint64(onePageInit + 12_345); tr.used != want {
-		t.Fatalf("used %d mg, want %d", tr.used, want)
+	if want := uint64(onePageInit + 12_345); tr.used() != want {
+		t.Fatalf("used %d mg, want %d", tr.used(), want)
 	}
 	wantCharges := []string{"wasm_memory_init=26214400", "wasm_exec=0", "wasm_exec=12345"}
-	if !slices.Equal(tr.charges, wantCharges) {
-		t.Fatalf("charges %v, want %v", tr.charges, wantCharges)
+	if got := tr.charges(); !slices.Equal(got, wantCharges) {
+		t.Fatalf("charges %v, want %v", got, wantCharges)
 	}
 }
 
@@ -47,8 +49,8 @@ func TestInfiniteLoopRunsOutOfGas(t *testing.T) {
 	if o.Kind != OutOfGas {
 		t.Fatalf("outcome %v, want out of gas", o)
 	}
-	if tr.used != limit {
-		t.Fatalf("used %d, want the whole limit %d", tr.used, limit)
+	if tr.used() != limit {
+		t.Fatalf("used %d, want the whole limit %d", tr.used(), limit)
 	}
 }
 
@@ -124,8 +126,8 @@ func TestTraps(t *testing.T) {
 			if o.Kind != Exited || o.ExitCode != exitcode.SysErrIllegalInstruction || o.Trap != c.trap {
 				t.Fatalf("outcome %v (trap %v), want SYS_ILLEGAL_INSTRUCTION by %v", o, o.Trap, c.trap)
 			}
-			if want := uint64(onePageInit + 100); tr.used != want {
-				t.Fatalf("used %d, want %d (gas up to the trap stays charged)", tr.used, want)
+			if want := uint64(onePageInit + 100); tr.used() != want {
+				t.Fatalf("used %d, want %d (gas up to the trap stays charged)", tr.used(), want)
 			}
 		})
 	}
@@ -172,8 +174,8 @@ func TestInstantiationOverLimitIsIllegalInstruction(t *testing.T) {
 	if o.Kind != Exited || o.ExitCode != exitcode.SysErrIllegalInstruction {
 		t.Fatalf("outcome %v, want SYS_ILLEGAL_INSTRUCTION", o)
 	}
-	if want := uint64(2 * onePageInit); tr.used != want {
-		t.Fatalf("used %d, want the memory init charge %d", tr.used, want)
+	if want := uint64(2 * onePageInit); tr.used() != want {
+		t.Fatalf("used %d, want the memory init charge %d", tr.used(), want)
 	}
 	big := newActor(8193)
 	big.invoke(body(i32c(0)))
@@ -209,7 +211,7 @@ func TestLinkAndExportChecks(t *testing.T) {
 		t.Fatalf("v4 missing invoke: %v, want SYS_INVALID_RECEIVER", o)
 	}
 	tr := newTracker(bigGas)
-	o := l.Invoke(context.Background(), Call{Code: rawCID(t, wasm), Gas: tr, Memory: NewMemoryLimiter(MaxCallStackMemoryBytes), MissingInvokeFatal: true})
+	o := l.Invoke(context.Background(), Call{Code: rawCID(t, wasm), Gas: tr, Prices: prices, Memory: NewMemoryLimiter(MaxCallStackMemoryBytes), MissingInvokeFatal: true})
 	if o.Kind != Fatal {
 		t.Fatalf("v3 missing invoke: %v, want fatal", o)
 	}
@@ -250,9 +252,9 @@ func TestHostFunctions(t *testing.T) {
 			if err := inv.ChargeForExec(); err != nil {
 				panic(err)
 			}
-			err := inv.call.Gas.ChargeGas("OnSyscall", 14_000_000)
+			err := inv.call.Gas.ChargeGas(gas.ChargeOnSyscall, gas.NewGas(14_000))
 			if err == nil {
-				err = inv.call.Gas.ChargeGas("charge", s[0]*1000)
+				err = inv.call.Gas.ChargeGas("charge", gas.NewGas(s[0]))
 			}
 			if uerr := inv.UpdateGasAvailable(); uerr != nil {
 				panic(uerr)
@@ -283,8 +285,8 @@ func TestHostFunctions(t *testing.T) {
 	if o.Kind != Returned || o.BlockID != 0 {
 		t.Fatalf("gas.charge: %v", o)
 	}
-	if want := uint64(onePageInit + 500 + 14_000_000 + 7000 + 300); tr.used != want {
-		t.Fatalf("used %d, want %d (charges %v)", tr.used, want, tr.charges)
+	if want := uint64(onePageInit + 500 + 14_000_000 + 7000 + 300); tr.used() != want {
+		t.Fatalf("used %d, want %d (charges %v)", tr.used(), want, tr.charges())
 	}
 	if len(seen) != 1 || uint64(seen[0]) != bigGas-onePageInit-500 {
 		t.Fatalf("counter seen by the syscall %v, want %d", seen, bigGas-onePageInit-500)
@@ -311,7 +313,7 @@ func TestNestedInvocationsShareTheLimiter(t *testing.T) {
 			if err := inv.ChargeForExec(); err != nil {
 				panic(err)
 			}
-			o := l.Invoke(ctx, Call{Code: rawCID(t, child), Gas: inv.call.Gas, Memory: inv.call.Memory,
+			o := l.Invoke(ctx, Call{Code: rawCID(t, child), Gas: inv.call.Gas, Prices: prices, Memory: inv.call.Memory,
 				LoadCode: func(context.Context, cid.Cid) ([]byte, error) { return child, nil }})
 			inner = inv.call.Memory.MemoryUsed()
 			if err := inv.UpdateGasAvailable(); err != nil {
@@ -334,8 +336,8 @@ func TestNestedInvocationsShareTheLimiter(t *testing.T) {
 	if inner != 2*WasmPageBytes {
 		t.Fatalf("after the child returned the limiter holds %d, want the parent's %d", inner, 2*WasmPageBytes)
 	}
-	if want := uint64(5*onePageInit + 1000 + 2000 + 3000); tr.used != want {
-		t.Fatalf("used %d, want %d", tr.used, want)
+	if want := uint64(5*onePageInit + 1000 + 2000 + 3000); tr.used() != want {
+		t.Fatalf("used %d, want %d", tr.used(), want)
 	}
 	if mem.MemoryUsed() != 0 {
 		t.Fatalf("limiter holds %d after the call", mem.MemoryUsed())

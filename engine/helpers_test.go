@@ -10,6 +10,8 @@ import (
 
 	"github.com/ipfs/go-cid"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/go-fvm/go-fvm/gas"
 )
 
 // Opcodes used by the hand-written test modules.
@@ -61,8 +63,8 @@ func code(parts ...[]byte) []byte {
 
 func op(bs ...byte) []byte { return bs }
 
-func i32c(v int32) []byte { return appendS64([]byte{opI32Const}, int64(v)) }
-func i64c(v int64) []byte { return appendS64([]byte{opI64Const}, v) }
+func i32c(v int32) []byte  { return appendS64([]byte{opI32Const}, int64(v)) }
+func i64c(v int64) []byte  { return appendS64([]byte{opI64Const}, v) }
 func call(f uint32) []byte { return appendU32([]byte{opCall}, f) }
 func gget(g uint32) []byte { return appendU32([]byte{opGlobalGet}, g) }
 func gset(g uint32) []byte { return appendU32([]byte{opGlobalSet}, g) }
@@ -135,27 +137,29 @@ func rawCID(t testing.TB, b []byte) cid.Cid {
 // identity is the instrumenter for hand-instrumented test modules.
 func identity(b []byte) ([]byte, error) { return b, nil }
 
-// tracker is a GasAccount as the FVM's: saturating milligas; running out
-// uses up everything.
+// tracker is the FVM's gas tracker, with trace, plus test conveniences.
 type tracker struct {
-	limit, used uint64
-	charges     []string
+	*gas.GasTracker
 }
 
-func newTracker(limitMilligas uint64) *tracker { return &tracker{limit: limitMilligas} }
+func newTracker(limitMilligas uint64) *tracker {
+	return &tracker{gas.NewGasTracker(gas.FromMilligas(limitMilligas), gas.ZeroGas, gas.WithTrace())}
+}
 
-func (t *tracker) GasAvailable() uint64 { return t.limit - t.used }
+// used returns the milligas used.
+func (t *tracker) used() uint64 { return t.GasUsed().Milligas() }
 
-func (t *tracker) ChargeGas(name string, mg uint64) error {
-	t.charges = append(t.charges, fmt.Sprintf("%s=%d", name, mg))
-	n := satAdd(t.used, mg)
-	if n > t.limit {
-		t.used = t.limit
-		return fmt.Errorf("charging %s: %w", name, ErrOutOfGas)
+// charges returns the trace as name=milligas.
+func (t *tracker) charges() []string {
+	var out []string
+	for _, c := range t.DrainTrace() {
+		out = append(out, fmt.Sprintf("%s=%d", c.Name, c.Total().Milligas()))
 	}
-	t.used = n
-	return nil
+	return out
 }
+
+// prices are the Wasm prices of every FVM price list.
+var prices = &gas.WatermelonPrices().WasmRules
 
 // newTestEngine returns an engine with the identity instrumenter.
 func newTestEngine(t testing.TB, cfg Config) *Engine {
@@ -192,7 +196,7 @@ func run(t testing.TB, l *Linker, wasm []byte, gasLimit uint64, mem *MemoryLimit
 		mem = NewMemoryLimiter(MaxCallStackMemoryBytes)
 	}
 	tr := newTracker(gasLimit)
-	o := l.Invoke(context.Background(), Call{Code: c, Params: 7, Gas: tr, Memory: mem})
+	o := l.Invoke(context.Background(), Call{Code: c, Params: 7, Gas: tr, Prices: prices, Memory: mem})
 	return o, tr
 }
 

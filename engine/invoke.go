@@ -11,18 +11,20 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+
+	"github.com/go-fvm/go-fvm/gas"
 )
 
-// GasAccount is the message's gas tracker as the engine sees it, in
-// milligas.
+// GasAccount is the message's gas tracker as the engine sees it;
+// *gas.GasTracker implements it.
 type GasAccount interface {
-	// GasAvailable returns the milligas still available (at most
-	// math.MaxInt64; the tracker caps its limit there).
-	GasAvailable() uint64
-	// ChargeGas charges milligas under a trace name. When gas runs out it
-	// must return an error wrapping ErrOutOfGas (and, as the reference, have
-	// used up all gas); any other error is fatal.
-	ChargeGas(name string, milligas uint64) error
+	// GasAvailable returns the gas still available (at most i64::MAX
+	// milligas; the tracker caps its limit there).
+	GasAvailable() gas.Gas
+	// ChargeGas charges g under a trace name. When gas runs out it returns
+	// an error wrapping gas.ErrOutOfGas (and has used up all gas); any other
+	// error is fatal.
+	ChargeGas(name string, g gas.Gas) error
 }
 
 // Call describes one actor invocation.
@@ -36,6 +38,9 @@ type Call struct {
 	Params uint32
 	// Gas is the message's gas tracker.
 	Gas GasAccount
+	// Prices are the Wasm prices of the network version (PriceList.WasmRules):
+	// initial memory and table, and the memory-grow trace split.
+	Prices *gas.WasmGasPrices
 	// Memory is the call stack's memory limiter, shared by nested calls.
 	Memory *MemoryLimiter
 	// Data is anything the syscalls need (the kernel); see Invocation.Data.
@@ -99,7 +104,7 @@ func (inv *Invocation) LastGasAvailable() uint64 { return inv.lastGasAvailable }
 // end of every syscall, also when the syscall aborts. It returns nil or an
 // *Abort.
 func (inv *Invocation) UpdateGasAvailable() error {
-	avail := inv.call.Gas.GasAvailable()
+	avail := inv.call.Gas.GasAvailable().Milligas()
 	if avail > math.MaxInt64 {
 		return AbortFatal(fmt.Errorf("available milligas %d exceeds i64::MAX", avail))
 	}
@@ -136,17 +141,17 @@ func (inv *Invocation) ChargeForExec() error {
 	if used > inv.lastMemoryBytes {
 		delta = used - inv.lastMemoryBytes
 	}
-	mem := satMul(delta, inv.e.cfg.Prices.GrowMemoryPerByte)
+	mem := inv.call.Prices.GrowMemoryGas(clampInt(delta)).Milligas()
 	if mem <= exec {
 		exec -= mem
 	} else {
 		mem, exec = exec, 0
 	}
-	if err := inv.call.Gas.ChargeGas("wasm_exec", exec); err != nil {
+	if err := inv.call.Gas.ChargeGas(gas.ChargeWasmExec, gas.FromMilligas(exec)); err != nil {
 		return chargeAbort(err)
 	}
 	if mem != 0 {
-		if err := inv.call.Gas.ChargeGas("wasm_memory_grow", mem); err != nil {
+		if err := inv.call.Gas.ChargeGas(gas.ChargeWasmMemoryGrow, gas.FromMilligas(mem)); err != nil {
 			return chargeAbort(err)
 		}
 	}
@@ -167,11 +172,11 @@ func (inv *Invocation) chargeForInit(m *Module) error {
 	// charged for the memory-grow trace split.
 	inv.lastMemoryBytes += minBytes
 	if elems, ok := m.info.exportedTableMin("table"); ok {
-		if err := inv.call.Gas.ChargeGas("wasm_table_init", satMul(uint64(elems), inv.e.cfg.Prices.InitTablePerElement)); err != nil {
+		if err := inv.call.Gas.ChargeGas(gas.ChargeWasmTableInit, inv.call.Prices.InitTableGas(uint64(elems))); err != nil {
 			return chargeAbort(err)
 		}
 	}
-	if err := inv.call.Gas.ChargeGas("wasm_memory_init", satMul(minBytes, inv.e.cfg.Prices.InitMemoryPerByte)); err != nil {
+	if err := inv.call.Gas.ChargeGas(gas.ChargeWasmMemoryInit, inv.call.Prices.InitMemoryGas(clampInt(minBytes))); err != nil {
 		return chargeAbort(err)
 	}
 	return nil
@@ -186,8 +191,8 @@ func (inv *Invocation) chargeForInit(m *Module) error {
 // Memory accounted in call.Memory by this call (and nested ones) is released
 // on return. Invoke never panics: panics become Fatal outcomes.
 func (l *Linker) Invoke(ctx context.Context, call Call) (out Outcome) {
-	if call.Gas == nil || call.Memory == nil {
-		return AbortFatal(errors.New("engine: Call needs Gas and Memory")).Outcome
+	if call.Gas == nil || call.Memory == nil || call.Prices == nil {
+		return AbortFatal(errors.New("engine: Call needs Gas, Prices and Memory")).Outcome
 	}
 	saved := call.Memory.used
 	defer func() {
@@ -356,12 +361,10 @@ func satAdd(a, b uint64) uint64 {
 	return math.MaxUint64
 }
 
-func satMul(a, b uint64) uint64 {
-	if a == 0 || b == 0 {
-		return 0
+// clampInt converts a byte count for the gas package's int-sized prices.
+func clampInt(v uint64) int {
+	if v > math.MaxInt {
+		return math.MaxInt
 	}
-	if a > math.MaxUint64/b {
-		return math.MaxUint64
-	}
-	return a * b
+	return int(v)
 }

@@ -7,6 +7,8 @@ import (
 	"runtime"
 
 	"github.com/filecoin-project/go-state-types/exitcode"
+
+	"github.com/go-fvm/go-fvm/gas"
 )
 
 // OutcomeKind says how an invocation ended (ref-fvm: a block id or an Abort).
@@ -126,9 +128,6 @@ func (o Outcome) String() string {
 	return o.Kind.String()
 }
 
-// ErrOutOfGas is what GasAccount.ChargeGas returns (wrapped) when gas runs out.
-var ErrOutOfGas = errors.New("out of gas")
-
 // Abort ends the running invocation from a host function: panic with it
 // (panic(engine.Exit(...))) and Invoke returns the corresponding Outcome. A
 // host function may also panic with an error wrapping an *Abort. Any other
@@ -165,7 +164,7 @@ func AbortFatal(err error) *Abort {
 // chargeAbort turns a GasAccount charge error into an Abort (ref-fvm
 // from_error_as_fatal: out of gas stays out of gas, anything else is fatal).
 func chargeAbort(err error) *Abort {
-	if errors.Is(err, ErrOutOfGas) {
+	if errors.Is(err, gas.ErrOutOfGas) {
 		return AbortOutOfGas()
 	}
 	return AbortFatal(err)
