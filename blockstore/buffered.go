@@ -98,6 +98,11 @@ func (b *Buffered) Flush(ctx context.Context, root cid.Cid) error {
 	}
 	for _, blk := range reachable {
 		if err := b.base.Put(ctx, blk); err != nil {
+			// Keep every taken block buffered, so that none is lost and a
+			// later Flush can write what the base refused.
+			for _, taken := range reachable {
+				b.write[taken.Cid()] = taken.RawData()
+			}
 			return fmt.Errorf("flush %s: write %s: %w", root, blk.Cid(), err)
 		}
 	}
