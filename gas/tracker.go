@@ -149,3 +149,13 @@ func (t *GasTracker) DrainTrace() []GasCharge {
 	t.trace = nil
 	return out
 }
+
+// SendGasLimit converts the gas-limit argument of the send syscall (whole
+// gas): math.MaxUint64 means "no limit" (ok is false); any other value is
+// a limit of that much gas, saturating, so 0 is a zero limit.
+func SendGasLimit(arg uint64) (limit Gas, ok bool) {
+	if arg == math.MaxUint64 {
+		return ZeroGas, false
+	}
+	return NewGas(arg), true
+}

@@ -191,3 +191,18 @@ func mustCharge(t *testing.T, tr *GasTracker, g Gas) {
 		t.Fatal(err)
 	}
 }
+
+func TestSendGasLimit(t *testing.T) {
+	if _, ok := SendGasLimit(math.MaxUint64); ok {
+		t.Error("u64::MAX is a limit")
+	}
+	if l, ok := SendGasLimit(0); !ok || !l.IsZero() {
+		t.Errorf("0 = %v, %v", l, ok)
+	}
+	if l, ok := SendGasLimit(math.MaxUint64 - 1); !ok || l != MaxGas {
+		t.Errorf("u64::MAX-1 = %v, %v", l, ok)
+	}
+	if l, ok := SendGasLimit(5); !ok || l != NewGas(5) {
+		t.Errorf("5 = %v, %v", l, ok)
+	}
+}
