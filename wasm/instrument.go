@@ -1,0 +1,100 @@
+package wasm
+
+import "fmt"
+
+// InstrumentationVersion identifies the exact rewrite Instrument performs. It changes
+// whenever the output for some input could change, so the engine can use it as part of the
+// key of compiled-module caches.
+const InstrumentationVersion = "go-fvm/wasm v1 (fvm-wasm-instrument 0.4.0 stack+gas, cranelift-36 nan canonicalisation)"
+
+// FVMStackLimit is the FVM's max_wasm_stack (ref-fvm NetworkConfig, v3 and v4).
+const FVMStackLimit = 2048
+
+// FVMGasModule is the import module of the FVM's gas counter global.
+const FVMGasModule = "gas"
+
+// Config selects the passes Instrument runs and their parameters.
+type Config struct {
+	// ValidateInput validates the original module first, as ref-fvm does with wasmtime's
+	// Module::validate before instrumenting.
+	ValidateInput bool
+	// StackLimiter enables the stack-height limiter with limit StackLimit.
+	StackLimiter bool
+	StackLimit   uint32
+	// MeterGas enables gas metering with Gas.
+	MeterGas bool
+	Gas      GasMeterConfig
+	// CanonicalizeNaNs enables NaN canonicalisation (after gas metering).
+	CanonicalizeNaNs bool
+	// ValidateOutput re-decodes and validates the result, as wasmtime does when ref-fvm
+	// compiles the instrumented bytes; a failure means the actor cannot be loaded.
+	ValidateOutput bool
+}
+
+// FVMConfig returns the pipeline ref-fvm's engine runs on every actor (Engine::load_raw in
+// fvm/src/engine/mod.rs, v3.13.3 and v4.8.2): validate, stack limiter with limit 2048, gas
+// metering with the FVM's instruction prices and the counter gas.gas_counter (milligas),
+// then NaN canonicalisation (Cranelift's, done here as a rewrite) and a final validation.
+func FVMConfig() Config {
+	return Config{
+		ValidateInput:    true,
+		StackLimiter:     true,
+		StackLimit:       FVMStackLimit,
+		MeterGas:         true,
+		Gas:              GasMeterConfig{Module: FVMGasModule, Rules: FVMWasmGasPrices()},
+		CanonicalizeNaNs: true,
+		ValidateOutput:   true,
+	}
+}
+
+// Instrument decodes code, runs the passes cfg selects in the reference's order, and
+// returns the rewritten module. Errors wrap one of the package's sentinel errors; the
+// engine treats any of them as "actor code cannot be loaded".
+func Instrument(code []byte, cfg Config) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, errorf(ErrInstrument, "internal error: %v", r)
+		}
+	}()
+	m, err := Decode(code)
+	if err != nil {
+		return nil, err
+	}
+	return InstrumentModule(m, cfg)
+}
+
+// InstrumentModule runs the passes cfg selects on a decoded module (modifying it) and
+// returns the encoded result.
+func InstrumentModule(m *Module, cfg Config) ([]byte, error) {
+	if cfg.ValidateInput {
+		if err := Validate(m); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.StackLimiter {
+		if err := InjectStackLimiter(m, cfg.StackLimit); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.MeterGas {
+		if err := InjectGasMeter(m, cfg.Gas); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.CanonicalizeNaNs {
+		if err := CanonicalizeNaNs(m); err != nil {
+			return nil, err
+		}
+	}
+	out := m.Encode()
+	if cfg.ValidateOutput {
+		m2, err := Decode(out)
+		if err == nil {
+			err = Validate(m2)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: instrumented module is not valid: %w", ErrInstrument, err)
+		}
+	}
+	return out, nil
+}
