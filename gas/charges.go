@@ -40,12 +40,12 @@ func (p *PriceList) OnMethodReturn(callDepth uint32, size, links int) (c GasChar
 	if !p.isV4() {
 		return GasCharge{}, false
 	}
-	return NewGasCharge("OnReturnValue", p.IPLDLinkTracked.MulInt(links), ZeroGas), true
+	return NewGasCharge("OnReturnValue", p.IPLDLinkTracked.MulInt(links), Gas{}), true
 }
 
 // OnValueTransfer prices a send with non-zero value ("OnValueTransfer").
 func (p *PriceList) OnValueTransfer() GasCharge {
-	return NewGasCharge("OnValueTransfer", p.SendTransferFunds, ZeroGas)
+	return NewGasCharge("OnValueTransfer", p.SendTransferFunds, Gas{})
 }
 
 // OnMethodInvocation prices invoking a method ("OnMethodInvocation"):
@@ -56,12 +56,12 @@ func (p *PriceList) OnMethodInvocation(paramSize, paramLinks int) GasCharge {
 	if p.isV4() {
 		g = g.Add(p.IPLDLinkTracked.MulInt(paramLinks))
 	}
-	return NewGasCharge("OnMethodInvocation", g, ZeroGas)
+	return NewGasCharge("OnMethodInvocation", g, Gas{})
 }
 
 // OnSyscall is the cost of every call from Wasm into the host ("OnSyscall").
 func (p *PriceList) OnSyscall() GasCharge {
-	return NewGasCharge(ChargeOnSyscall, p.WasmRules.HostCallCost, ZeroGas)
+	return NewGasCharge(ChargeOnSyscall, p.WasmRules.HostCallCost, Gas{})
 }
 
 // OnCreateActor prices creating an actor ("OnCreateActor"). newAddress is
@@ -72,13 +72,13 @@ func (p *PriceList) OnCreateActor(newAddress bool) GasCharge {
 	if newAddress {
 		g = g.Add(p.AddressAssignment.Add(p.AddressLookup))
 	}
-	return NewGasCharge("OnCreateActor", ZeroGas, g)
+	return NewGasCharge("OnCreateActor", Gas{}, g)
 }
 
 // OnDeleteActor prices deleting an actor ("OnDeleteActor"; zero: the
 // state-tree write is charged separately).
 func (p *PriceList) OnDeleteActor() GasCharge {
-	return NewGasCharge("OnDeleteActor", ZeroGas, ZeroGas)
+	return NewGasCharge("OnDeleteActor", Gas{}, Gas{})
 }
 
 // OnVerifySignature prices verifying a signature of sigType over
@@ -89,7 +89,7 @@ func (p *PriceList) OnVerifySignature(sigType crypto.SigType, plaintextLen int) 
 	if !ok {
 		return GasCharge{}, fmt.Errorf("gas: signature type %d has no verification price", sigType)
 	}
-	return NewGasCharge("OnVerifySignature", cost.ApplyInt(plaintextLen), ZeroGas), nil
+	return NewGasCharge("OnVerifySignature", cost.ApplyInt(plaintextLen), Gas{}), nil
 }
 
 // OnVerifyAggregateSignature prices verifying a BLS aggregate signature of
@@ -100,13 +100,13 @@ func (p *PriceList) OnVerifySignature(sigType crypto.SigType, plaintextLen int) 
 func (p *PriceList) OnVerifyAggregateSignature(numSigs, dataLen int) GasCharge {
 	pairings := satAdd(lenU64(numSigs), 1)
 	g := p.BLSPairingCost.Mul(pairings).Add(p.BLSHashingCost.ApplyInt(dataLen))
-	return NewGasCharge("OnVerifyBlsAggregateSignature", g, ZeroGas)
+	return NewGasCharge("OnVerifyBlsAggregateSignature", g, Gas{})
 }
 
 // OnRecoverSecpPublicKey prices recovering a secp256k1 public key
 // ("OnRecoverSecpPublicKey").
 func (p *PriceList) OnRecoverSecpPublicKey() GasCharge {
-	return NewGasCharge("OnRecoverSecpPublicKey", p.Secp256k1RecoverCost, ZeroGas)
+	return NewGasCharge("OnRecoverSecpPublicKey", p.Secp256k1RecoverCost, Gas{})
 }
 
 // OnHashing prices hashing dataLen bytes with the hash function of
@@ -116,25 +116,25 @@ func (p *PriceList) OnHashing(code uint64, dataLen int) (GasCharge, error) {
 	if !ok {
 		return GasCharge{}, fmt.Errorf("gas: hash code 0x%x has no price", code)
 	}
-	return NewGasCharge("OnHashing", cost.ApplyInt(dataLen), ZeroGas), nil
+	return NewGasCharge("OnHashing", cost.ApplyInt(dataLen), Gas{}), nil
 }
 
 // OnUTF8Validation prices validating len bytes of UTF-8 ("OnUtf8Validation",
 // v4).
 func (p *PriceList) OnUTF8Validation(length int) GasCharge {
-	return NewGasCharge("OnUtf8Validation", p.UTF8Validation.ApplyInt(length), ZeroGas)
+	return NewGasCharge("OnUtf8Validation", p.UTF8Validation.ApplyInt(length), Gas{})
 }
 
 // OnComputeUnsealedSectorCid prices computing an unsealed sector CID
 // ("OnComputeUnsealedSectorCid"); the proof type and pieces are not priced.
 func (p *PriceList) OnComputeUnsealedSectorCid(_ abi.RegisteredSealProof, _ []abi.PieceInfo) GasCharge {
-	return NewGasCharge("OnComputeUnsealedSectorCid", p.ComputeUnsealedSectorCidBase, ZeroGas)
+	return NewGasCharge("OnComputeUnsealedSectorCid", p.ComputeUnsealedSectorCidBase, Gas{})
 }
 
 // OnVerifySeal prices one seal in a batch seal verification
 // ("OnVerifySeal"); the info is not priced.
 func (p *PriceList) OnVerifySeal(_ *proof.SealVerifyInfo) GasCharge {
-	return NewGasCharge("OnVerifySeal", p.VerifySealBase, ZeroGas)
+	return NewGasCharge("OnVerifySeal", p.VerifySealBase, Gas{})
 }
 
 // OnVerifyAggregateSeals prices an aggregate seal verification
@@ -152,13 +152,13 @@ func (p *PriceList) OnVerifyAggregateSeals(agg *proof.AggregateSealVerifyProofAn
 		step = p.VerifyAggregateSealSteps[fallback]
 	}
 	n := uint64(len(agg.Infos))
-	return NewGasCharge("OnVerifyAggregateSeals", per.Mul(n).Add(step.Lookup(n)), ZeroGas)
+	return NewGasCharge("OnVerifyAggregateSeals", per.Mul(n).Add(step.Lookup(n)), Gas{})
 }
 
 // OnVerifyReplicaUpdate prices a replica-update proof verification
 // ("OnVerifyReplicaUpdate"); the info is not priced.
 func (p *PriceList) OnVerifyReplicaUpdate(_ *proof.ReplicaUpdateInfo) GasCharge {
-	return NewGasCharge("OnVerifyReplicaUpdate", p.VerifyReplicaUpdate, ZeroGas)
+	return NewGasCharge("OnVerifyReplicaUpdate", p.VerifyReplicaUpdate, Gas{})
 }
 
 // OnVerifyPost prices a Window PoSt verification ("OnVerifyPost"), by the
@@ -178,13 +178,13 @@ func (p *PriceList) OnVerifyPost(info *proof.WindowPoStVerifyInfo) GasCharge {
 	if !ok {
 		cost = p.VerifyPostLookup[def]
 	}
-	return NewGasCharge("OnVerifyPost", cost.ApplyInt(len(info.ChallengedSectors)), ZeroGas)
+	return NewGasCharge("OnVerifyPost", cost.ApplyInt(len(info.ChallengedSectors)), Gas{})
 }
 
 // OnVerifyConsensusFault prices a consensus-fault check
 // ("OnVerifyConsensusFault"); the header lengths are not priced.
 func (p *PriceList) OnVerifyConsensusFault(_, _, _ int) GasCharge {
-	return NewGasCharge("OnVerifyConsensusFault", ZeroGas, p.VerifyConsensusFault)
+	return NewGasCharge("OnVerifyConsensusFault", Gas{}, p.VerifyConsensusFault)
 }
 
 // randInitialHash is the number of bytes hashed in a v3 randomness draw
@@ -201,11 +201,11 @@ const randInitialHash = 8 + 32 + 8
 // LookbackCost.Apply(lookback); entropyLen is ignored (v4 has no entropy).
 func (p *PriceList) OnGetRandomness(lookback abi.ChainEpoch, entropyLen int) GasCharge {
 	if p.isV4() {
-		return NewGasCharge("OnGetRandomness", ZeroGas, p.lookbackGas(lookback))
+		return NewGasCharge("OnGetRandomness", Gas{}, p.lookbackGas(lookback))
 	}
 	hashed := satAdd(lenU64(entropyLen), randInitialHash)
 	g := p.GetRandomnessSeed.Add(p.HashingCost[HashBlake2b256].Apply(hashed))
-	return NewGasCharge("OnGetRandomness", ZeroGas, g)
+	return NewGasCharge("OnGetRandomness", Gas{}, g)
 }
 
 // lookbackGas is LookbackCost applied to a lookback in epochs.
@@ -222,13 +222,13 @@ func (p *PriceList) lookbackGas(lookback abi.ChainEpoch) Gas {
 // kernel checks the epoch range before charging.
 func (p *PriceList) OnTipsetCid(lookback abi.ChainEpoch) GasCharge {
 	if p.isV4() {
-		return NewGasCharge("OnTipsetCid", ZeroGas, p.lookbackGas(lookback))
+		return NewGasCharge("OnTipsetCid", Gas{}, p.lookbackGas(lookback))
 	}
 	g := p.TipsetCidLatest
 	if lookback > 1 {
 		g = p.TipsetCidHistorical
 	}
-	return NewGasCharge("OnTipsetCid", ZeroGas, g)
+	return NewGasCharge("OnTipsetCid", Gas{}, g)
 }
 
 // OnBlockOpenBase is the size-independent part of opening a block
@@ -271,7 +271,7 @@ func (p *PriceList) OnBlockOpen(size, links int) GasCharge {
 
 // OnBlockRead prices reading size bytes of an open block ("OnBlockRead").
 func (p *PriceList) OnBlockRead(size int) GasCharge {
-	return NewGasCharge("OnBlockRead", p.BlockMemcpy.ApplyInt(size), ZeroGas)
+	return NewGasCharge("OnBlockRead", p.BlockMemcpy.ApplyInt(size), Gas{})
 }
 
 // OnBlockCreate prices creating a block of size bytes with links IPLD links
@@ -306,114 +306,114 @@ func (p *PriceList) OnBlockLink(hashCode uint64, size int) (GasCharge, error) {
 
 // OnBlockStat prices stat-ing a block ("OnBlockStat"; zero).
 func (p *PriceList) OnBlockStat() GasCharge {
-	return NewGasCharge("OnBlockStat", ZeroGas, ZeroGas)
+	return NewGasCharge("OnBlockStat", Gas{}, Gas{})
 }
 
 // OnScanIpldLinks is the charge for a block's CBOR link scan whose cost was
 // accumulated as scanned (v4, "OnScanIpldLinks"), charged as compute gas.
 func (p *PriceList) OnScanIpldLinks(scanned Gas) GasCharge {
-	return NewGasCharge("OnScanIpldLinks", scanned, ZeroGas)
+	return NewGasCharge("OnScanIpldLinks", scanned, Gas{})
 }
 
 // OnActorLookup prices reading an actor from the state tree
 // ("OnActorLookup").
 func (p *PriceList) OnActorLookup() GasCharge {
-	return NewGasCharge("OnActorLookup", ZeroGas, p.ActorLookup)
+	return NewGasCharge("OnActorLookup", Gas{}, p.ActorLookup)
 }
 
 // OnActorUpdate prices writing an actor to the state tree, the lookup
 // already paid ("OnActorUpdate").
 func (p *PriceList) OnActorUpdate() GasCharge {
-	return NewGasCharge("OnActorUpdate", ZeroGas, p.ActorUpdate)
+	return NewGasCharge("OnActorUpdate", Gas{}, p.ActorUpdate)
 }
 
 // OnActorCreate prices storing a new actor, the lookup and update already
 // paid ("OnActorCreate").
 func (p *PriceList) OnActorCreate() GasCharge {
-	return NewGasCharge("OnActorCreate", ZeroGas, p.ActorCreateStorage)
+	return NewGasCharge("OnActorCreate", Gas{}, p.ActorCreateStorage)
 }
 
 // OnSelfBalance prices reading the current actor's balance ("OnSelfBalance";
 // zero).
 func (p *PriceList) OnSelfBalance() GasCharge {
-	return NewGasCharge("OnSelfBalance", ZeroGas, ZeroGas)
+	return NewGasCharge("OnSelfBalance", Gas{}, Gas{})
 }
 
 // OnBalanceOf prices reading an actor's balance ("OnBalanceOf"; zero, the
 // actor lookup is charged separately).
 func (p *PriceList) OnBalanceOf() GasCharge {
-	return NewGasCharge("OnBalanceOf", ZeroGas, ZeroGas)
+	return NewGasCharge("OnBalanceOf", Gas{}, Gas{})
 }
 
 // OnResolveAddress prices resolving a non-ID address ("OnResolveAddress").
 // Quirk (ref-fvm, v3 and v4): it is zero; AddressLookup is only charged as
 // part of OnCreateActor(true).
 func (p *PriceList) OnResolveAddress() GasCharge {
-	return NewGasCharge("OnResolveAddress", ZeroGas, ZeroGas)
+	return NewGasCharge("OnResolveAddress", Gas{}, Gas{})
 }
 
 // OnLookupDelegatedAddress prices looking up an actor's delegated address
 // ("OnLookupAddress"; zero).
 func (p *PriceList) OnLookupDelegatedAddress() GasCharge {
-	return NewGasCharge("OnLookupAddress", ZeroGas, ZeroGas)
+	return NewGasCharge("OnLookupAddress", Gas{}, Gas{})
 }
 
 // OnGetActorCodeCid prices reading an actor's code CID
 // ("OnGetActorCodeCid"; zero).
 func (p *PriceList) OnGetActorCodeCid() GasCharge {
-	return NewGasCharge("OnGetActorCodeCid", ZeroGas, ZeroGas)
+	return NewGasCharge("OnGetActorCodeCid", Gas{}, Gas{})
 }
 
 // OnGetBuiltinActorType prices mapping a code CID to a builtin actor type
 // ("OnGetBuiltinActorType").
 func (p *PriceList) OnGetBuiltinActorType() GasCharge {
-	return NewGasCharge("OnGetBuiltinActorType", p.BuiltinActorManifestLookup, ZeroGas)
+	return NewGasCharge("OnGetBuiltinActorType", p.BuiltinActorManifestLookup, Gas{})
 }
 
 // OnGetCodeCidForType prices mapping a builtin actor type to its code CID
 // ("OnGetCodeCidForType").
 func (p *PriceList) OnGetCodeCidForType() GasCharge {
-	return NewGasCharge("OnGetCodeCidForType", p.BuiltinActorManifestLookup, ZeroGas)
+	return NewGasCharge("OnGetCodeCidForType", p.BuiltinActorManifestLookup, Gas{})
 }
 
 // OnNetworkContext prices reading the network context ("OnNetworkContext").
 func (p *PriceList) OnNetworkContext() GasCharge {
-	return NewGasCharge("OnNetworkContext", p.NetworkContext, ZeroGas)
+	return NewGasCharge("OnNetworkContext", p.NetworkContext, Gas{})
 }
 
 // OnMessageContext prices reading the message context ("OnMessageContext").
 func (p *PriceList) OnMessageContext() GasCharge {
-	return NewGasCharge("OnMessageContext", p.MessageContext, ZeroGas)
+	return NewGasCharge("OnMessageContext", p.MessageContext, Gas{})
 }
 
 // OnInstallActor prices installing wasmSize bytes of actor code
 // ("OnInstallActor"; not reachable on mainnet).
 func (p *PriceList) OnInstallActor(wasmSize int) GasCharge {
-	return NewGasCharge("OnInstallActor", p.InstallWasmPerByteCost.MulInt(wasmSize), ZeroGas)
+	return NewGasCharge("OnInstallActor", p.InstallWasmPerByteCost.MulInt(wasmSize), Gas{})
 }
 
 // OnGetRoot prices reading the actor's state root ("OnActorGetRoot", v4:
 // IPLDLinkTracked). v3 charges nothing for it.
 func (p *PriceList) OnGetRoot() GasCharge {
-	return NewGasCharge("OnActorGetRoot", p.IPLDLinkTracked, ZeroGas)
+	return NewGasCharge("OnActorGetRoot", p.IPLDLinkTracked, Gas{})
 }
 
 // OnSetRoot prices setting the actor's state root ("OnActorSetRoot", v4:
 // IPLDLinkChecked). v3 charges nothing for it.
 func (p *PriceList) OnSetRoot() GasCharge {
-	return NewGasCharge("OnActorSetRoot", p.IPLDLinkChecked, ZeroGas)
+	return NewGasCharge("OnActorSetRoot", p.IPLDLinkChecked, Gas{})
 }
 
 // OnWasmMemoryInit is the charge for a module's initial memory of
 // minMemoryBytes bytes ("wasm_memory_init", compute gas).
 func (p *PriceList) OnWasmMemoryInit(minMemoryBytes int) GasCharge {
-	return NewGasCharge(ChargeWasmMemoryInit, p.WasmRules.InitMemoryGas(minMemoryBytes), ZeroGas)
+	return NewGasCharge(ChargeWasmMemoryInit, p.WasmRules.InitMemoryGas(minMemoryBytes), Gas{})
 }
 
 // OnWasmTableInit is the charge for a module's initial table of
 // minTableElements elements ("wasm_table_init", compute gas).
 func (p *PriceList) OnWasmTableInit(minTableElements uint64) GasCharge {
-	return NewGasCharge(ChargeWasmTableInit, p.WasmRules.InitTableGas(minTableElements), ZeroGas)
+	return NewGasCharge(ChargeWasmTableInit, p.WasmRules.InitTableGas(minTableElements), Gas{})
 }
 
 // Event size estimates (v4): at most 12 bytes of CBOR overhead per event
@@ -448,7 +448,7 @@ func (p *PriceList) OnActorEventValidate(dataSize int) GasCharge {
 	g := p.BlockMemcpy.ApplyInt(dataSize).
 		Add(p.BlockAllocate.ApplyInt(dataSize)).
 		Add(p.EventValidationCost.ApplyInt(dataSize))
-	return NewGasCharge("OnActorEventValidate", g, ZeroGas)
+	return NewGasCharge("OnActorEventValidate", g, Gas{})
 }
 
 // v3StampExtraSize is the bytes added to a v3 event's serialized length to

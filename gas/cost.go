@@ -38,5 +38,5 @@ func (s StepCost) Lookup(x uint64) Gas {
 			return s[i].Cost
 		}
 	}
-	return ZeroGas
+	return Gas{}
 }

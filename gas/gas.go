@@ -17,9 +17,10 @@ type Gas struct {
 }
 
 // MaxGas is the largest representable amount (math.MaxUint64 milligas).
+// Treat it as a constant; nothing in this package reads it.
 var MaxGas = Gas{mg: math.MaxUint64}
 
-// ZeroGas is zero gas.
+// ZeroGas is zero gas (the same as Gas{}). Treat it as a constant.
 var ZeroGas = Gas{}
 
 // NewGas returns whole gas g as milligas, saturating at math.MaxUint64
@@ -75,7 +76,7 @@ func (g Gas) IsZero() bool {
 func (g Gas) Add(h Gas) Gas {
 	s, carry := bits.Add64(g.mg, h.mg, 0)
 	if carry != 0 {
-		return MaxGas
+		return Gas{mg: math.MaxUint64}
 	}
 	return Gas{mg: s}
 }
@@ -83,7 +84,7 @@ func (g Gas) Add(h Gas) Gas {
 // Sub returns g - h, saturating at zero.
 func (g Gas) Sub(h Gas) Gas {
 	if h.mg >= g.mg {
-		return ZeroGas
+		return Gas{}
 	}
 	return Gas{mg: g.mg - h.mg}
 }

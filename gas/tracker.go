@@ -16,7 +16,8 @@ var ErrNoGasLimit = errors.New("no gas limit to pop")
 
 // MaxTrackerLimit is the largest limit a GasTracker accepts: math.MaxInt64
 // milligas. Larger limits are clamped to it, so the available gas always
-// fits the Wasm engine's signed 64-bit gas counter.
+// fits the Wasm engine's signed 64-bit gas counter. Treat it as a
+// constant; the tracker does not read it.
 var MaxTrackerLimit = Gas{mg: math.MaxInt64}
 
 // gasSnapshot is a saved (limit, used) pair, pushed by PushLimit.
@@ -50,7 +51,7 @@ func WithTrace() TrackerOption {
 // As in the reference, a limit above MaxTrackerLimit is clamped to it, and
 // used is clamped to the limit.
 func NewGasTracker(limit, used Gas, opts ...TrackerOption) *GasTracker {
-	limit = limit.Min(MaxTrackerLimit)
+	limit = limit.Min(Gas{mg: math.MaxInt64})
 	t := &GasTracker{limit: limit, used: used.Min(limit)}
 	for _, o := range opts {
 		o(t)
@@ -99,7 +100,7 @@ func (t *GasTracker) ApplyCharge(c GasCharge) error {
 func (t *GasTracker) PushLimit(newLimit Gas) {
 	t.snapshots = append(t.snapshots, gasSnapshot{limit: t.limit, used: t.used})
 	t.limit = t.GasAvailable().Min(newLimit)
-	t.used = ZeroGas
+	t.used = Gas{}
 }
 
 // PopLimit ends the innermost sub-limit: the saved limit is restored and
@@ -155,7 +156,7 @@ func (t *GasTracker) DrainTrace() []GasCharge {
 // a limit of that much gas, saturating, so 0 is a zero limit.
 func SendGasLimit(arg uint64) (limit Gas, ok bool) {
 	if arg == math.MaxUint64 {
-		return ZeroGas, false
+		return Gas{}, false
 	}
 	return NewGas(arg), true
 }

@@ -217,7 +217,7 @@ func ExecGas(lastAvailable Gas, counter int64) Gas {
 // see the split; the sum is always exec.
 func SplitExecGas(exec, memGrow Gas) (execPart, memPart Gas) {
 	if exec.Less(memGrow) {
-		return ZeroGas, exec
+		return Gas{}, exec
 	}
 	return exec.Sub(memGrow), memGrow
 }
