@@ -65,9 +65,9 @@ func TestZeroCommitments(t *testing.T) {
 
 func TestCommDEmptySector(t *testing.T) {
 	sizes := map[abi.RegisteredSealProof]uint64{
-		abi.RegisteredSealProof_StackedDrg2KiBV1:   2 << 10,
-		abi.RegisteredSealProof_StackedDrg8MiBV1_1: 8 << 20,
-		abi.RegisteredSealProof_StackedDrg512MiBV1: 512 << 20,
+		abi.RegisteredSealProof_StackedDrg2KiBV1:    2 << 10,
+		abi.RegisteredSealProof_StackedDrg8MiBV1_1:  8 << 20,
+		abi.RegisteredSealProof_StackedDrg512MiBV1:  512 << 20,
 		abi.RegisteredSealProof_StackedDrg32GiBV1_1: 32 << 30,
 		abi.RegisteredSealProof_StackedDrg64GiBV1_1: 64 << 30,
 	}

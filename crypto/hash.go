@@ -27,7 +27,7 @@ type HashFunction struct {
 	// Name is the multihash name, for errors and traces.
 	Name string
 	// Size is the digest length in bytes.
-	Size int
+	Size    int
 	newHash func() hash.Hash
 }
 
