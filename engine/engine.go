@@ -49,6 +49,8 @@ type Engine struct {
 	mu      sync.Mutex
 	modules map[cid.Cid]*moduleEntry
 
+	memories memoryPool
+
 	// dummyMemory is the zero-size memory syscalls see before the actor's own
 	// memory exists (ref-fvm uses such a dummy while instantiating).
 	dummyMemory api.Memory

@@ -217,7 +217,7 @@ func (l *Linker) run(ctx context.Context, inv *Invocation) error {
 	if err != nil {
 		return AbortFatal(err)
 	}
-	gasMod, err := l.e.rt.InstantiateModule(ctx, l.shim, wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	gasMod, err := l.e.rt.InstantiateModule(ctx, l.shim, gasModuleConfig())
 	if err != nil {
 		return AbortFatal(fmt.Errorf("engine: gas module: %w", err))
 	}
@@ -338,14 +338,31 @@ func (l *Linker) instantiate(ctx context.Context, inv *Invocation, m *Module, ga
 			return fmt.Errorf("initial table of %d elements exceeds the call stack limit", t.min)
 		}
 	}
-	ictx := experimental.WithMemoryAllocator(ctx, &allocator{limiter: inv.call.Memory, reserved: memBytes})
+	ictx := experimental.WithMemoryAllocator(ctx, &allocator{limiter: inv.call.Memory, pool: &l.e.memories, reserved: memBytes})
 	ictx = experimental.WithImportResolver(ictx, l.resolver(gasMod))
-	inst, err := l.e.rt.InstantiateModule(ictx, m.compiled, wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	inst, err := l.e.rt.InstantiateModule(ictx, m.compiled, gasModuleConfig())
 	if err != nil {
 		return err
 	}
 	inv.instance = inst
 	return nil
+}
+
+// gasModuleConfig is the configuration of every per-invocation instance:
+// no name (many instances of one module may be live: nested and recursive
+// calls) and no _start export call (the Wasm start section still runs).
+func gasModuleConfig() wazero.ModuleConfig {
+	// A fixed random source also spares wazero seeding its default one on
+	// every instantiation (actors have no WASI, so nothing reads it).
+	return wazero.NewModuleConfig().WithName("").WithStartFunctions().WithRandSource(zeroReader{})
+}
+
+// zeroReader reads zeros.
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 func (inv *Invocation) close(ctx context.Context) {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sync"
+
 	"github.com/tetratelabs/wazero/experimental"
 )
 
@@ -66,6 +68,7 @@ func (l *MemoryLimiter) WithStackFrame(fn func()) {
 // MaxInstanceMemoryBytes.
 type linearMemory struct {
 	limiter *MemoryLimiter
+	pool    *memoryPool
 	buf     []byte
 	// reserved is the size already accounted in the limiter.
 	reserved uint64
@@ -103,11 +106,15 @@ func (m *linearMemory) Reallocate(size uint64) []byte {
 }
 
 // Free implements experimental.LinearMemory.
-func (m *linearMemory) Free() { m.buf = nil }
+func (m *linearMemory) Free() {
+	m.pool.put(m.buf)
+	m.buf = nil
+}
 
 // allocator hands out linearMemory for one instantiation.
 type allocator struct {
 	limiter  *MemoryLimiter
+	pool     *memoryPool
 	reserved uint64
 }
 
@@ -116,5 +123,40 @@ func (a *allocator) Allocate(capBytes, _ uint64) experimental.LinearMemory {
 	if capBytes > MaxInstanceMemoryBytes {
 		capBytes = MaxInstanceMemoryBytes
 	}
-	return &linearMemory{limiter: a.limiter, reserved: a.reserved, buf: make([]byte, 0, capBytes)}
+	return &linearMemory{limiter: a.limiter, pool: a.pool, reserved: a.reserved, buf: a.pool.get(capBytes)}
+}
+
+// memoryPool recycles linear-memory buffers between instances: a fresh
+// instance's memory costs a large allocation, its zeroing and, later, its
+// garbage collection, which dominate instantiation otherwise. Returned
+// buffers are zeroed up to the length they reached (nothing past the length
+// is ever written), so a recycled buffer is all zeros.
+type memoryPool struct {
+	p sync.Pool // *[]byte, length 0
+}
+
+// maxPooledBytes bounds the buffers kept for reuse.
+const maxPooledBytes = 64 << 20
+
+// poolGrain rounds new buffers up, so small actors' memories fit each other.
+const poolGrain = 2 << 20
+
+func (p *memoryPool) get(capBytes uint64) []byte {
+	if v, ok := p.p.Get().(*[]byte); ok && uint64(cap(*v)) >= capBytes {
+		return (*v)[:0]
+	}
+	c := (capBytes + poolGrain - 1) / poolGrain * poolGrain
+	if c > MaxInstanceMemoryBytes {
+		c = capBytes
+	}
+	return make([]byte, 0, c)
+}
+
+func (p *memoryPool) put(buf []byte) {
+	if buf == nil || cap(buf) > maxPooledBytes {
+		return
+	}
+	clear(buf)
+	buf = buf[:0]
+	p.p.Put(&buf)
 }

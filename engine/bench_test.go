@@ -1,0 +1,254 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
+)
+
+// Benchmarks. Gas-implied budgets (10 gas/ns, i.e. 1 gas = 0.1 ns):
+//   - an invocation is charged 75,000 gas (7.5 µs) plus 0.4 gas per byte of
+//     initial memory (26,214.4 gas = 2.6 µs per page);
+//   - an instruction costs 4 gas = 0.4 ns, so instrumented code should run
+//     at >= 10 gas/ns;
+//   - compilation is not charged (done once per code CID, preloaded).
+//
+// Run: go test ./engine -run '^$' -bench . -benchtime 1x
+
+// bundleCode is a bundle's actors, in manifest order.
+type bundleCode struct {
+	names []string
+	codes []Code
+}
+
+var (
+	bundleMu    sync.Mutex
+	bundleCache = map[int]*bundleCode{}
+)
+
+// mainnetBundle loads the mainnet actors of version v from the lotus module,
+// skipping the benchmark when it is not available.
+func mainnetBundle(b testing.TB, v int) *bundleCode {
+	b.Helper()
+	bundleMu.Lock()
+	defer bundleMu.Unlock()
+	if bc, ok := bundleCache[v]; ok {
+		return bc
+	}
+	ctx := context.Background()
+	path, err := bundle.Locator{}.Path(ctx, v)
+	if err != nil {
+		b.Skipf("bundle v%d not available: %v", v, err)
+	}
+	bs := blockstore.NewMemory()
+	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: v, Networks: []string{"mainnet"}}, bs)
+	if err != nil || len(bundles) != 1 {
+		b.Skipf("bundle v%d: %v (%d bundles)", v, err, len(bundles))
+	}
+	bc := &bundleCode{}
+	for _, ent := range bundles[0].Manifest.Entries {
+		blk, err := bs.Get(ctx, ent.Code)
+		if err != nil {
+			b.Fatalf("bundle v%d: code of %s: %v", v, ent.Name, err)
+		}
+		bc.names = append(bc.names, ent.Name)
+		bc.codes = append(bc.codes, Code{CID: ent.Code, Bytes: blk.RawData()})
+	}
+	bundleCache[v] = bc
+	return bc
+}
+
+// benchInstrument is the instrumenter the benchmarks use.
+var benchInstrument = identity
+
+// stubHostModules provides every function the codes import, as no-ops, so
+// the real actors link.
+func stubHostModules(t testing.TB, codes []Code) []HostModule {
+	t.Helper()
+	byModule := map[string]map[string]funcType{}
+	for _, c := range codes {
+		inst, err := benchInstrument(c.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := readModuleInfo(inst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, im := range info.imports {
+			if im.kind != kindFunc {
+				continue
+			}
+			if byModule[im.module] == nil {
+				byModule[im.module] = map[string]funcType{}
+			}
+			byModule[im.module][im.name] = im.funcType
+		}
+	}
+	var mods []HostModule
+	for _, name := range slices.Sorted(mapsKeys(byModule)) {
+		m := HostModule{Name: name}
+		for _, fn := range slices.Sorted(mapsKeys(byModule[name])) {
+			ft := byModule[name][fn]
+			m.Funcs = append(m.Funcs, HostFunc{Name: fn, Params: ft.params, Results: ft.results,
+				Fn: api.GoModuleFunc(func(_ context.Context, _ api.Module, s []uint64) {
+					for i := range ft.results {
+						s[i] = 0
+					}
+				})})
+		}
+		mods = append(mods, m)
+	}
+	return mods
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// BenchmarkCompile measures instrumenting and compiling each mainnet actor,
+// cold (nothing cached) and from a populated on-disk cache.
+func BenchmarkCompile(b *testing.B) {
+	for _, v := range []int{10, 17} {
+		bc := mainnetBundle(b, v)
+		dir := b.TempDir()
+		warm := newTestEngine(b, Config{Instrument: benchInstrument, CacheDir: dir, InstrumentationVersion: "bench"})
+		if err := warm.Preload(context.Background(), bc.codes); err != nil {
+			b.Fatal(err)
+		}
+		for i, name := range bc.names {
+			code := bc.codes[i]
+			b.Run(fmt.Sprintf("v%d/%s/cold", v, name), func(b *testing.B) {
+				b.SetBytes(int64(len(code.Bytes)))
+				for b.Loop() {
+					e, err := New(context.Background(), Config{Instrument: benchInstrument})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := e.Load(context.Background(), code); err != nil {
+						b.Fatal(err)
+					}
+					_ = e.Close(context.Background())
+				}
+			})
+			b.Run(fmt.Sprintf("v%d/%s/disk", v, name), func(b *testing.B) {
+				b.SetBytes(int64(len(code.Bytes)))
+				for b.Loop() {
+					e, err := New(context.Background(), Config{Instrument: benchInstrument, CacheDir: dir, InstrumentationVersion: "bench"})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := e.Load(context.Background(), code); err != nil {
+						b.Fatal(err)
+					}
+					_ = e.Close(context.Background())
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkInstantiate measures creating (and dropping) an instance of the
+// largest actors, as every invocation does: the gas module, the actor
+// instance with its initial memory and data, and closing both. The budget
+// reported is what the FVM charges for it: 75,000 gas plus 0.4 gas per byte
+// of initial memory, at 10 gas/ns.
+func BenchmarkInstantiate(b *testing.B) {
+	for _, v := range []int{10, 17} {
+		bc := mainnetBundle(b, v)
+		e := newTestEngine(b, Config{Instrument: benchInstrument})
+		if err := e.Preload(context.Background(), bc.codes); err != nil {
+			b.Fatal(err)
+		}
+		l := newTestLinker(b, e, stubHostModules(b, bc.codes)...)
+		idx := make([]int, len(bc.codes))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(i, j int) bool { return len(bc.codes[idx[i]].Bytes) > len(bc.codes[idx[j]].Bytes) })
+		for _, i := range idx[:3] {
+			m, _ := e.Lookup(bc.codes[i].CID)
+			pages, _ := m.info.exportedMemoryMin("memory")
+			budgetNs := (75_000 + 0.4*float64(pages)*WasmPageBytes) / 10
+			b.Run(fmt.Sprintf("v%d/%s", v, bc.names[i]), func(b *testing.B) {
+				ctx := context.Background()
+				for b.Loop() {
+					instantiateOnly(b, ctx, l, m)
+				}
+				b.ReportMetric(budgetNs, "budget-ns/op")
+				b.ReportMetric(float64(pages), "init-pages")
+			})
+		}
+	}
+}
+
+// instantiateOnly creates and closes one instance of m the way Invoke does.
+func instantiateOnly(b *testing.B, ctx context.Context, l *Linker, m *Module) {
+	mem := NewMemoryLimiter(MaxCallStackMemoryBytes)
+	inv := &Invocation{e: l.e, call: &Call{Memory: mem}, memory: l.e.dummyMemory}
+	gasMod, err := l.e.rt.InstantiateModule(ctx, l.shim, gasModuleConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := l.Check(m); err != nil {
+		b.Fatal(err)
+	}
+	if err := l.instantiate(ctx, inv, m, gasMod); err != nil {
+		b.Fatal(err)
+	}
+	inv.close(ctx)
+	_ = gasMod.Close(ctx)
+}
+
+// BenchmarkComputeLoop measures instrumented straight-line compute: a loop
+// whose metered block is 5 instructions (20 gas) plus the metering call, as
+// the gas-metering pass emits it. gas/ns should be >= 10.
+func BenchmarkComputeLoop(b *testing.B) {
+	for _, interp := range []bool{false, true} {
+		name := "compiler"
+		if interp {
+			name = "interpreter"
+		}
+		b.Run(name, func(b *testing.B) {
+			e := newTestEngine(b, Config{Interpreter: interp})
+			l := newTestLinker(b, e)
+			const perIter = 20_000 // mg: local.get, i32.const, i32.sub, local.tee, br_if
+			a := newActor(1)
+			a.invoke(body(
+				op(opLoop, opBlockEmpty), a.charge(perIter),
+				lget(0), i32c(1), op(opI32Sub), op(0x22, 0), op(opBrIf, 0), op(opEnd),
+				i32c(0)))
+			wasm := a.bytes()
+			c := rawCID(b, wasm)
+			if _, err := e.Load(context.Background(), Code{CID: c, Bytes: wasm}); err != nil {
+				b.Fatal(err)
+			}
+			const iters = 10_000_000
+			b.ResetTimer()
+			for b.Loop() {
+				tr := newTracker(bigGas)
+				o := l.Invoke(context.Background(), Call{Code: c, Params: iters, Gas: tr, Prices: prices,
+					Memory: NewMemoryLimiter(MaxCallStackMemoryBytes)})
+				if o.Kind != Returned {
+					b.Fatal(o)
+				}
+			}
+			gasPerOp := float64(iters) * perIter / 1000
+			b.ReportMetric(gasPerOp/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "gas/ns")
+		})
+	}
+}
