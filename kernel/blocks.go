@@ -1,12 +1,12 @@
 package kernel
 
 import (
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 
 	"github.com/ipfs/go-cid"
-
-	"github.com/go-fvm/go-fvm/blockstore"
 )
 
 // Block ids. Blocks in a registry are numbered from FirstBlockID; id
@@ -78,8 +78,9 @@ func (b *Block) Stat() BlockStat {
 // NewBlock makes a block for block_create with v4 (nv21+) semantics: the codec
 // must be allowed (IllegalCodec), and DAG-CBOR data is scanned for links
 // (Serialization when malformed, NotFound for a link the FVM forbids). The
-// links found are recorded in the block. The size limit and the scan's gas are
-// the kernel's business. A v3 kernel does not scan: it builds
+// links found are recorded in the block. The size limit (checked first) is the
+// kernel's business, and so is the scan's gas: a metering kernel calls
+// ScanBlockLinksMetered itself. A v3 kernel does not scan: it builds
 // &Block{Codec: codec, Data: data} and lets a codec-checking registry reject
 // bad codecs on Put.
 func NewBlock(codec uint64, data []byte) (*Block, error) {
@@ -94,101 +95,174 @@ func NewBlock(codec uint64, data []byte) (*Block, error) {
 }
 
 // ScanBlockLinks returns the links of a block as the v4 reference's
-// scan_for_reachable_links does, without the gas: raw and CBOR have none;
-// DAG-CBOR is scanned; any other codec is IllegalCodec. Each link is filtered:
-// FIL commitment CIDs are skipped, a codec other than CBOR/DAG-CBOR/raw is
-// NotFound, an identity-hashed CID is replaced by the links inside its digest,
-// and anything but a 32-byte blake2b-256 is NotFound. Duplicates are kept, in
-// encoding order. The result is never nil on success.
+// scan_for_reachable_links does, without gas (see ScanBlockLinksMetered).
 func ScanBlockLinks(codec uint64, data []byte) ([]cid.Cid, error) {
-	links := []cid.Cid{}
-	if err := scanLinks(codec, data, &links); err != nil {
-		return nil, err
-	}
-	return links, nil
+	return ScanBlockLinksMetered(codec, data, nil)
 }
 
-// scanLinks appends the links of data (encoded with codec) to links.
-func scanLinks(codec uint64, data []byte, links *[]cid.Cid) error {
+// ScanCharge is called by the link scanner before each DAG-CBOR item it reads
+// (link false: ipld_cbor_scan_per_field) and before each link it parses
+// (link true: ipld_cbor_scan_per_cid), in the reference's order. An error
+// stops the scan and is returned as is (the kernel returns out of gas once its
+// local budget is exhausted).
+type ScanCharge func(link bool) error
+
+// ScanBlockLinksMetered returns the links of a block as the v4 reference's
+// scan_for_reachable_links (ipld/mod.rs, ipld/cbor.rs at fvm@v4.8.2) does:
+// raw and CBOR have none; DAG-CBOR is scanned; any other codec is
+// IllegalCodec. Malformed DAG-CBOR (bad or truncated headers, indefinite
+// lengths, a tag 42 not followed by a byte string starting with 0x00, a CID
+// that does not parse or does not use the whole byte string, count overflow,
+// trailing bytes after the top-level item) is Serialization. Each link is
+// filtered: FIL commitment CIDs are skipped, a codec other than
+// CBOR/DAG-CBOR/raw is NotFound, an identity-hashed CID is replaced by the
+// links inside its digest (scanned with its codec), and anything but a
+// 32-byte blake2b-256 is NotFound. Duplicates are kept, in encoding order.
+// charge may be nil. The result is never nil on success.
+func ScanBlockLinksMetered(codec uint64, data []byte, charge ScanCharge) ([]cid.Cid, error) {
+	if charge == nil {
+		charge = func(bool) error { return nil }
+	}
+	s := linkScanner{charge: charge, links: []cid.Cid{}}
+	if err := s.scan(codec, data); err != nil {
+		return nil, err
+	}
+	return s.links, nil
+}
+
+// linkScanner collects links across nested (identity) scans.
+type linkScanner struct {
+	charge ScanCharge
+	links  []cid.Cid
+}
+
+// scan appends the links of data, encoded with codec.
+func (s *linkScanner) scan(codec uint64, data []byte) error {
 	switch codec {
 	case CodecRaw, CodecCBOR:
 		return nil
 	case CodecDagCBOR:
+		return s.scanDagCBOR(data)
 	default:
 		return Errorf(IllegalCodec, "codec %d not allowed", codec)
 	}
-	// blockstore.ScanLinks cannot stop from its callback, so keep the first
-	// error the visitor raises. It happened before any error the scanner
-	// returns afterwards (the scanner stops at its first error), so it is the
-	// error the reference reports.
-	var visitErr error
-	scanErr := blockstore.ScanLinks(data, func(c cid.Cid) {
-		if visitErr == nil {
-			visitErr = visitLink(c, links)
+}
+
+// scanDagCBOR walks one DAG-CBOR item, shallowly except for tag-42 links.
+// Note: blockstore.ScanLinks is close but not exact for consensus (it accepts
+// trailing bytes, parses links with go-cid and does not meter), hence this.
+func (s *linkScanner) scanDagCBOR(buf []byte) error {
+	for remaining := uint64(1); remaining > 0; {
+		remaining--
+		if err := s.charge(false); err != nil {
+			return err
 		}
-	})
-	if visitErr != nil {
-		return visitErr
+		major, arg, rest, err := cborHeader(buf)
+		if err != nil {
+			return err
+		}
+		buf = rest
+		switch major {
+		case 2, 3:
+			if arg > uint64(len(buf)) {
+				return Errorf(Serialization, "unexpected end of cbor stream")
+			}
+			buf = buf[arg:]
+		case 4:
+			if remaining+arg < remaining {
+				return Errorf(Serialization, "cbor field count overflow")
+			}
+			remaining += arg
+		case 5:
+			if arg > math.MaxUint64/2 || remaining+2*arg < remaining {
+				return Errorf(Serialization, "cbor field count overflow")
+			}
+			remaining += 2 * arg
+		case 6:
+			if arg != 42 {
+				remaining++ // Cannot overflow: it was just decremented.
+				continue
+			}
+			if buf, err = s.scanLink(buf); err != nil {
+				return err
+			}
+		}
 	}
-	if scanErr != nil {
-		return Errorf(Serialization, "scanning dag-cbor block: %v", scanErr)
+	if len(buf) != 0 {
+		return Errorf(Serialization, "%d trailing bytes in CBOR block", len(buf))
 	}
 	return nil
 }
 
-// visitLink applies the reference's link rules (ipld/mod.rs visit_cid) to c.
-func visitLink(c cid.Cid, links *[]cid.Cid) error {
-	dec, err := decodePrefix(c)
-	if err != nil {
-		return err
+// scanLink reads the byte string after a tag 42, visits the CID in it and
+// returns the rest of buf.
+func (s *linkScanner) scanLink(buf []byte) ([]byte, error) {
+	if err := s.charge(true); err != nil {
+		return nil, err
 	}
+	major, n, buf, err := cborHeader(buf)
+	if err != nil {
+		return nil, err
+	}
+	if major != 2 {
+		return nil, Errorf(Serialization, "expected cbor type byte string in input")
+	}
+	if n > uint64(len(buf)) {
+		return nil, Errorf(Serialization, "unexpected end of cbor stream")
+	}
+	if n < 1 || buf[0] != 0 {
+		return nil, Errorf(Serialization, "DAG-CBOR CID does not start with a 0x00 byte")
+	}
+	raw, rest := buf[1:n], buf[n:]
+	c, used, err := ParseCID(raw)
+	if err != nil {
+		return nil, Errorf(Serialization, "invalid cid: %v", err)
+	}
+	if used != len(raw) {
+		return nil, Errorf(Serialization, "cid has %d trailing bytes", len(raw)-used)
+	}
+	return rest, s.visit(c)
+}
+
+// visit applies the reference's link rules (ipld/mod.rs visit_cid) to c.
+func (s *linkScanner) visit(c cid.Cid) error {
+	p, digest := splitCID(c)
 	switch {
-	case dec.codec == CodecFilCommitmentUnsealed || dec.codec == CodecFilCommitmentSealed:
+	case p.Codec == CodecFilCommitmentUnsealed || p.Codec == CodecFilCommitmentSealed:
 		return nil
-	case !AllowedCodec(dec.codec):
-		return Errorf(NotFound, "block links to CID with forbidden codec %d", dec.codec)
-	case dec.mhCode == MhIdentity:
-		return scanLinks(dec.codec, dec.digest, links)
-	case dec.mhCode != MhBlake2b256 || len(dec.digest) != 32:
+	case !AllowedCodec(p.Codec):
+		return Errorf(NotFound, "block links to CID with forbidden codec %d", p.Codec)
+	case p.MhType == MhIdentity:
+		return s.scan(p.Codec, digest)
+	case p.MhType != MhBlake2b256 || len(digest) != 32:
 		return Errorf(NotFound, "block links to CID with forbidden multihash (code %d, length %d)",
-			dec.mhCode, len(dec.digest))
+			p.MhType, len(digest))
 	}
-	*links = append(*links, c)
+	s.links = append(s.links, c)
 	return nil
 }
 
-// linkPrefix is the decoded shape of a link.
-type linkPrefix struct {
-	codec, mhCode uint64
-	digest        []byte
+// cidShape is the decoded shape of a canonical CID.
+type cidShape struct {
+	Codec, MhType uint64
 }
 
-// errDigestTooLong marks a link whose digest the reference cannot hold.
-var errDigestTooLong = errors.New("multihash digest longer than 64 bytes")
-
-// decodePrefix splits c into codec, multihash code and digest. A digest longer
-// than MaxDigestLen is a Serialization error: the reference fails to parse such
-// a link at all, while go-cid accepts it.
-func decodePrefix(c cid.Cid) (linkPrefix, error) {
-	dmh, err := decodeMultihash(c)
-	if err != nil {
-		return linkPrefix{}, Errorf(Serialization, "link %s: %v", c, err)
+// splitCID decodes a CID made by ParseCID (or any canonical CID) into codec,
+// multihash code and digest, reading the varints itself so that values of
+// 2^63 and above survive (go-cid's own accessors cannot decode them).
+func splitCID(c cid.Cid) (cidShape, []byte) {
+	b := c.Bytes()
+	if c.Version() == 0 {
+		return cidShape{Codec: cid.DagProtobuf, MhType: 0x12}, b[2:]
 	}
-	return dmh, nil
-}
-
-// decodeMultihash reads c's multihash from its binary form.
-func decodeMultihash(c cid.Cid) (linkPrefix, error) {
-	p := c.Prefix()
-	h := []byte(c.Hash())
-	// Skip the code and length varints, which go-cid has already validated.
-	_, n1 := uvarint(h)
-	_, n2 := uvarint(h[n1:])
-	digest := h[n1+n2:]
-	if len(digest) > MaxDigestLen {
-		return linkPrefix{}, errDigestTooLong
-	}
-	return linkPrefix{codec: p.Codec, mhCode: p.MhType, digest: digest}, nil
+	_, n := uvarint(b)
+	codec, n2 := uvarint(b[n:])
+	n += n2
+	code, n3 := uvarint(b[n:])
+	n += n3
+	_, n4 := uvarint(b[n:])
+	n += n4
+	return cidShape{Codec: codec, MhType: code}, b[n:]
 }
 
 // uvarint decodes an unsigned LEB128 value that is known to be well formed,
@@ -202,6 +276,120 @@ func uvarint(b []byte) (uint64, int) {
 		}
 	}
 	return v, len(b)
+}
+
+// cborHeader decodes a CBOR item header as the reference's scanner does: no
+// minimal-encoding check, indefinite lengths and reserved values (28-31) are
+// Serialization, as is running out of input.
+func cborHeader(buf []byte) (major byte, arg uint64, rest []byte, err error) {
+	if len(buf) == 0 {
+		return 0, 0, nil, Errorf(Serialization, "invalid cbor header")
+	}
+	major, low := buf[0]>>5, buf[0]&0x1f
+	buf = buf[1:]
+	size := 0
+	switch {
+	case low < 24:
+		return major, uint64(low), buf, nil
+	case low == 24:
+		size = 1
+	case low == 25:
+		size = 2
+	case low == 26:
+		size = 4
+	case low == 27:
+		size = 8
+	default:
+		return 0, 0, nil, Errorf(Serialization, "invalid cbor header")
+	}
+	if len(buf) < size {
+		return 0, 0, nil, Errorf(Serialization, "invalid cbor header")
+	}
+	for _, x := range buf[:size] {
+		arg = arg<<8 | uint64(x)
+	}
+	return major, arg, buf[size:], nil
+}
+
+// ErrBadCID is wrapped by ParseCID's errors.
+var ErrBadCID = errors.New("invalid cid")
+
+// ReadUvarint reads an unsigned varint the way the reference's CID and
+// address parsers do (unsigned-varint 0.8): at most 10 bytes, and a multi-byte
+// encoding may not end in 0x00. It returns the value and its length.
+//
+// Quirk (unsigned-varint 0.8 src/decode.rs, decode! macro): in a 10th byte only
+// the lowest bit counts; higher bits are silently dropped, not rejected.
+// go-varint instead refuses anything longer than 9 bytes (values ≥ 2^63).
+func ReadUvarint(b []byte) (uint64, int, error) {
+	var v uint64
+	for i := 0; i < 10; i++ {
+		if i >= len(b) {
+			return 0, 0, fmt.Errorf("%w: varint runs past the end of input", ErrBadCID)
+		}
+		x := b[i]
+		v |= uint64(x&0x7f) << (7 * i)
+		if x&0x80 == 0 {
+			if x == 0 && i > 0 {
+				return 0, 0, fmt.Errorf("%w: varint is not minimally encoded", ErrBadCID)
+			}
+			return v, i + 1, nil
+		}
+	}
+	return 0, 0, fmt.Errorf("%w: varint longer than 10 bytes", ErrBadCID)
+}
+
+// ParseCID parses a binary CID from the start of b as the reference's
+// Cid::read_bytes (cid 0.11.1, multihash 0.19.3) does, and returns it with the
+// number of bytes read. It accepts CIDv0 (0x12 0x20 then a 32-byte digest;
+// the check is on the two decoded varints) and CIDv1; an explicit version 0,
+// any other version, a digest longer than 64 bytes or truncated input is an
+// error. The CID is returned in canonical form, which differs from the input
+// only for the 10-byte varints described at ReadUvarint.
+func ParseCID(b []byte) (cid.Cid, int, error) {
+	version, n1, err := ReadUvarint(b)
+	if err != nil {
+		return cid.Undef, 0, err
+	}
+	codec, n2, err := ReadUvarint(b[n1:])
+	if err != nil {
+		return cid.Undef, 0, err
+	}
+	pos := n1 + n2
+	if version == 0x12 && codec == 0x20 {
+		if len(b)-pos < 32 {
+			return cid.Undef, 0, fmt.Errorf("%w: cidv0 digest is truncated", ErrBadCID)
+		}
+		mh := append([]byte{0x12, 0x20}, b[pos:pos+32]...)
+		return cid.NewCidV0(mh), pos + 32, nil
+	}
+	switch version {
+	case 1:
+	case 0:
+		return cid.Undef, 0, fmt.Errorf("%w: explicit cidv0", ErrBadCID)
+	default:
+		return cid.Undef, 0, fmt.Errorf("%w: unknown version %d", ErrBadCID, version)
+	}
+	code, n3, err := ReadUvarint(b[pos:])
+	if err != nil {
+		return cid.Undef, 0, err
+	}
+	pos += n3
+	size, n4, err := ReadUvarint(b[pos:])
+	if err != nil {
+		return cid.Undef, 0, err
+	}
+	pos += n4
+	if size > MaxDigestLen {
+		return cid.Undef, 0, fmt.Errorf("%w: digest of %d bytes exceeds %d", ErrBadCID, size, MaxDigestLen)
+	}
+	if uint64(len(b)-pos) < size {
+		return cid.Undef, 0, fmt.Errorf("%w: digest is truncated", ErrBadCID)
+	}
+	mh := binary.AppendUvarint(nil, code)
+	mh = binary.AppendUvarint(mh, size)
+	mh = append(mh, b[pos:pos+int(size)]...)
+	return cid.NewCidV1(codec, mh), pos + int(size), nil
 }
 
 // BlockRegistry is one invocation's append-only table of blocks. Ids are

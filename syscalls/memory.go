@@ -143,88 +143,13 @@ func (m Memory) WriteCID(off, n uint32, c cid.Cid) (uint32, error) {
 	return uint32(len(enc)), nil
 }
 
-// Errors of ParseCID and ParseAddress (wrapped).
-var (
-	ErrBadCID     = errors.New("invalid cid")
-	ErrBadAddress = errors.New("invalid address")
-)
+// ErrBadAddress is wrapped by ParseAddress's errors.
+var ErrBadAddress = errors.New("invalid address")
 
-// readUvarint reads an unsigned varint the way the reference's CID and
-// address parsers do (unsigned-varint 0.8): at most 10 bytes, a multi-byte
-// encoding may not end in 0x00, and
-// Quirk (unsigned-varint 0.8 decode.rs): in a 10th byte only the lowest bit
-// counts; higher bits are silently dropped rather than rejected. go-varint
-// instead refuses anything longer than 9 bytes, so values ≥ 2^63 are handled
-// here, not there.
-func readUvarint(b []byte) (uint64, int, error) {
-	var v uint64
-	for i := 0; i < 10; i++ {
-		if i >= len(b) {
-			return 0, 0, fmt.Errorf("%w: varint runs past the end of input", ErrBadCID)
-		}
-		x := b[i]
-		v |= uint64(x&0x7f) << (7 * i)
-		if x&0x80 == 0 {
-			if x == 0 && i > 0 {
-				return 0, 0, fmt.Errorf("%w: varint is not minimally encoded", ErrBadCID)
-			}
-			return v, i + 1, nil
-		}
-	}
-	return 0, 0, fmt.Errorf("%w: varint longer than 10 bytes", ErrBadCID)
-}
-
-// ParseCID parses a binary CID from the start of b, as the reference's
-// Cid::read_bytes (cid 0.11, multihash 0.19) does, and returns it with the
-// number of bytes read. It accepts a CIDv0 (0x12 0x20 and a 32-byte digest)
-// and CIDv1; an explicit version 0 or any version but 1 is an error, and
-// digests are at most 64 bytes. The returned CID is in canonical form, which
-// differs from the input only for the 10-byte varints described at
-// readUvarint.
+// ParseCID parses a binary CID from the start of b as the reference does; see
+// kernel.ParseCID.
 func ParseCID(b []byte) (cid.Cid, int, error) {
-	version, n1, err := readUvarint(b)
-	if err != nil {
-		return cid.Undef, 0, err
-	}
-	codec, n2, err := readUvarint(b[n1:])
-	if err != nil {
-		return cid.Undef, 0, err
-	}
-	pos := n1 + n2
-	if version == 0x12 && codec == 0x20 {
-		if len(b)-pos < 32 {
-			return cid.Undef, 0, fmt.Errorf("%w: cidv0 digest is truncated", ErrBadCID)
-		}
-		mh := append([]byte{0x12, 0x20}, b[pos:pos+32]...)
-		return cid.NewCidV0(mh), pos + 32, nil
-	}
-	switch version {
-	case 1:
-	case 0:
-		return cid.Undef, 0, fmt.Errorf("%w: explicit cidv0", ErrBadCID)
-	default:
-		return cid.Undef, 0, fmt.Errorf("%w: unknown version %d", ErrBadCID, version)
-	}
-	code, n3, err := readUvarint(b[pos:])
-	if err != nil {
-		return cid.Undef, 0, err
-	}
-	pos += n3
-	size, n4, err := readUvarint(b[pos:])
-	if err != nil {
-		return cid.Undef, 0, err
-	}
-	pos += n4
-	if size > kernel.MaxDigestLen {
-		return cid.Undef, 0, fmt.Errorf("%w: digest of %d bytes exceeds 64", ErrBadCID, size)
-	}
-	if uint64(len(b)-pos) < size {
-		return cid.Undef, 0, fmt.Errorf("%w: digest is truncated", ErrBadCID)
-	}
-	mh := binary.AppendUvarint(nil, code)
-	mh = binary.AppendUvarint(mh, size)
-	mh = append(mh, b[pos:pos+int(size)]...)
-	return cid.NewCidV1(codec, mh), pos + int(size), nil
+	return kernel.ParseCID(b)
 }
 
 // ReadAddress reads the binary address in (off, n): IllegalArgument when out
@@ -258,7 +183,7 @@ const (
 // NewFromBytes in three ways, all following the reference:
 //   - empty input is an error (go-address returns Undef);
 //   - an ID or a delegated namespace may be any u64, including ≥ 2^63 and
-//     the lossy 10-byte varints of readUvarint (go-address refuses both);
+//     the lossy 10-byte varints of kernel.ReadUvarint (go-address refuses both);
 //   - the result is canonical: the varint is re-encoded minimally.
 //
 // Secp256k1 and actor payloads are 20 bytes, BLS 48; an ID payload is exactly
@@ -270,7 +195,7 @@ func ParseAddress(b []byte) (address.Address, error) {
 	protocol, payload := b[0], b[1:]
 	switch protocol {
 	case protocolID:
-		id, n, err := readUvarint(payload)
+		id, n, err := kernel.ReadUvarint(payload)
 		if err != nil {
 			return address.Undef, fmt.Errorf("%w: id: %w", ErrBadAddress, err)
 		}
@@ -289,7 +214,7 @@ func ParseAddress(b []byte) (address.Address, error) {
 		}
 		return makeAddress(b)
 	case protocolDelegated:
-		ns, n, err := readUvarint(payload)
+		ns, n, err := kernel.ReadUvarint(payload)
 		if err != nil {
 			return address.Undef, fmt.Errorf("%w: namespace: %w", ErrBadAddress, err)
 		}
