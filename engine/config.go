@@ -1,12 +1,16 @@
 package engine
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/go-fvm/go-fvm/wasm"
 )
 
 // FVM limits (ref-fvm NetworkConfig defaults, identical in v3 and v4).
@@ -38,11 +42,12 @@ const Features = api.CoreFeaturesV2 &^ (api.CoreFeatureSIMD | api.CoreFeatureMul
 type Config struct {
 	// Instrument rewrites original actor code into the instrumented code that
 	// is compiled (stack limiter, gas metering with the gas.gas_counter
-	// import, NaN canonicalisation). Required.
+	// import, NaN canonicalisation). nil means FVMInstrument, with
+	// wasm.InstrumentationVersion.
 	Instrument func(code []byte) ([]byte, error)
 	// InstrumentationVersion names the instrumenter's output format. Compiled
 	// code on disk is kept per version, so a change of rewrite never reuses
-	// stale code. Required when CacheDir is set.
+	// stale code. Required with a custom Instrument and a CacheDir.
 	InstrumentationVersion string
 	// CacheDir is the on-disk compilation cache root; "" keeps compiled code
 	// in memory only. DefaultCacheDir gives the usual location.
@@ -64,15 +69,29 @@ func DefaultCacheDir() (string, error) {
 	return filepath.Join(dir, "go-fvm", "wasm"), nil
 }
 
-// safeVersion is what an instrumentation version may look like, so it can
-// name a directory.
-var safeVersion = regexp.MustCompile(`^[A-Za-z0-9._+-]{1,128}$`)
-
-// versionDir returns the cache directory for the instrumentation version.
+// versionDir returns the cache directory for the instrumentation version:
+// a digest of it, so any version string names a safe directory.
 func (c Config) versionDir() (string, error) {
-	if !safeVersion.MatchString(c.InstrumentationVersion) {
-		return "", fmt.Errorf("engine: instrumentation version %q cannot name a cache directory (want %s)",
-			c.InstrumentationVersion, safeVersion)
+	if c.InstrumentationVersion == "" {
+		return "", errors.New("engine: an on-disk cache needs an InstrumentationVersion")
 	}
-	return filepath.Join(c.CacheDir, "instrumentation-"+c.InstrumentationVersion), nil
+	sum := sha256.Sum256([]byte(c.InstrumentationVersion))
+	return filepath.Join(c.CacheDir, "instrumentation-"+hex.EncodeToString(sum[:8])), nil
+}
+
+// withDefaults fills in the wasm package's FVM instrumentation when no
+// instrumenter is given.
+func (c Config) withDefaults() Config {
+	if c.Instrument == nil {
+		c.Instrument = FVMInstrument
+		c.InstrumentationVersion = wasm.InstrumentationVersion
+	}
+	return c
+}
+
+// FVMInstrument is the FVM's instrumentation (wasm.Instrument with
+// wasm.FVMConfig: validate, stack limiter 2048, gas metering with the
+// gas.gas_counter import, NaN canonicalisation, validate).
+func FVMInstrument(code []byte) ([]byte, error) {
+	return wasm.Instrument(code, wasm.FVMConfig())
 }

@@ -86,9 +86,7 @@ type Code struct {
 
 // New creates an Engine.
 func New(ctx context.Context, cfg Config) (*Engine, error) {
-	if cfg.Instrument == nil {
-		return nil, fmt.Errorf("%w: Instrument is required", ErrBadConfig)
-	}
+	cfg = cfg.withDefaults()
 	rc, kind := runtimeConfig(cfg)
 	var cache wazero.CompilationCache
 	if cfg.CacheDir != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -399,8 +400,12 @@ func TestDiskCacheIsPerInstrumentationVersion(t *testing.T) {
 		}
 		_ = e.Close(context.Background())
 	}
-	if _, err := New(context.Background(), Config{Instrument: identity, CacheDir: dir, InstrumentationVersion: "../x"}); !errors.Is(err, ErrBadConfig) {
-		t.Fatalf("unsafe version: %v, want ErrBadConfig", err)
+	if _, err := New(context.Background(), Config{Instrument: identity, CacheDir: dir}); !errors.Is(err, ErrBadConfig) {
+		t.Fatalf("custom instrumenter without a version: %v, want ErrBadConfig", err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) != 2 {
+		t.Fatalf("cache directories %v (%v), want one per version", ents, err)
 	}
 }
 
