@@ -9,8 +9,8 @@ import (
 
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/proof"
-	"github.com/ipfs/go-cid"
 	"github.com/go-fvm/go-fvm/crypto"
+	"github.com/ipfs/go-cid"
 )
 
 // ProofVerifier verifies storage proofs for the kernel. The method set is that of Lotus's
