@@ -239,9 +239,10 @@ var (
 // makeAddress returns the address whose binary form is the already validated
 // canonical b. go-address builds it when it can; an ID or namespace ≥ 2^63,
 // which go-address cannot represent but the reference accepts, is built
-// directly. Such addresses never name an existing actor, and
-// address.IDFromAddress fails on them; callers resolving them must treat that
-// as "not found".
+// directly. Such addresses are only safe to use through Bytes, Protocol,
+// Payload and AddressID: go-address's String panics on them (fmt recovers
+// it) and address.IDFromAddress fails. The reference resolves such an ID
+// address to itself (a u64 actor id that never exists).
 func makeAddress(b []byte) (address.Address, error) {
 	if a, err := address.NewFromBytes(b); err == nil {
 		return a, nil
@@ -249,4 +250,32 @@ func makeAddress(b []byte) (address.Address, error) {
 	var a address.Address
 	*(*string)(unsafe.Pointer(&a)) = string(b)
 	return a, nil
+}
+
+// AddressID returns the actor id of an ID address as the reference reads it:
+// any u64, including the ids ≥ 2^63 that address.IDFromAddress rejects. ok is
+// false for other protocols.
+func AddressID(a address.Address) (id uint64, ok bool) {
+	if a.Protocol() != address.ID {
+		return 0, false
+	}
+	id, n, err := kernel.ReadUvarint(a.Payload())
+	if err != nil || n != len(a.Payload()) {
+		return 0, false
+	}
+	return id, true
+}
+
+// DelegatedNamespace returns the namespace (an actor id, any u64) and
+// subaddress of a delegated (f4) address; ok is false for other protocols.
+func DelegatedNamespace(a address.Address) (namespace uint64, subaddress []byte, ok bool) {
+	if a.Protocol() != address.Delegated {
+		return 0, nil, false
+	}
+	p := a.Payload()
+	ns, n, err := kernel.ReadUvarint(p)
+	if err != nil {
+		return 0, nil, false
+	}
+	return ns, p[n:], true
 }
