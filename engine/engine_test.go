@@ -149,21 +149,35 @@ func TestMemoryGrowthLimits(t *testing.T) {
 		a.invoke(body(i32c(pages), op(opMemoryGrow, 0)))
 		return a.bytes()
 	}
-	// Per instance: 1 + 8192 pages > 512 MiB: memory.grow returns -1.
-	if o, _ := run(t, l, grow(8192), bigGas, nil); o.Kind != Returned || o.BlockID != math.MaxUint32 {
-		t.Fatalf("growing past 512 MiB: %v, want returned 0xffffffff (-1)", o)
-	}
+	// Per instance: 1 + 8192 pages > 512 MiB: memory.grow returns -1, and
+	// (quirk) the refused bytes stay accounted in the frame.
+	big := NewMemoryLimiter(MaxCallStackMemoryBytes)
+	big.WithStackFrame(func() {
+		if o, _ := run(t, l, grow(8192), bigGas, big); o.Kind != Returned || o.BlockID != math.MaxUint32 {
+			t.Fatalf("growing past 512 MiB: %v, want returned 0xffffffff (-1)", o)
+		}
+		if want := uint64(8193 * WasmPageBytes); big.MemoryUsed() != want {
+			t.Fatalf("after a refused grow past 512 MiB the limiter holds %d, want %d", big.MemoryUsed(), want)
+		}
+	})
 	// Call stack: a 4-page budget allows 3 more pages, not 4.
 	mem := NewMemoryLimiter(4 * WasmPageBytes)
-	if o, _ := run(t, l, grow(3), bigGas, mem); o.Kind != Returned || o.BlockID != 1 {
-		t.Fatalf("growing within the budget: %v, want returned 1 (old size)", o)
-	}
+	mem.WithStackFrame(func() {
+		if o, _ := run(t, l, grow(3), bigGas, mem); o.Kind != Returned || o.BlockID != 1 {
+			t.Fatalf("growing within the budget: %v, want returned 1 (old size)", o)
+		}
+		if mem.MemoryUsed() != 4*WasmPageBytes {
+			t.Fatalf("accounted %d, want 4 pages until the frame ends", mem.MemoryUsed())
+		}
+	})
 	if mem.MemoryUsed() != 0 {
-		t.Fatalf("memory still accounted after the call: %d", mem.MemoryUsed())
+		t.Fatalf("memory still accounted after the frame: %d", mem.MemoryUsed())
 	}
-	if o, _ := run(t, l, grow(4), bigGas, mem); o.Kind != Returned || o.BlockID != math.MaxUint32 {
-		t.Fatalf("growing past the budget: %v, want returned -1", o)
-	}
+	mem.WithStackFrame(func() {
+		if o, _ := run(t, l, grow(4), bigGas, mem); o.Kind != Returned || o.BlockID != math.MaxUint32 {
+			t.Fatalf("growing past the budget: %v, want returned -1", o)
+		}
+	})
 }
 
 func TestInstantiationOverLimitIsIllegalInstruction(t *testing.T) {
@@ -306,7 +320,7 @@ func TestNestedInvocationsShareTheLimiter(t *testing.T) {
 	e := newTestEngine(t, Config{})
 	var l *Linker
 	var child []byte
-	var inner uint64
+	var inner, during uint64
 	send := HostModule{Name: "send", Funcs: []HostFunc{{
 		Name: "send", Results: []api.ValueType{i32},
 		Fn: api.GoModuleFunc(func(ctx context.Context, _ api.Module, s []uint64) {
@@ -314,8 +328,12 @@ func TestNestedInvocationsShareTheLimiter(t *testing.T) {
 			if err := inv.ChargeForExec(); err != nil {
 				panic(err)
 			}
-			o := l.Invoke(ctx, Call{Code: rawCID(t, child), Gas: inv.call.Gas, Prices: prices, Memory: inv.call.Memory,
-				LoadCode: func(context.Context, cid.Cid) ([]byte, error) { return child, nil }})
+			var o Outcome
+			inv.call.Memory.WithStackFrame(func() { // the call manager's send frame
+				o = l.Invoke(ctx, Call{Code: rawCID(t, child), Gas: inv.call.Gas, Prices: prices, Memory: inv.call.Memory,
+					LoadCode: func(context.Context, cid.Cid) ([]byte, error) { return child, nil }})
+				during = inv.call.Memory.MemoryUsed()
+			})
 			inner = inv.call.Memory.MemoryUsed()
 			if err := inv.UpdateGasAvailable(); err != nil {
 				panic(err)
@@ -330,9 +348,14 @@ func TestNestedInvocationsShareTheLimiter(t *testing.T) {
 	p := newActor(2, hostImport("send", "send", nil, []api.ValueType{i32}))
 	p.invoke(body(p.charge(2000), call(0), p.charge(3000), op(opDrop), i32c(9)))
 	mem := NewMemoryLimiter(MaxCallStackMemoryBytes)
-	o, tr := run(t, l, p.bytes(), bigGas, mem)
+	var o Outcome
+	var tr *tracker
+	mem.WithStackFrame(func() { o, tr = run(t, l, p.bytes(), bigGas, mem) })
 	if o.Kind != Returned || o.BlockID != 9 {
 		t.Fatalf("outcome %v", o)
+	}
+	if during != 5*WasmPageBytes {
+		t.Fatalf("while the child ran the limiter held %d, want parent and child %d", during, 5*WasmPageBytes)
 	}
 	if inner != 2*WasmPageBytes {
 		t.Fatalf("after the child returned the limiter holds %d, want the parent's %d", inner, 2*WasmPageBytes)

@@ -188,15 +188,16 @@ func (inv *Invocation) chargeForInit(m *Module) error {
 // call invoke(Params), charge exec gas before looking at the result (so any
 // trap with a negative counter is out of gas), then map the result.
 //
-// Memory accounted in call.Memory by this call (and nested ones) is released
-// on return. Invoke never panics: panics become Fatal outcomes.
+// Memory accounted in call.Memory stays accounted after Invoke returns: the
+// call manager releases it by wrapping each send (the call-depth frame) in
+// call.Memory.WithStackFrame, as the reference does, so an implicit account
+// constructor and the call that follows it at the same depth share a frame.
+// Invoke never panics: panics become Fatal outcomes.
 func (l *Linker) Invoke(ctx context.Context, call Call) (out Outcome) {
 	if call.Gas == nil || call.Memory == nil || call.Prices == nil {
 		return AbortFatal(errors.New("engine: Call needs Gas, Prices and Memory")).Outcome
 	}
-	saved := call.Memory.used
 	defer func() {
-		call.Memory.used = saved
 		if r := recover(); r != nil {
 			out = panicOutcome(r)
 		}

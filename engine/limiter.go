@@ -13,8 +13,9 @@ import (
 // allocation fails instantiation with SYS_ILLEGAL_INSTRUCTION.
 //
 // A call stack is one goroutine at a time, so MemoryLimiter is not safe for
-// concurrent use. Invoke restores the usage it found on return (ref-fvm's
-// with_stack_frame around a send): what a finished call held is released.
+// concurrent use. The call manager wraps every send in WithStackFrame
+// (ref-fvm's with_stack_frame, together with the call depth), which releases
+// what the frame's instances held when it returns; Invoke itself does not.
 type MemoryLimiter struct {
 	max  uint64
 	used uint64
@@ -64,28 +65,39 @@ func (l *MemoryLimiter) WithStackFrame(fn func()) {
 
 // linearMemory backs one instance's memory. Its initial size is reserved in
 // the limiter before instantiation (wazero cannot fail the first
-// allocation); every later growth asks the limiter, and is refused past
-// MaxInstanceMemoryBytes.
+// allocation); every later growth asks the limiter first, then is refused
+// past MaxInstanceMemoryBytes.
 type linearMemory struct {
 	limiter *MemoryLimiter
 	pool    *memoryPool
 	buf     []byte
-	// reserved is the size already accounted in the limiter.
-	reserved uint64
+	// prepaid is the initial size already accounted in the limiter.
+	prepaid uint64
 }
 
 var _ experimental.LinearMemory = (*linearMemory)(nil)
 
-// Reallocate implements experimental.LinearMemory.
+// Reallocate implements experimental.LinearMemory. wazero has already
+// refused growth past the module's declared maximum, as ref-fvm's limiter
+// does before accounting anything.
 func (m *linearMemory) Reallocate(size uint64) []byte {
-	if size > MaxInstanceMemoryBytes {
+	cur := uint64(len(m.buf))
+	if size < cur {
 		return nil
 	}
-	if size > m.reserved {
-		if !m.limiter.GrowMemory(size - m.reserved) {
-			return nil
-		}
-		m.reserved = size
+	switch {
+	case m.prepaid > 0 && cur == 0 && size == m.prepaid:
+		m.prepaid = 0
+	case !m.limiter.GrowMemory(size - cur):
+		return nil
+	}
+	// Quirk (ref-fvm engine/mod.rs with wasmtime's pooling allocator): the
+	// limiter is asked (and accounts the growth) before wasmtime finds that
+	// the memory cannot grow past its 512 MiB slot, and nothing gives the
+	// bytes back when that grow then fails; they stay accounted until the
+	// call-stack frame ends.
+	if size > MaxInstanceMemoryBytes {
+		return nil
 	}
 	if size <= uint64(cap(m.buf)) {
 		// Never shrinks, so bytes past len are still zero.
@@ -123,7 +135,7 @@ func (a *allocator) Allocate(capBytes, _ uint64) experimental.LinearMemory {
 	if capBytes > MaxInstanceMemoryBytes {
 		capBytes = MaxInstanceMemoryBytes
 	}
-	return &linearMemory{limiter: a.limiter, pool: a.pool, reserved: a.reserved, buf: a.pool.get(capBytes)}
+	return &linearMemory{limiter: a.limiter, pool: a.pool, prepaid: a.reserved, buf: a.pool.get(capBytes)}
 }
 
 // memoryPool recycles linear-memory buffers between instances: a fresh
