@@ -12,6 +12,7 @@ import (
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/ipfs/go-cid"
 
+	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/gas"
 	"github.com/go-fvm/go-fvm/kernel"
 	"github.com/go-fvm/go-fvm/machine"
@@ -57,10 +58,7 @@ type Call struct {
 
 // Result is how a call ended without error: an exit code and an optional
 // return block.
-type Result struct {
-	ExitCode exitcode.ExitCode
-	Return   *kernel.Block
-}
+type Result = kernel.CallResult
 
 // Message is what the call manager knows of the message it runs.
 type Message struct {
@@ -75,15 +73,16 @@ type Message struct {
 
 // CallManager runs one message's call stack. It is not safe for concurrent use.
 type CallManager struct {
-	Machine *machine.Machine
-	Gas     *gas.GasTracker
-	Msg     Message
+	machine *machine.Machine
+	gas     *gas.GasTracker
+	msg     Message
 
 	invoker          Invoker
+	memory           *engine.MemoryLimiter
 	access           *accessTracker
 	depth            int
 	numActorsCreated uint64
-	events           []StampedEvent
+	events           []kernel.StampedEvent
 	eventLayers      []int
 }
 
@@ -91,7 +90,8 @@ type CallManager struct {
 // primed as the reference primes it: the origin updated (its inclusion cost
 // paid for that), the receiver read, the from and to addresses resolved.
 func New(m *machine.Machine, tracker *gas.GasTracker, msg Message, invoker Invoker) *CallManager {
-	cm := &CallManager{Machine: m, Gas: tracker, Msg: msg, invoker: invoker, access: newAccessTracker()}
+	cm := &CallManager{machine: m, gas: tracker, msg: msg, invoker: invoker,
+		memory: engine.NewMemoryLimiter(engine.MaxCallStackMemoryBytes), access: newAccessTracker()}
 	cm.access.raise(msg.Origin, accessUpdated)
 	if msg.ReceiverKnown {
 		cm.access.raise(msg.Receiver, accessRead)
@@ -101,11 +101,29 @@ func New(m *machine.Machine, tracker *gas.GasTracker, msg Message, invoker Invok
 	return cm
 }
 
+// Machine returns the machine the message runs on.
+func (cm *CallManager) Machine() *machine.Machine { return cm.machine }
+
+// GasTracker returns the message's gas tracker.
+func (cm *CallManager) GasTracker() *gas.GasTracker { return cm.gas }
+
+// MemoryLimiter returns the limiter of the call stack's Wasm memory.
+func (cm *CallManager) MemoryLimiter() *engine.MemoryLimiter { return cm.memory }
+
+// Origin returns the id of the message's sender.
+func (cm *CallManager) Origin() uint64 { return cm.msg.Origin }
+
+// Nonce returns the message's sequence number (before the bump).
+func (cm *CallManager) Nonce() uint64 { return cm.msg.Nonce }
+
+// GasPremium returns the effective gas premium.
+func (cm *CallManager) GasPremium() abi.TokenAmount { return cm.msg.GasPremium }
+
 // Prices returns the machine's price list.
-func (cm *CallManager) Prices() *gas.PriceList { return cm.Machine.Profile.Prices }
+func (cm *CallManager) Prices() *gas.PriceList { return cm.machine.Profile.Prices }
 
 // Charge applies a gas charge.
-func (cm *CallManager) Charge(c gas.GasCharge) error { return cm.Gas.ApplyCharge(c) }
+func (cm *CallManager) Charge(c gas.GasCharge) error { return cm.gas.ApplyCharge(c) }
 
 // Depth returns the current call depth (the top-level call runs at 1).
 func (cm *CallManager) Depth() int { return cm.depth }
@@ -130,13 +148,13 @@ func (cm *CallManager) Send(ctx context.Context, from uint64, to address.Address
 func (cm *CallManager) send(ctx context.Context, from uint64, to address.Address, method abi.MethodNum,
 	params *kernel.Block, value abi.TokenAmount, gasLimit *gas.Gas, readOnly bool) (Result, error) {
 	if gasLimit != nil {
-		cm.Gas.PushLimit(*gasLimit)
+		cm.gas.PushLimit(*gasLimit)
 	}
-	if cm.depth >= cm.Machine.Profile.MaxCallDepth {
+	if cm.depth >= cm.machine.Profile.MaxCallDepth {
 		// Quirk (ref-fvm v3 call_manager send): the depth check follows
 		// push_limit and its early return never pops the limit.
-		if cm.Machine.Profile.FVMVersion >= 4 && gasLimit != nil {
-			if err := cm.Gas.PopLimit(); err != nil {
+		if cm.machine.Profile.FVMVersion >= 4 && gasLimit != nil {
+			if err := cm.gas.PopLimit(); err != nil {
 				return Result{}, fmt.Errorf("%w: %w", ErrFatal, err)
 			}
 		}
@@ -146,12 +164,12 @@ func (cm *CallManager) send(ctx context.Context, from uint64, to address.Address
 	res, err := cm.sendUnchecked(ctx, from, to, method, params, value, readOnly)
 	cm.depth--
 	if gasLimit != nil {
-		if perr := cm.Gas.PopLimit(); perr != nil {
+		if perr := cm.gas.PopLimit(); perr != nil {
 			return Result{}, fmt.Errorf("%w: %w", ErrFatal, perr)
 		}
 	}
 	// Running out of a send's own limit is an exit code to the caller.
-	if errors.Is(err, gas.ErrOutOfGas) && !cm.Gas.GasAvailable().IsZero() {
+	if errors.Is(err, gas.ErrOutOfGas) && !cm.gas.GasAvailable().IsZero() {
 		return Result{ExitCode: exitcode.SysErrOutOfGas}, nil
 	}
 	return res, err
@@ -182,7 +200,7 @@ func (cm *CallManager) createFromSend(ctx context.Context, to address.Address, r
 		if to.Protocol() == address.BLS && isZeroBLS(to) {
 			return 0, kernel.Errorf(kernel.IllegalArgument, "cannot create the zero BLS account")
 		}
-		id, err := cm.createActorFromSend(ctx, to, &state.ActorState{Code: cm.Machine.AccountCode, Head: state.EmptyArrayCID, Balance: big.Zero()})
+		id, err := cm.createActorFromSend(ctx, to, &state.ActorState{Code: cm.machine.AccountCode, Head: state.EmptyArrayCID, Balance: big.Zero()})
 		if err != nil {
 			return 0, err
 		}
@@ -203,7 +221,7 @@ func (cm *CallManager) createFromSend(ctx context.Context, to address.Address, r
 				return 0, kernel.Errorf(kernel.ReadOnly, "cannot auto-create placeholder %s in read-only mode", to)
 			}
 			delegated := to
-			return cm.createActorFromSend(ctx, to, &state.ActorState{Code: cm.Machine.PlaceholderCode, Head: state.EmptyArrayCID, Balance: big.Zero(), DelegatedAddress: &delegated})
+			return cm.createActorFromSend(ctx, to, &state.ActorState{Code: cm.machine.PlaceholderCode, Head: state.EmptyArrayCID, Balance: big.Zero(), DelegatedAddress: &delegated})
 		}
 	}
 	return 0, kernel.Errorf(kernel.NotFound, "actor %s does not exist and cannot be created", to)
@@ -213,7 +231,7 @@ func (cm *CallManager) createActorFromSend(ctx context.Context, addr address.Add
 	if err := cm.Charge(cm.Prices().OnCreateActor(true)); err != nil {
 		return 0, err
 	}
-	id, err := cm.Machine.Tree.RegisterNewAddress(ctx, addr)
+	id, err := cm.machine.Tree.RegisterNewAddress(ctx, addr)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrFatal, err)
 	}
@@ -248,7 +266,7 @@ func (cm *CallManager) sendResolved(ctx context.Context, from, to uint64, method
 		if readOnly {
 			return Result{}, kernel.Errorf(kernel.ReadOnly, "cannot transfer value in read-only mode")
 		}
-		if err := cm.transfer(ctx, from, to, value); err != nil {
+		if err := cm.Transfer(ctx, from, to, value); err != nil {
 			return Result{}, err
 		}
 		// The receiver may have changed (a transfer to itself).
@@ -280,8 +298,8 @@ func (cm *CallManager) sendResolved(ctx context.Context, from, to uint64, method
 	return res, nil
 }
 
-// transfer moves value from one actor to another (ref-fvm transfer).
-func (cm *CallManager) transfer(ctx context.Context, from, to uint64, value abi.TokenAmount) error {
+// Transfer moves value from one actor to another (ref-fvm transfer).
+func (cm *CallManager) Transfer(ctx context.Context, from, to uint64, value abi.TokenAmount) error {
 	if err := cm.Charge(cm.Prices().OnValueTransfer()); err != nil {
 		return err
 	}
@@ -321,7 +339,7 @@ func (cm *CallManager) GetActor(ctx context.Context, id uint64) (*state.ActorSta
 		}
 		cm.access.raise(id, accessRead)
 	}
-	act, err := cm.Machine.Tree.GetActor(ctx, id)
+	act, err := cm.machine.Tree.GetActor(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFatal, err)
 	}
@@ -333,7 +351,7 @@ func (cm *CallManager) SetActor(ctx context.Context, id uint64, act *state.Actor
 	if err := cm.chargeUpdate(id); err != nil {
 		return err
 	}
-	cm.Machine.Tree.SetActor(id, act)
+	cm.machine.Tree.SetActor(id, act)
 	return nil
 }
 
@@ -342,7 +360,7 @@ func (cm *CallManager) DeleteActor(ctx context.Context, id uint64) error {
 	if err := cm.chargeUpdate(id); err != nil {
 		return err
 	}
-	cm.Machine.Tree.DeleteActor(id)
+	cm.machine.Tree.DeleteActor(id)
 	return nil
 }
 
@@ -369,7 +387,7 @@ func (cm *CallManager) ResolveAddress(ctx context.Context, a address.Address) (u
 			return 0, false, err
 		}
 	}
-	id, found, err := cm.Machine.Tree.LookupID(ctx, a)
+	id, found, err := cm.machine.Tree.LookupID(ctx, a)
 	if err != nil {
 		return 0, false, fmt.Errorf("%w: %w", ErrFatal, err)
 	}
@@ -382,7 +400,7 @@ func (cm *CallManager) ResolveAddress(ctx context.Context, a address.Address) (u
 // CreateActor is the create_actor syscall's state change: make actor id with
 // code (or turn a matching placeholder into it). Only the init actor may.
 func (cm *CallManager) CreateActor(ctx context.Context, code cid.Cid, id uint64, delegated *address.Address) error {
-	if code == cm.Machine.PlaceholderCode {
+	if code == cm.machine.PlaceholderCode {
 		return kernel.Errorf(kernel.Forbidden, "cannot explicitly construct a placeholder actor")
 	}
 	existing, err := cm.GetActor(ctx, id)
@@ -396,7 +414,7 @@ func (cm *CallManager) CreateActor(ctx context.Context, code cid.Cid, id uint64,
 			return err
 		}
 		act = &state.ActorState{Code: code, Head: state.EmptyArrayCID, Balance: big.Zero(), DelegatedAddress: delegated}
-	case existing.Code == cm.Machine.PlaceholderCode:
+	case existing.Code == cm.machine.PlaceholderCode:
 		if existing.DelegatedAddress == nil {
 			return fmt.Errorf("%w: placeholder %d has no delegated address", ErrFatal, id)
 		}
@@ -419,11 +437,11 @@ func (cm *CallManager) CreateActor(ctx context.Context, code cid.Cid, id uint64,
 // blake2b-160 of cbor(origin address) ‖ u64be(nonce) ‖ u64be(actors created).
 func (cm *CallManager) NextActorAddress() (address.Address, error) {
 	var buf bytes.Buffer
-	if err := cm.Msg.OriginAddress.MarshalCBOR(&buf); err != nil {
+	if err := cm.msg.OriginAddress.MarshalCBOR(&buf); err != nil {
 		return address.Undef, fmt.Errorf("%w: %w", ErrFatal, err)
 	}
 	var be [16]byte
-	putU64(be[:8], cm.Msg.Nonce)
+	putU64(be[:8], cm.msg.Nonce)
 	putU64(be[8:], cm.numActorsCreated)
 	buf.Write(be[:])
 	return address.NewActorAddress(buf.Bytes())
@@ -437,13 +455,13 @@ func putU64(b []byte, v uint64) {
 }
 
 func (cm *CallManager) beginTransaction() {
-	cm.Machine.Tree.BeginTransaction()
+	cm.machine.Tree.BeginTransaction()
 	cm.access.begin()
 	cm.eventLayers = append(cm.eventLayers, len(cm.events))
 }
 
 func (cm *CallManager) endTransaction(revert bool) error {
-	if err := cm.Machine.Tree.EndTransaction(revert); err != nil {
+	if err := cm.machine.Tree.EndTransaction(revert); err != nil {
 		return fmt.Errorf("%w: %w", ErrFatal, err)
 	}
 	cm.access.end(revert)
@@ -454,3 +472,5 @@ func (cm *CallManager) endTransaction(revert bool) error {
 	}
 	return nil
 }
+
+var _ kernel.CallManager = (*CallManager)(nil)

@@ -11,7 +11,7 @@ import (
 	"io"
 
 	"github.com/go-fvm/go-fvm/blockstore"
-	"github.com/go-fvm/go-fvm/callmanager"
+	"github.com/go-fvm/go-fvm/kernel"
 )
 
 // eventsAMTBitWidth is the bit width of the events AMT in receipts.
@@ -19,7 +19,7 @@ const eventsAMTBitWidth = 5
 
 // eventsRoot returns the root of the AMT of a message's events, or nil when
 // there are none. As in the reference, the AMT's blocks are not kept.
-func eventsRoot(ctx context.Context, events []callmanager.StampedEvent) (*cid.Cid, error) {
+func eventsRoot(ctx context.Context, events []kernel.StampedEvent) (*cid.Cid, error) {
 	if len(events) == 0 {
 		return nil, nil
 	}
@@ -36,7 +36,7 @@ func eventsRoot(ctx context.Context, events []callmanager.StampedEvent) (*cid.Ci
 }
 
 // stampedEvent encodes as [emitter, [[flags, key, codec, value], ...]].
-type stampedEvent callmanager.StampedEvent
+type stampedEvent kernel.StampedEvent
 
 func (ev stampedEvent) MarshalCBOR(w io.Writer) error {
 	cw := cbg.NewCborWriter(w)

@@ -64,7 +64,7 @@ type ApplyRet struct {
 	// FailureInfo says why a message failed, for humans.
 	FailureInfo string
 	// Events are the events the message emitted.
-	Events []callmanager.StampedEvent
+	Events []kernel.StampedEvent
 	// GasCharges is every charge made, when tracing is on.
 	GasCharges []gas.GasCharge
 }

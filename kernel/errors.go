@@ -142,3 +142,7 @@ func WithContext(err error, context string) error {
 	}
 	return fmt.Errorf("%s: %w", context, err)
 }
+
+// ErrFatal is wrapped by kernel errors that are not the actor's fault: the
+// message fails with SYS_ASSERTION_FAILED.
+var ErrFatal = errors.New("fatal")

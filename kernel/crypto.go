@@ -1,0 +1,209 @@
+package kernel
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/filecoin-project/go-address"
+	"github.com/filecoin-project/go-state-types/abi"
+	gscrypto "github.com/filecoin-project/go-state-types/crypto"
+	"github.com/filecoin-project/go-state-types/proof"
+	"github.com/ipfs/go-cid"
+
+	"github.com/go-fvm/go-fvm/crypto"
+)
+
+// calibnetChainID is calibnet's chain id, for the v3 PoSt quirk.
+const calibnetChainID = 314159
+
+// illegalArgument turns a crypto error into the IllegalArgument the
+// reference reports.
+func illegalArgument(err error) error {
+	return Errorf(IllegalArgument, "%v", err)
+}
+
+// VerifySignature checks a secp256k1 or BLS signature by signer over plaintext.
+func (k *Kernel) VerifySignature(sigType crypto.SignatureType, sig []byte, signer address.Address, plaintext []byte) (bool, error) {
+	c, err := k.prices().OnVerifySignature(gscrypto.SigType(sigType), len(plaintext))
+	if err != nil {
+		return false, Errorf(IllegalArgument, "%v", err)
+	}
+	if err := k.charge(c); err != nil {
+		return false, err
+	}
+	ok, err := crypto.VerifySignature(sigType, sig, signer, plaintext)
+	if err != nil {
+		return false, illegalArgument(err)
+	}
+	return ok, nil
+}
+
+// RecoverSecpPublicKey recovers the uncompressed public key of a signature.
+func (k *Kernel) RecoverSecpPublicKey(hash *[crypto.SecpHashLen]byte, sig *[crypto.SecpSigLen]byte) ([crypto.SecpPubLen]byte, error) {
+	if err := k.charge(k.prices().OnRecoverSecpPublicKey()); err != nil {
+		return [crypto.SecpPubLen]byte{}, err
+	}
+	pub, err := crypto.RecoverSecpPublicKey(hash, sig)
+	if err != nil {
+		return pub, illegalArgument(err)
+	}
+	return pub, nil
+}
+
+// Hash hashes data with the multihash function code.
+func (k *Kernel) Hash(code uint64, data []byte) ([]byte, error) {
+	c, err := k.prices().OnHashing(code, len(data))
+	if err != nil {
+		return nil, Errorf(IllegalArgument, "unsupported hash code %d", code)
+	}
+	if err := k.charge(c); err != nil {
+		return nil, err
+	}
+	digest, err := crypto.Hash(code, data)
+	if err != nil {
+		return nil, illegalArgument(err)
+	}
+	return digest, nil
+}
+
+// ComputeUnsealedSectorCID computes CommD of a sector from its pieces.
+func (k *Kernel) ComputeUnsealedSectorCID(p abi.RegisteredSealProof, pieces []abi.PieceInfo) (cid.Cid, error) {
+	if err := k.charge(k.prices().OnComputeUnsealedSectorCid(p, pieces)); err != nil {
+		return cid.Undef, err
+	}
+	c, err := crypto.ComputeUnsealedSectorCID(crypto.FVMVersion(k.CM.Machine().Profile.FVMVersion), p, pieces)
+	if err != nil {
+		return cid.Undef, illegalArgument(err)
+	}
+	return c, nil
+}
+
+// VerifyPoSt verifies a Window PoSt through the host.
+func (k *Kernel) VerifyPoSt(info *proof.WindowPoStVerifyInfo) (bool, error) {
+	if err := k.charge(k.prices().OnVerifyPost(info)); err != nil {
+		return false, err
+	}
+	m := k.CM.Machine()
+	// Quirk (ref-fvm v3 kernel verify_post): early calibnet PoSts were
+	// declared V1P1 but are V1 proofs.
+	if !k.v4() && m.ChainID == calibnetChainID && m.Epoch <= 498691 && len(info.Proofs) > 0 &&
+		info.Proofs[0].PoStProof == abi.RegisteredPoStProof_StackedDrgWindow32GiBV1_1 {
+		clone := *info
+		clone.Proofs = append([]proof.PoStProof(nil), info.Proofs...)
+		clone.Proofs[0].PoStProof = abi.RegisteredPoStProof_StackedDrgWindow32GiBV1
+		info = &clone
+	}
+	return k.verify(func() (bool, error) { return k.Host.VerifyPoSt(info) })
+}
+
+// VerifyAggregateSeals verifies an aggregate of seal proofs through the host.
+func (k *Kernel) VerifyAggregateSeals(agg *proof.AggregateSealVerifyProofAndInfos) (bool, error) {
+	if err := k.charge(k.prices().OnVerifyAggregateSeals(agg)); err != nil {
+		return false, err
+	}
+	return k.verify(func() (bool, error) { return k.Host.VerifyAggregateSeals(agg) })
+}
+
+// VerifyReplicaUpdate verifies a replica update proof through the host.
+func (k *Kernel) VerifyReplicaUpdate(info *proof.ReplicaUpdateInfo) (bool, error) {
+	if err := k.charge(k.prices().OnVerifyReplicaUpdate(info)); err != nil {
+		return false, err
+	}
+	return k.verify(func() (bool, error) { return k.Host.VerifyReplicaUpdate(info) })
+}
+
+// BatchVerifySeals verifies seals, charging each one first; a failure is false.
+func (k *Kernel) BatchVerifySeals(infos []proof.SealVerifyInfo) ([]bool, error) {
+	for i := range infos {
+		if err := k.charge(k.prices().OnVerifySeal(&infos[i])); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]bool, len(infos))
+	for i := range infos {
+		ok, err := k.Host.VerifySeal(&infos[i])
+		out[i] = err == nil && ok
+	}
+	return out, nil
+}
+
+// verify runs a host proof check: an error is IllegalArgument, as the
+// reference's or_illegal_argument.
+func (k *Kernel) verify(check func() (bool, error)) (bool, error) {
+	ok, err := check()
+	if err != nil {
+		return false, illegalArgument(err)
+	}
+	return ok, nil
+}
+
+// VerifyConsensusFault asks the host whether two headers prove a fault.
+func (k *Kernel) VerifyConsensusFault(ctx context.Context, h1, h2, extra []byte) (*ConsensusFault, error) {
+	if err := k.charge(k.prices().OnVerifyConsensusFault(len(h1), len(h2), len(extra))); err != nil {
+		return nil, err
+	}
+	fault, err := k.Host.VerifyConsensusFault(ctx, h1, h2, extra)
+	if err != nil {
+		return nil, illegalArgument(err)
+	}
+	return fault, nil
+}
+
+// Randomness draws v3 randomness: blake2b-256(pers ‖ digest ‖ round ‖ entropy)
+// over the host's digest for round.
+func (k *Kernel) Randomness(ctx context.Context, beacon bool, pers int64, round abi.ChainEpoch, entropy []byte) ([32]byte, error) {
+	lookback := k.CM.Machine().Epoch - round
+	if err := k.charge(k.prices().OnGetRandomness(lookback, len(entropy))); err != nil {
+		return [32]byte{}, err
+	}
+	get := k.Host.ChainRandomness
+	if beacon {
+		get = k.Host.BeaconRandomness
+	}
+	digest, err := get(ctx, round)
+	if err != nil {
+		return [32]byte{}, illegalArgument(err)
+	}
+	buf := make([]byte, 0, 48+len(entropy))
+	buf = appendI64(buf, pers)
+	buf = append(buf, digest[:]...)
+	buf = appendI64(buf, int64(round))
+	buf = append(buf, entropy...)
+	out, err := crypto.Hash(crypto.HashBlake2b256, buf)
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("%w: %w", ErrFatal, err)
+	}
+	return [32]byte(out), nil
+}
+
+func appendI64(b []byte, v int64) []byte {
+	u := uint64(v)
+	return append(b, byte(u>>56), byte(u>>48), byte(u>>40), byte(u>>32), byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
+}
+
+// finality is the v3 tipset lookback limit.
+const finality = 900
+
+// TipsetCID returns the CID of the tipset at epoch (v3 rules).
+func (k *Kernel) TipsetCID(ctx context.Context, epoch abi.ChainEpoch) (cid.Cid, error) {
+	if epoch < 0 {
+		return cid.Undef, Errorf(IllegalArgument, "epoch is negative")
+	}
+	offset := k.CM.Machine().Epoch - epoch
+	switch {
+	case offset < 0:
+		return cid.Undef, Errorf(IllegalArgument, "epoch %d is in the future", epoch)
+	case offset == 0:
+		return cid.Undef, Errorf(IllegalArgument, "cannot lookup the tipset cid for the current epoch")
+	case !k.v4() && offset >= finality:
+		return cid.Undef, Errorf(IllegalArgument, "epoch %d is too far in the past", epoch)
+	}
+	if err := k.charge(k.prices().OnTipsetCid(offset)); err != nil {
+		return cid.Undef, err
+	}
+	c, err := k.Host.TipsetCID(ctx, epoch)
+	if err != nil {
+		return cid.Undef, fmt.Errorf("%w: tipset cid: %w", ErrFatal, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,118 @@
+package syscalls
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/filecoin-project/go-state-types/exitcode"
+	"github.com/ipfs/go-cid"
+
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/callmanager"
+	"github.com/go-fvm/go-fvm/engine"
+	"github.com/go-fvm/go-fvm/gas"
+	"github.com/go-fvm/go-fvm/kernel"
+)
+
+// HostModules returns the syscall namespaces of an FVM version.
+func HostModules(fvmVersion int) ([]engine.HostModule, error) {
+	if fvmVersion != 3 {
+		return nil, fmt.Errorf("syscalls: FVM v%d is not implemented yet (only v3, nv18-20)", fvmVersion)
+	}
+	return []engine.HostModule{
+		vmModule(), networkModule(), ipldModule(), selfModule(), actorModule(),
+		cryptoModule(), randModuleV3(), gasModule(), sendModule(), debugModule(), eventModuleV3(),
+	}, nil
+}
+
+// Invoker runs actor code on an engine with the syscalls of one FVM version:
+// it implements callmanager.Invoker.
+type Invoker struct {
+	linker     *engine.Linker
+	host       kernel.Host
+	fvmVersion int
+}
+
+// NewInvoker binds the syscalls of an FVM version into the engine.
+func NewInvoker(ctx context.Context, e *engine.Engine, fvmVersion int, host kernel.Host) (*Invoker, error) {
+	mods, err := HostModules(fvmVersion)
+	if err != nil {
+		return nil, err
+	}
+	l, err := e.NewLinker(ctx, mods)
+	if err != nil {
+		return nil, err
+	}
+	return &Invoker{linker: l, host: host, fvmVersion: fvmVersion}, nil
+}
+
+// Close releases the syscall bindings.
+func (iv *Invoker) Close(ctx context.Context) error { return iv.linker.Close(ctx) }
+
+// Invoke runs one call's actor code in a fresh instance with a fresh kernel
+// and maps how it ended to a call result.
+func (iv *Invoker) Invoke(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
+	k := kernel.New(cm, iv.host, c.From, c.To, c.Method, c.Value, c.ReadOnly)
+	params := kernel.NoDataBlockID
+	if c.Params != nil {
+		id, err := k.Blocks.Put(c.Params)
+		if err != nil {
+			return callmanager.Result{}, err
+		}
+		params = id
+	}
+	m := cm.Machine()
+	out := iv.linker.Invoke(ctx, engine.Call{
+		Code:               c.Actor.Code,
+		LoadCode:           loadCode(m.Blocks),
+		Params:             params,
+		Gas:                cm.GasTracker(),
+		Prices:             &m.Profile.Prices.WasmRules,
+		Memory:             cm.MemoryLimiter(),
+		Data:               k,
+		MissingInvokeFatal: iv.fvmVersion < 4,
+	})
+	return outcomeResult(k, out)
+}
+
+// outcomeResult maps an engine outcome to a call result (ref-fvm
+// call_actor_resolved).
+func outcomeResult(k *kernel.Kernel, out engine.Outcome) (callmanager.Result, error) {
+	switch out.Kind {
+	case engine.Returned:
+		if out.BlockID == kernel.NoDataBlockID {
+			return callmanager.Result{ExitCode: exitcode.Ok}, nil
+		}
+		b, err := k.Blocks.Get(out.BlockID)
+		if err != nil {
+			return callmanager.Result{ExitCode: exitcode.SysErrMissingReturn}, nil
+		}
+		return callmanager.Result{ExitCode: exitcode.Ok, Return: b}, nil
+	case engine.Exited:
+		if out.BlockID == kernel.NoDataBlockID {
+			return callmanager.Result{ExitCode: out.ExitCode}, nil
+		}
+		b, err := k.Blocks.Get(out.BlockID)
+		if err != nil {
+			// Unlike a bad id returned from invoke, a bad id passed to
+			// vm.exit is fatal.
+			return callmanager.Result{}, fmt.Errorf("%w: exit with block %d: %w", kernel.ErrFatal, out.BlockID, err)
+		}
+		return callmanager.Result{ExitCode: out.ExitCode, Return: b}, nil
+	case engine.OutOfGas:
+		return callmanager.Result{}, gas.ErrOutOfGas
+	default:
+		return callmanager.Result{}, fmt.Errorf("%w: %s: %w", kernel.ErrFatal, out.Message, out.Err)
+	}
+}
+
+// loadCode fetches actor code the engine has not compiled yet.
+func loadCode(bs blockstore.Blockstore) func(context.Context, cid.Cid) ([]byte, error) {
+	return func(ctx context.Context, c cid.Cid) ([]byte, error) {
+		blk, err := bs.Get(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		return blk.RawData(), nil
+	}
+}
