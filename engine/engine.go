@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -42,6 +43,7 @@ type Engine struct {
 	cfg    Config
 	rt     wazero.Runtime
 	cache  wazero.CompilationCache
+	dir    string // per-version cache directory ("" = none)
 	kind   string
 	seq    atomic.Uint64
 	closed atomic.Bool
@@ -94,7 +96,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
 		}
-		cache, err = wazero.NewCompilationCacheWithDir(dir)
+		cache, err = wazero.NewCompilationCacheWithDir(filepath.Join(dir, "compiled"))
 		if err != nil {
 			return nil, fmt.Errorf("%w: compilation cache %s: %w", ErrBadConfig, dir, err)
 		}
@@ -105,6 +107,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{
 		cfg:     cfg,
+		dir:     cacheVersionDir(cfg),
 		rt:      wazero.NewRuntimeWithConfig(ctx, rc),
 		cache:   cache,
 		kind:    kind,
@@ -252,6 +255,12 @@ func (e *Engine) compile(ctx context.Context, code Code) (*Module, error) {
 	if err := checkCID(code); err != nil {
 		return nil, err
 	}
+	if inst, ok := e.readInstrumented(code.CID); ok {
+		if m, err := e.compileInstrumented(ctx, code, inst); err == nil || isContextError(err) {
+			return m, err
+		}
+		// A bad cached copy: instrument afresh.
+	}
 	inst, err := e.cfg.Instrument(code.Bytes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: code %s: %w", ErrInstrument, code.CID, err)
@@ -259,6 +268,15 @@ func (e *Engine) compile(ctx context.Context, code Code) (*Module, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	m, err := e.compileInstrumented(ctx, code, inst)
+	if err == nil {
+		e.writeInstrumented(code.CID, inst)
+	}
+	return m, err
+}
+
+// compileInstrumented compiles instrumented code.
+func (e *Engine) compileInstrumented(ctx context.Context, code Code, inst []byte) (*Module, error) {
 	info, err := readModuleInfo(inst)
 	if err != nil {
 		return nil, fmt.Errorf("%w: code %s: %w", ErrCompile, code.CID, err)

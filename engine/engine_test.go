@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -416,12 +417,34 @@ func TestDiskCacheIsPerInstrumentationVersion(t *testing.T) {
 	a := newActor(1)
 	a.invoke(body(i32c(1)))
 	wasm := a.bytes()
-	for _, v := range []string{"v1", "v1", "v2"} {
-		e := newTestEngine(t, Config{CacheDir: dir, InstrumentationVersion: v})
+	var cnt counter
+	load := func(v string) {
+		e := newTestEngine(t, Config{Instrument: cnt.instrument, CacheDir: dir, InstrumentationVersion: v})
 		if err := e.Preload(context.Background(), []Code{{CID: rawCID(t, wasm), Bytes: wasm}}); err != nil {
 			t.Fatal(err)
 		}
 		_ = e.Close(context.Background())
+	}
+	for i, v := range []string{"v1", "v1", "v2"} {
+		load(v)
+		if want := []int64{1, 1, 2}[i]; cnt.n.Load() != want {
+			t.Fatalf("load %d (%s): instrumented %d times in all, want %d", i, v, cnt.n.Load(), want)
+		}
+	}
+	// A damaged cached copy is ignored and rewritten.
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "instrumented", "*.wasm"))
+	if len(files) != 2 {
+		t.Fatalf("cached instrumented files %v, want 2", files)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(f, []byte("garbage"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load("v1")
+	load("v1")
+	if cnt.n.Load() != 3 {
+		t.Fatalf("after damaging the cache: instrumented %d times in all, want 3", cnt.n.Load())
 	}
 	if _, err := New(context.Background(), Config{Instrument: identity, CacheDir: dir}); !errors.Is(err, ErrBadConfig) {
 		t.Fatalf("custom instrumenter without a version: %v, want ErrBadConfig", err)
