@@ -79,11 +79,15 @@ func TestVerifyWindowPoSt(t *testing.T) {
 	}
 
 	bad := map[string]func(i *proof.WindowPoStVerifyInfo){
-		"no proofs":        func(i *proof.WindowPoStVerifyInfo) { i.Proofs = nil },
-		"mixed types":      func(i *proof.WindowPoStVerifyInfo) { i.Proofs = append(i.Proofs, proof.PoStProof{PoStProof: abi.RegisteredPoStProof_StackedDrgWindow64GiBV1_1}) },
+		"no proofs": func(i *proof.WindowPoStVerifyInfo) { i.Proofs = nil },
+		"mixed types": func(i *proof.WindowPoStVerifyInfo) {
+			i.Proofs = append(i.Proofs, proof.PoStProof{PoStProof: abi.RegisteredPoStProof_StackedDrgWindow64GiBV1_1})
+		},
 		"short randomness": func(i *proof.WindowPoStVerifyInfo) { i.Randomness = i.Randomness[:31] },
-		"sector type":      func(i *proof.WindowPoStVerifyInfo) { i.ChallengedSectors[0].SealProof = abi.RegisteredSealProof_StackedDrg64GiBV1_1 },
-		"sealed cid":       func(i *proof.WindowPoStVerifyInfo) { i.ChallengedSectors[0].SealedCID = unsealedCID() },
+		"sector type": func(i *proof.WindowPoStVerifyInfo) {
+			i.ChallengedSectors[0].SealProof = abi.RegisteredSealProof_StackedDrg64GiBV1_1
+		},
+		"sealed cid": func(i *proof.WindowPoStVerifyInfo) { i.ChallengedSectors[0].SealedCID = unsealedCID() },
 	}
 	for name, mut := range bad {
 		i := postInfo()
