@@ -311,6 +311,17 @@ func (m *Module) funcTypeIdx(idx uint32) (uint32, bool) {
 	return m.Funcs[d], true
 }
 
+// funcTypeIndices returns the type index of every function, imports first.
+func (m *Module) funcTypeIndices() []uint32 {
+	out := make([]uint32, 0, m.NumFuncs())
+	for i := range m.Imports {
+		if m.Imports[i].Kind == KindFunc {
+			out = append(out, m.Imports[i].TypeIdx)
+		}
+	}
+	return append(out, m.Funcs...)
+}
+
 // globalType returns the type of global idx (imports included).
 func (m *Module) globalType(idx uint32) (GlobalType, bool) {
 	if idx < m.numImportedGlobals {

@@ -61,9 +61,10 @@ func (m *Module) checkIndexSpaces() error {
 // function the number of local-declaration groups plus its maximal operand-stack height.
 func stackCosts(m *Module) ([]uint32, error) {
 	costs := make([]uint32, m.NumFuncs())
+	types := m.funcTypeIndices()
 	for i := range m.Code {
 		idx := m.numImportedFuncs + uint32(i)
-		h, err := maxHeight(m, i)
+		h, err := maxHeight(m, types, i)
 		if err != nil {
 			return nil, errorf(ErrInstrument, "stack limiter: function %d: %v", idx, err)
 		}
@@ -138,30 +139,33 @@ func (s *heightStack) markUnreachable() error {
 }
 
 // maxHeight runs the reference's abstract stack-height computation over defined function i.
-func maxHeight(m *Module, i int) (uint32, error) {
-	ft, ok := m.FuncTypeOf(m.numImportedFuncs + uint32(i))
-	if !ok {
+func maxHeight(m *Module, types []uint32, i int) (uint32, error) {
+	ti := types[m.numImportedFuncs+uint32(i)]
+	if int(ti) >= len(m.Types) {
 		return 0, fmt.Errorf("unknown type")
 	}
+	ft := m.Types[ti]
 	arity := uint32(len(ft.Results))
 	s := &heightStack{height: activationFrameCost}
 	s.frames = append(s.frames, heightFrame{endArity: arity, branchArity: arity})
 	var max uint32
-	for _, in := range m.Code[i].Body {
+	body := m.Code[i].Body
+	for k := range body {
+		in := &body[k]
 		if len(s.frames) == 0 {
 			return 0, fmt.Errorf("control stack is empty")
 		}
 		if s.height > max && !s.frames[len(s.frames)-1].polymorphic {
 			max = s.height
 		}
-		if err := heightStep(m, s, &in, arity); err != nil {
+		if err := heightStep(m, types, s, in, arity); err != nil {
 			return 0, fmt.Errorf("%s: %w", in.Op, err)
 		}
 	}
 	return max, nil
 }
 
-func heightStep(m *Module, s *heightStack, in *Instr, funcArity uint32) error {
+func heightStep(m *Module, types []uint32, s *heightStack, in *Instr, funcArity uint32) error {
 	op := in.Op
 	if isMemOp(op) {
 		if op < OpI32Store {
@@ -250,10 +254,10 @@ func heightStep(m *Module, s *heightStack, in *Instr, funcArity uint32) error {
 		}
 		return s.markUnreachable()
 	case OpCall:
-		ft, ok := m.FuncTypeOf(in.A)
-		if !ok {
+		if uint64(in.A) >= uint64(len(types)) || int(types[in.A]) >= len(m.Types) {
 			return fmt.Errorf("unknown function %d", in.A)
 		}
+		ft := m.Types[types[in.A]]
 		return popPush(s, uint32(len(ft.Params)), uint32(len(ft.Results)))
 	case OpCallIndirect:
 		if int(in.A) >= len(m.Types) {

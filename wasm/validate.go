@@ -12,12 +12,32 @@ import "fmt"
 // Errors wrap ErrInvalid, or ErrUnsupported where the module uses a disabled feature.
 func Validate(m *Module) error {
 	v := &validator{m: m, refs: map[uint32]bool{}}
+	v.funcTypes = m.funcTypeIndices()
+	for i := range m.Imports {
+		switch m.Imports[i].Kind {
+		case KindGlobal:
+			v.globals = append(v.globals, m.Imports[i].Global)
+		case KindTable:
+			v.tables = append(v.tables, m.Imports[i].Table.Elem)
+		}
+	}
+	for _, g := range m.Globals {
+		v.globals = append(v.globals, g.Type)
+	}
+	for _, t := range m.Tables {
+		v.tables = append(v.tables, t.Elem)
+	}
 	return v.module()
 }
 
 type validator struct {
 	m    *Module
 	refs map[uint32]bool // functions that ref.func may name
+
+	// index spaces, imports first
+	funcTypes []uint32
+	globals   []GlobalType
+	tables    []ValType
 
 	// per-function state
 	locals []ValType
@@ -405,11 +425,10 @@ func (v *validator) needMemory() error {
 }
 
 func (v *validator) table(idx uint32) (ValType, error) {
-	tt, ok := v.m.tableType(idx)
-	if !ok {
+	if uint64(idx) >= uint64(len(v.tables)) {
 		return 0, invalidf("unknown table %d", idx)
 	}
-	return tt.Elem, nil
+	return v.tables[idx], nil
 }
 
 func (v *validator) needDataCount(idx uint32) error {
@@ -509,11 +528,10 @@ func (v *validator) instr(in *Instr) error {
 		}
 		v.unreachable()
 	case OpCall:
-		ft, ok := v.m.FuncTypeOf(in.A)
-		if !ok {
+		if uint64(in.A) >= uint64(len(v.funcTypes)) || int(v.funcTypes[in.A]) >= len(v.m.Types) {
 			return invalidf("unknown function %d", in.A)
 		}
-		return v.call(ft)
+		return v.call(v.m.Types[v.funcTypes[in.A]])
 	case OpCallIndirect:
 		et, err := v.table(in.B)
 		if err != nil {
@@ -563,10 +581,10 @@ func (v *validator) instr(in *Instr) error {
 			v.push(t)
 		}
 	case OpGlobalGet, OpGlobalSet:
-		gt, ok := v.m.globalType(in.A)
-		if !ok {
+		if uint64(in.A) >= uint64(len(v.globals)) {
 			return invalidf("unknown global %d", in.A)
 		}
+		gt := v.globals[in.A]
 		if op == OpGlobalGet {
 			v.push(gt.Type)
 			return nil
