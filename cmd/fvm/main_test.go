@@ -185,7 +185,9 @@ func TestBundleListOwnFile(t *testing.T) {
 	manifest, _ := genActors(t, "10", "calibrationnet")
 	for name, run := range map[string]func() (int, string, string){
 		"flag": func() (int, string, string) { return runCLI(t, nil, "bundle", "list", "--bundle", calib) },
-		"env":  func() (int, string, string) { return runCLI(t, map[string]string{"FVM_BUNDLE": calib}, "bundle", "list") },
+		"env": func() (int, string, string) {
+			return runCLI(t, map[string]string{"FVM_BUNDLE": calib}, "bundle", "list")
+		},
 		"flag and version": func() (int, string, string) {
 			return runCLI(t, nil, "--bundle", calib, "bundle", "list", "--actors-version", "10")
 		},
