@@ -614,3 +614,27 @@ func TestLookupIDWithoutInit(t *testing.T) {
 		t.Errorf("ManifestData with no system actor: err = %v", err)
 	}
 }
+
+// Deleting an actor that does not exist changes nothing.
+func TestDeleteMissingActor(t *testing.T) {
+	ctx := context.Background()
+	tree, err := state.New(ctx, blockstore.NewMemory(), state.Version5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree.SetActor(5, &state.ActorState{Code: codeCID(t, "account"), Head: state.EmptyArrayCID, Balance: bigInt(1)})
+	before := mustFlush(t, tree)
+	tree.DeleteActor(6)
+	root, err := tree.Flush(ctx)
+	if err != nil || root != before {
+		t.Fatalf("Flush after deleting a missing actor = %s, %v; want %s", root, err, before)
+	}
+	tree.DeleteActor(5)
+	empty, err := state.New(ctx, blockstore.NewMemory(), state.Version5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mustFlush(t, tree), mustFlush(t, empty); got != want {
+		t.Fatalf("deleting the only actor gives %s, an empty tree %s", got, want)
+	}
+}
