@@ -165,14 +165,9 @@ func loadCAR(ctx context.Context, name string, r io.Reader, version int, network
 	}
 	root := roots[0]
 	if version == 0 || network == "" {
-		k, ok := Identify(root)
-		switch {
-		case !ok:
-			return Bundle{}, fmt.Errorf("%s: %w: manifest %s is not a known bundle", name, ErrManifestMismatch, root)
-		case version != 0 && k.Version != version:
-			return Bundle{}, fmt.Errorf("%s: %w: manifest %s is actors v%d, not v%d", name, ErrManifestMismatch, root, k.Version, version)
-		case network != "" && k.Network != network:
-			return Bundle{}, fmt.Errorf("%s: %w: manifest %s is %s, not %s", name, ErrManifestMismatch, root, k.Network, network)
+		k, err := identifyFor(name, root, version, network)
+		if err != nil {
+			return Bundle{}, err
 		}
 		version, network = k.Version, k.Network
 	}
@@ -184,6 +179,33 @@ func loadCAR(ctx context.Context, name string, r io.Reader, version int, network
 		return Bundle{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return Bundle{Version: version, Network: network, Source: name, Manifest: m}, nil
+}
+
+// identifyFor returns the known bundle whose manifest is root and that agrees
+// with version and network where they are set. One manifest can be known
+// under several versions (lotus lists caterpillarnet v8 and v9 with the same
+// one), so every entry is considered, not just the first.
+func identifyFor(name string, root cid.Cid, version int, network string) (Known, error) {
+	var first *Known
+	for _, k := range knownManifests {
+		if k.Manifest != root.String() {
+			continue
+		}
+		if (version == 0 || k.Version == version) && (network == "" || k.Network == network) {
+			return k, nil
+		}
+		if first == nil {
+			first = &k
+		}
+	}
+	switch {
+	case first == nil:
+		return Known{}, fmt.Errorf("%s: %w: manifest %s is not a known bundle", name, ErrManifestMismatch, root)
+	case version != 0 && first.Version != version:
+		return Known{}, fmt.Errorf("%s: %w: manifest %s is actors v%d, not v%d", name, ErrManifestMismatch, root, first.Version, version)
+	default:
+		return Known{}, fmt.Errorf("%s: %w: manifest %s is %s, not %s", name, ErrManifestMismatch, root, first.Network, network)
+	}
 }
 
 // Verify checks that root is the known manifest of actors version and network;
