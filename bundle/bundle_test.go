@@ -329,3 +329,27 @@ func TestVerify(t *testing.T) {
 	checkMentions(t, bundle.Verify("y.car", 99, "mainnet", want), bundle.ErrUnknownVersion, "y.car", "99")
 	checkMentions(t, bundle.Verify("z.car", 12, "moon", want), bundle.ErrUnknownNetwork, "z.car", "moon")
 }
+
+// Lotus lists one manifest for caterpillarnet v8 and v9. A single CAR of it
+// must load as whichever of the two the caller asks for.
+func TestLoadSharedManifestCAR(t *testing.T) {
+	ctx := context.Background()
+	v8, _ := bundle.KnownManifest(8, "caterpillarnet")
+	v9, _ := bundle.KnownManifest(9, "caterpillarnet")
+	if v8 != v9 {
+		t.Skip("caterpillarnet v8 and v9 no longer share a manifest")
+	}
+	path := writeFile(t, "caterpillarnet.car", extractCAR(t, 9, "caterpillarnet"))
+	for _, v := range []int{8, 9} {
+		for _, sel := range []bundle.Selector{{Version: v}, {Version: v, Networks: []string{"caterpillarnet"}}} {
+			got, err := bundle.LoadFile(ctx, path, sel, blockstore.NewMemory())
+			if err != nil {
+				t.Errorf("selector %+v: %v", sel, err)
+				continue
+			}
+			if len(got) != 1 || got[0].Version != v || got[0].Network != "caterpillarnet" || got[0].Manifest.Root != v9 {
+				t.Errorf("selector %+v: %+v", sel, got)
+			}
+		}
+	}
+}
