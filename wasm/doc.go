@@ -1,0 +1,41 @@
+// Package wasm owns the FVM's treatment of actor WebAssembly before it is compiled: the
+// module reader and writer, validation with the FVM's feature set, and the instrumentation
+// passes that make execution gas-metered and deterministic.
+//
+// Gas is consensus. ref-fvm charges WASM execution by rewriting each actor module with
+// fvm-wasm-instrument 0.4.0 (stack limiter, then gas metering) and compiling the result
+// with wasmtime/Cranelift with NaN canonicalisation on. This package reproduces that rewrite
+// exactly (the same metered blocks, the same costs, the same quirks), then adds a NaN
+// canonicalisation rewrite so that float results under wazero match Cranelift's.
+//
+// # Entry point for the engine
+//
+//	code, err := wasm.Instrument(raw, wasm.FVMConfig())
+//
+// runs, in ref-fvm's order (Engine::load_raw): Decode, Validate, InjectStackLimiter
+// (limit 2048), InjectGasMeter (FVM prices in milligas, counter imported as the mutable i64
+// global "gas"."gas_counter"), CanonicalizeNaNs, Encode, and a final Decode+Validate of the
+// output (wasmtime validates again when it compiles). Any error means "actor code cannot be
+// loaded"; errors wrap ErrMalformed, ErrTooLarge, ErrUnsupported, ErrInvalid or
+// ErrInstrument. InstrumentationVersion identifies the rewrite for compiled-code caches.
+//
+// The instrumented module:
+//   - imports "gas"."gas_counter" (mut i64) as its last import; the host writes the
+//     available milligas into it before running Wasm and reads it back after;
+//   - traps with unreachable when the counter would go negative (exactly 0 is fine), and
+//     when the stack height would exceed the limit;
+//   - exports the same names, but exported functions are thunks that account for the stack
+//     height and cost 52 + 4·params gas on entry; exported globals keep their old indices
+//     (a reference quirk).
+//
+// # Building blocks
+//
+// Decode/Module.Encode keep untouched sections byte-identical. Validate implements
+// wasmtime's validation under the FVM's engine config. InjectStackLimiter, InjectGasMeter
+// and CanonicalizeNaNs are parameterised (stack limit; gas import module, Rules, charge
+// costs), so the golden tests of fvm-wasm-instrument run with their own parameters (limit
+// 1024; ConstantRules{Cost: 1}; module "env").
+//
+// Reference quirks that change gas are copied and marked in the code with
+// "Quirk (fvm-wasm-instrument ...)" comments.
+package wasm
