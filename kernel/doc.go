@@ -2,9 +2,10 @@
 // actors, crypto, randomness, network and message context, events — all
 // gas-charged through the price list.
 //
-// So far it holds the self-contained parts: the syscall error model
-// (ErrorNumber, SyscallError and how an error is classified as recoverable,
-// out of gas or fatal) and the IPLD block registry (block ids and limits, the
-// allowed codecs, v4 link scanning and reachability). The kernel proper, with
-// its gas charges and the v3/v4 switches, is still to come.
+// Its self-contained foundations are the syscall error model (ErrorNumber,
+// SyscallError, and classifying an error as recoverable, out of gas or
+// fatal) and the IPLD block registry (block ids and limits, the allowed
+// codecs, the v3 codec check on put, the v4 link scanner and reachability
+// set). The kernel operations themselves are built on top of these; v3/v4
+// differences are switches, not copies.
 package kernel

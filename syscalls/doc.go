@@ -2,9 +2,8 @@
 // error numbers, return pointers, gas-counter sync, with one file per import
 // module.
 //
-// So far it holds the parts every module needs: Memory (the reference's
-// bounds checks, CID, address and string reading, CID writing, the
-// return-slot check) and the packed little-endian out-structs (plus the v4
-// event entry input). The host modules themselves and the gas-counter
-// synchronisation are still to come.
+// Every module shares Memory (the reference's bounds checks; CID, address,
+// string and event-entry reading; CID writing; the value-result return-slot
+// check) and the packed little-endian out-structs. The host modules and the
+// gas-counter synchronisation build on these.
 package syscalls
