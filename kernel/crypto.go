@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/filecoin-project/go-address"
@@ -11,10 +12,8 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/go-fvm/go-fvm/crypto"
+	"github.com/go-fvm/go-fvm/externs"
 )
-
-// calibnetChainID is calibnet's chain id, for the v3 PoSt quirk.
-const calibnetChainID = 314159
 
 // illegalArgument turns a crypto error into the IllegalArgument the
 // reference reports.
@@ -78,38 +77,30 @@ func (k *Kernel) ComputeUnsealedSectorCID(p abi.RegisteredSealProof, pieces []ab
 	return c, nil
 }
 
-// VerifyPoSt verifies a Window PoSt through the host.
-func (k *Kernel) VerifyPoSt(info *proof.WindowPoStVerifyInfo) (bool, error) {
+// VerifyPoSt verifies a Window PoSt with the machine's proof verifier.
+func (k *Kernel) VerifyPoSt(ctx context.Context, info *proof.WindowPoStVerifyInfo) (bool, error) {
 	if err := k.charge(k.prices().OnVerifyPost(info)); err != nil {
 		return false, err
 	}
 	m := k.CM.Machine()
-	// Quirk (ref-fvm v3 kernel verify_post): early calibnet PoSts were
-	// declared V1P1 but are V1 proofs.
-	if !k.v4() && m.ChainID == calibnetChainID && m.Epoch <= 498691 && len(info.Proofs) > 0 &&
-		info.Proofs[0].PoStProof == abi.RegisteredPoStProof_StackedDrgWindow32GiBV1_1 {
-		clone := *info
-		clone.Proofs = append([]proof.PoStProof(nil), info.Proofs...)
-		clone.Proofs[0].PoStProof = abi.RegisteredPoStProof_StackedDrgWindow32GiBV1
-		info = &clone
-	}
-	return k.verify(func() (bool, error) { return k.Host.VerifyPoSt(info) })
+	pc := externs.PoStContext{Version: k.version(), ChainID: m.ChainID, Epoch: m.Epoch}
+	return proofResult(externs.VerifyWindowPoSt(ctx, m.Proofs, pc, *info))
 }
 
-// VerifyAggregateSeals verifies an aggregate of seal proofs through the host.
+// VerifyAggregateSeals verifies an aggregate of seal proofs.
 func (k *Kernel) VerifyAggregateSeals(agg *proof.AggregateSealVerifyProofAndInfos) (bool, error) {
 	if err := k.charge(k.prices().OnVerifyAggregateSeals(agg)); err != nil {
 		return false, err
 	}
-	return k.verify(func() (bool, error) { return k.Host.VerifyAggregateSeals(agg) })
+	return proofResult(externs.VerifyAggregateSeals(k.CM.Machine().Proofs, k.version(), *agg))
 }
 
-// VerifyReplicaUpdate verifies a replica update proof through the host.
+// VerifyReplicaUpdate verifies a replica update proof.
 func (k *Kernel) VerifyReplicaUpdate(info *proof.ReplicaUpdateInfo) (bool, error) {
 	if err := k.charge(k.prices().OnVerifyReplicaUpdate(info)); err != nil {
 		return false, err
 	}
-	return k.verify(func() (bool, error) { return k.Host.VerifyReplicaUpdate(info) })
+	return proofResult(externs.VerifyReplicaUpdate(k.CM.Machine().Proofs, *info))
 }
 
 // BatchVerifySeals verifies seals, charging each one first; a failure is false.
@@ -119,22 +110,29 @@ func (k *Kernel) BatchVerifySeals(infos []proof.SealVerifyInfo) ([]bool, error) 
 			return nil, err
 		}
 	}
-	out := make([]bool, len(infos))
-	for i := range infos {
-		ok, err := k.Host.VerifySeal(&infos[i])
-		out[i] = err == nil && ok
+	out, err := externs.BatchVerifySeals(k.CM.Machine().Proofs, k.version(), infos)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFatal, err)
 	}
 	return out, nil
 }
 
-// verify runs a host proof check: an error is IllegalArgument, as the
-// reference's or_illegal_argument.
-func (k *Kernel) verify(check func() (bool, error)) (bool, error) {
-	ok, err := check()
-	if err != nil {
+// proofResult maps a proof check: no configured verifier is fatal (a
+// misconfigured node must not diverge silently); any other error is
+// IllegalArgument, as the reference's or_illegal_argument.
+func proofResult(ok bool, err error) (bool, error) {
+	switch {
+	case err == nil:
+		return ok, nil
+	case errors.Is(err, externs.ErrNoProofVerifier):
+		return false, fmt.Errorf("%w: %w", ErrFatal, err)
+	default:
 		return false, illegalArgument(err)
 	}
-	return ok, nil
+}
+
+func (k *Kernel) version() crypto.FVMVersion {
+	return crypto.FVMVersion(k.CM.Machine().Profile.FVMVersion)
 }
 
 // VerifyConsensusFault asks the host whether two headers prove a fault.
@@ -142,11 +140,18 @@ func (k *Kernel) VerifyConsensusFault(ctx context.Context, h1, h2, extra []byte)
 	if err := k.charge(k.prices().OnVerifyConsensusFault(len(h1), len(h2), len(extra))); err != nil {
 		return nil, err
 	}
-	fault, err := k.Host.VerifyConsensusFault(ctx, h1, h2, extra)
+	fault, err := k.CM.Machine().Externs.VerifyConsensusFault(ctx, h1, h2, extra)
 	if err != nil {
 		return nil, illegalArgument(err)
 	}
-	return fault, nil
+	if fault.Type == externs.FaultNone {
+		return nil, nil
+	}
+	target, err := externs.FaultTargetID(fault)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFatal, err)
+	}
+	return &ConsensusFault{Target: uint64(target), Epoch: fault.Epoch, Type: uint32(fault.Type)}, nil
 }
 
 // Randomness draws v3 randomness: blake2b-256(pers ‖ digest ‖ round ‖ entropy)
@@ -156,29 +161,16 @@ func (k *Kernel) Randomness(ctx context.Context, beacon bool, pers int64, round 
 	if err := k.charge(k.prices().OnGetRandomness(lookback, len(entropy))); err != nil {
 		return [32]byte{}, err
 	}
-	get := k.Host.ChainRandomness
+	ext := k.CM.Machine().Externs
+	get := ext.GetChainRandomness
 	if beacon {
-		get = k.Host.BeaconRandomness
+		get = ext.GetBeaconRandomness
 	}
 	digest, err := get(ctx, round)
 	if err != nil {
 		return [32]byte{}, illegalArgument(err)
 	}
-	buf := make([]byte, 0, 48+len(entropy))
-	buf = appendI64(buf, pers)
-	buf = append(buf, digest[:]...)
-	buf = appendI64(buf, int64(round))
-	buf = append(buf, entropy...)
-	out, err := crypto.Hash(crypto.HashBlake2b256, buf)
-	if err != nil {
-		return [32]byte{}, fmt.Errorf("%w: %w", ErrFatal, err)
-	}
-	return [32]byte(out), nil
-}
-
-func appendI64(b []byte, v int64) []byte {
-	u := uint64(v)
-	return append(b, byte(u>>56), byte(u>>48), byte(u>>40), byte(u>>32), byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
+	return externs.DrawRandomness(digest, pers, round, entropy), nil
 }
 
 // finality is the v3 tipset lookback limit.
@@ -201,7 +193,7 @@ func (k *Kernel) TipsetCID(ctx context.Context, epoch abi.ChainEpoch) (cid.Cid, 
 	if err := k.charge(k.prices().OnTipsetCid(offset)); err != nil {
 		return cid.Undef, err
 	}
-	c, err := k.Host.TipsetCID(ctx, epoch)
+	c, err := k.CM.Machine().Externs.GetTipsetCID(ctx, epoch)
 	if err != nil {
 		return cid.Undef, fmt.Errorf("%w: tipset cid: %w", ErrFatal, err)
 	}

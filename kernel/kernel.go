@@ -18,6 +18,15 @@ import (
 // InitActorID is the only actor allowed to create actors.
 const InitActorID = 1
 
+// ConsensusFault is a proven consensus fault, as verify_consensus_fault
+// reports it (Type 1 double-fork mining, 2 parent grinding, 3 time-offset
+// mining).
+type ConsensusFault struct {
+	Target uint64
+	Epoch  abi.ChainEpoch
+	Type   uint32
+}
+
 // CallResult is how a call ended without error: an exit code and an
 // optional return block.
 type CallResult struct {
@@ -73,15 +82,14 @@ type Kernel struct {
 	Method        abi.MethodNum
 	ValueReceived abi.TokenAmount
 	ReadOnly      bool
-	Host          Host
 }
 
 // New returns the kernel of one invocation, with a block registry of the
 // machine's FVM version.
-func New(cm CallManager, host Host, caller, receiver uint64, method abi.MethodNum, value abi.TokenAmount, readOnly bool) *Kernel {
+func New(cm CallManager, caller, receiver uint64, method abi.MethodNum, value abi.TokenAmount, readOnly bool) *Kernel {
 	v3 := cm.Machine().Profile.FVMVersion < 4
 	return &Kernel{CM: cm, Blocks: NewBlockRegistry(v3), Caller: caller, Receiver: receiver,
-		Method: method, ValueReceived: value, ReadOnly: readOnly, Host: host}
+		Method: method, ValueReceived: value, ReadOnly: readOnly}
 }
 
 func (k *Kernel) prices() *gas.PriceList { return k.CM.Machine().Profile.Prices }

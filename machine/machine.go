@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/gas"
 	"github.com/go-fvm/go-fvm/state"
 )
@@ -63,6 +64,11 @@ type Config struct {
 	// Blockstore holds the state and the actor code; the machine buffers its
 	// writes and flushes only what the new state root reaches.
 	Blockstore blockstore.Blockstore
+	// Externs supply randomness, tipset CIDs and consensus-fault checks.
+	Externs externs.Externs
+	// Proofs verifies storage proofs. Nil means externs.NoProofVerifier,
+	// which refuses (fatally) to verify anything.
+	Proofs externs.ProofVerifier
 }
 
 // Machine is the state a sequence of messages runs against.
@@ -85,6 +91,12 @@ func New(ctx context.Context, cfg Config) (*Machine, error) {
 	}
 	if cfg.BaseFee.Int == nil {
 		cfg.BaseFee = big.Zero()
+	}
+	if cfg.Proofs == nil {
+		cfg.Proofs = externs.NoProofVerifier{}
+	}
+	if cfg.Externs == nil {
+		return nil, fmt.Errorf("%w: machine config has no externs", ErrUnsupported)
 	}
 	if cfg.CircSupply.Int == nil {
 		cfg.CircSupply = big.Zero()

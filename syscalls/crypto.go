@@ -147,7 +147,7 @@ func cryptoVerifyPoSt(c *call, a []uint64) ([]byte, error) {
 	if err := readCBOR(c, u32(a[0]), u32(a[1]), &info); err != nil {
 		return nil, err
 	}
-	ok, err := c.k.VerifyPoSt(&info)
+	ok, err := c.k.VerifyPoSt(c.ctx, &info)
 	if err != nil {
 		return nil, err
 	}

@@ -29,12 +29,11 @@ func HostModules(fvmVersion int) ([]engine.HostModule, error) {
 // it implements callmanager.Invoker.
 type Invoker struct {
 	linker     *engine.Linker
-	host       kernel.Host
 	fvmVersion int
 }
 
 // NewInvoker binds the syscalls of an FVM version into the engine.
-func NewInvoker(ctx context.Context, e *engine.Engine, fvmVersion int, host kernel.Host) (*Invoker, error) {
+func NewInvoker(ctx context.Context, e *engine.Engine, fvmVersion int) (*Invoker, error) {
 	mods, err := HostModules(fvmVersion)
 	if err != nil {
 		return nil, err
@@ -43,7 +42,7 @@ func NewInvoker(ctx context.Context, e *engine.Engine, fvmVersion int, host kern
 	if err != nil {
 		return nil, err
 	}
-	return &Invoker{linker: l, host: host, fvmVersion: fvmVersion}, nil
+	return &Invoker{linker: l, fvmVersion: fvmVersion}, nil
 }
 
 // Close releases the syscall bindings.
@@ -52,7 +51,7 @@ func (iv *Invoker) Close(ctx context.Context) error { return iv.linker.Close(ctx
 // Invoke runs one call's actor code in a fresh instance with a fresh kernel
 // and maps how it ended to a call result.
 func (iv *Invoker) Invoke(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
-	k := kernel.New(cm, iv.host, c.From, c.To, c.Method, c.Value, c.ReadOnly)
+	k := kernel.New(cm, c.From, c.To, c.Method, c.Value, c.ReadOnly)
 	params := kernel.NoDataBlockID
 	if c.Params != nil {
 		id, err := k.Blocks.Put(c.Params)

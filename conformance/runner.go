@@ -1,0 +1,292 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/filecoin-project/go-address"
+	"github.com/filecoin-project/go-state-types/abi"
+	"github.com/filecoin-project/go-state-types/network"
+	"github.com/ipfs/go-cid"
+
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/engine"
+	"github.com/go-fvm/go-fvm/executor"
+	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/machine"
+	"github.com/go-fvm/go-fvm/message"
+	"github.com/go-fvm/go-fvm/syscalls"
+)
+
+// Status is how a vector ended.
+type Status string
+
+// Vector outcomes.
+const (
+	Pass Status = "PASS"
+	Fail Status = "FAIL"
+	Skip Status = "SKIP"
+)
+
+// SkipRule skips the vectors whose path matches, with the reason printed.
+type SkipRule struct {
+	Path   *regexp.Regexp
+	Reason string
+}
+
+// ReferenceSkips are the vectors ref-fvm's own runner (testing/conformance
+// at fvm@v3.13.3) skips: proofs are faked as valid there, so a successful
+// PoSt dispute cannot be reproduced; and nv17 vectors predate FVM v3.
+var ReferenceSkips = []SkipRule{
+	{regexp.MustCompile(`.*/DisputeWindowedPoSt/Ok/.*`), "the reference runner fakes PoSt verification as valid, so a successful dispute cannot be reproduced"},
+	{regexp.MustCompile(`0001-shark-01/.*`), "nv17 (shark) vectors need FVM v2, which go-fvm does not implement"},
+}
+
+// timestampPerEpoch is the block time the reference runner assumes.
+const timestampPerEpoch = 30
+
+// bundleVersions are the actors bundles the reference runner seeds every
+// vector's blockstore with.
+var bundleVersions = []int{10, 11}
+
+// Runner runs message vectors. It is safe for concurrent use: vectors share
+// the bundles (read-only) and the engine's compiled code.
+type Runner struct {
+	bundles  *blockstore.Memory
+	engine   *engine.Engine
+	invokers map[int]*syscalls.Invoker
+	skips    []SkipRule
+}
+
+// NewRunner loads the mainnet bundles the vectors need, compiles their
+// actors on eng, and binds the syscalls.
+func NewRunner(ctx context.Context, eng *engine.Engine, loc bundle.Locator, skips []SkipRule) (*Runner, error) {
+	r := &Runner{bundles: blockstore.NewMemory(), engine: eng, invokers: map[int]*syscalls.Invoker{}, skips: skips}
+	for _, v := range bundleVersions {
+		path, err := loc.Path(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		bs, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: v, Networks: []string{"mainnet"}}, r.bundles)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.preload(ctx, bs[0].Manifest); err != nil {
+			return nil, err
+		}
+	}
+	inv, err := syscalls.NewInvoker(ctx, eng, 3)
+	if err != nil {
+		return nil, err
+	}
+	r.invokers[3] = inv
+	return r, nil
+}
+
+func (r *Runner) preload(ctx context.Context, m *bundle.Manifest) error {
+	codes := make([]engine.Code, 0, len(m.Entries))
+	for _, e := range m.Entries {
+		blk, err := r.bundles.Get(ctx, e.Code)
+		if err != nil {
+			return fmt.Errorf("bundle code %s (%s): %w", e.Code, e.Name, err)
+		}
+		codes = append(codes, engine.Code{CID: e.Code, Bytes: blk.RawData()})
+	}
+	return r.engine.Preload(ctx, codes)
+}
+
+// Close releases the syscall bindings.
+func (r *Runner) Close(ctx context.Context) error {
+	for _, inv := range r.invokers {
+		if err := inv.Close(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Result is the outcome of one vector.
+type Result struct {
+	Path   string
+	ID     string
+	Status Status
+	// Reason is the first mismatch of a failure, or why a vector was skipped.
+	Reason string
+	// GasUsed is the gas the vector's messages used.
+	GasUsed int64
+	// Duration is the time spent applying messages (not loading).
+	Duration time.Duration
+}
+
+// RunFile loads and runs the vector at path. Any problem with the vector is
+// a failed result, never an error or a panic.
+func (r *Runner) RunFile(ctx context.Context, path string) (res Result) {
+	res = Result{Path: path}
+	defer func() {
+		if p := recover(); p != nil {
+			res.Status, res.Reason = Fail, fmt.Sprintf("panic: %v", p)
+		}
+	}()
+	for _, s := range r.skips {
+		if s.Path.MatchString(path) {
+			res.Status, res.Reason = Skip, s.Reason
+			return res
+		}
+	}
+	v, err := LoadVector(path)
+	if err != nil {
+		res.Status, res.Reason = Fail, err.Error()
+		return res
+	}
+	res.ID = v.ID()
+	if reason, skip := unsupportedSelector(v); skip {
+		res.Status, res.Reason = Skip, reason
+		return res
+	}
+	for _, variant := range v.Preconditions.Variants {
+		gasUsed, d, err := r.runVariant(ctx, v, variant)
+		res.GasUsed += gasUsed
+		res.Duration += d
+		if err != nil {
+			res.Status, res.Reason = Fail, fmt.Sprintf("variant %s: %v", variant.ID, err)
+			return res
+		}
+	}
+	res.Status = Pass
+	return res
+}
+
+// unsupportedSelector mirrors the reference runner's selector checks.
+func unsupportedSelector(v *Vector) (string, bool) {
+	switch {
+	case v.Selector["chaos_actor"] == "true":
+		return "needs the chaos actor", true
+	case v.Selector["requires:consensus_fault_extern"] == "true":
+		return "needs a consensus-fault extern", true
+	case v.Selector["min_protocol_version"] == "chocolate":
+		return "needs protocol version chocolate", true
+	}
+	return "", false
+}
+
+// runVariant applies the vector's messages at one variant and checks the
+// receipts and the post-state root.
+func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant) (int64, time.Duration, error) {
+	profile, err := machine.ProfileFor(network.Version(variant.NV))
+	if err != nil {
+		return 0, 0, err
+	}
+	inv, ok := r.invokers[profile.FVMVersion]
+	if !ok {
+		return 0, 0, fmt.Errorf("FVM v%d is not implemented yet", profile.FVMVersion)
+	}
+	msgs, err := v.Messages()
+	if err != nil {
+		return 0, 0, err
+	}
+	store := blockstore.NewBuffered(r.bundles)
+	if err := v.LoadCAR(ctx, store); err != nil {
+		return 0, 0, err
+	}
+	m, err := machine.New(ctx, machine.Config{
+		NetworkVersion: network.Version(variant.NV),
+		Epoch:          abi.ChainEpoch(variant.Epoch),
+		Timestamp:      uint64(variant.Epoch) * timestampPerEpoch,
+		BaseFee:        v.BaseFee(),
+		CircSupply:     v.CircSupply(),
+		StateRoot:      v.PreRoot(),
+		Blockstore:     store,
+		Externs:        replayExterns{v},
+		Proofs:         externs.AcceptAllProofs{},
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("machine: %w", err)
+	}
+	exec := &executor.Executor{Machine: m, Invoker: inv}
+	var gasUsed int64
+	start := time.Now()
+	for i, d := range msgs {
+		ret, err := exec.ApplyMessage(ctx, &d.Message, executor.Explicit, d.ChainLength)
+		if err != nil {
+			return gasUsed, time.Since(start), fmt.Errorf("message %d: %w", i, err)
+		}
+		gasUsed += ret.Receipt.GasUsed
+		if err := compareReceipt(ret, v.Postconditions.Receipts[i]); err != nil {
+			return gasUsed, time.Since(start), fmt.Errorf("message %d: %w", i, err)
+		}
+	}
+	root, err := m.Flush(ctx)
+	elapsed := time.Since(start)
+	if err != nil {
+		return gasUsed, elapsed, fmt.Errorf("flush: %w", err)
+	}
+	if root != v.PostRoot() {
+		return gasUsed, elapsed, fmt.Errorf("state root %s, expected %s%s", root, v.PostRoot(), diffRoots(ctx, store, root, v.PostRoot(), touched(ctx, m, msgs)))
+	}
+	return gasUsed, elapsed, nil
+}
+
+func compareReceipt(ret *executor.ApplyRet, want Receipt) error {
+	got := ret.Receipt
+	switch {
+	case int64(got.ExitCode) != want.ExitCode:
+		return fmt.Errorf("exit code %d, expected %d (%s)", got.ExitCode, want.ExitCode, ret.FailureInfo)
+	case !bytes.Equal(got.Return, want.Return):
+		return fmt.Errorf("return %x, expected %x", got.Return, []byte(want.Return))
+	case got.GasUsed != want.GasUsed:
+		return fmt.Errorf("gas used %d, expected %d (%+d)", got.GasUsed, want.GasUsed, got.GasUsed-want.GasUsed)
+	}
+	return nil
+}
+
+// replayExterns replays a vector's randomness; the rest of the externs are
+// what the reference runner provides: no consensus fault, no tipset CIDs.
+type replayExterns struct{ v *Vector }
+
+func (e replayExterns) GetChainRandomness(_ context.Context, round abi.ChainEpoch) ([32]byte, error) {
+	return replay(e.v.ReplayRandomness(RandomnessChain, int64(round)))
+}
+
+func (e replayExterns) GetBeaconRandomness(_ context.Context, round abi.ChainEpoch) ([32]byte, error) {
+	return replay(e.v.ReplayRandomness(RandomnessBeacon, int64(round)))
+}
+
+func replay(b []byte) ([32]byte, error) {
+	if len(b) != 32 {
+		return [32]byte{}, fmt.Errorf("replayed randomness has %d bytes, not 32", len(b))
+	}
+	return [32]byte(b), nil
+}
+
+// errNoTipsets is what the runner answers for tipset CIDs, as the reference's.
+var errNoTipsets = errors.New("conformance vectors carry no tipset CIDs")
+
+func (replayExterns) GetTipsetCID(context.Context, abi.ChainEpoch) (cid.Cid, error) {
+	return cid.Undef, errNoTipsets
+}
+
+func (replayExterns) VerifyConsensusFault(context.Context, []byte, []byte, []byte) (externs.ConsensusFault, error) {
+	return externs.ConsensusFault{Type: externs.FaultNone}, nil
+}
+
+// touched lists the actors a root mismatch is checked on, as the reference
+// runner does: each message's sender and receiver, and actors 0 to 99.
+func touched(ctx context.Context, m *machine.Machine, msgs []*message.Decoded) []uint64 {
+	var ids []uint64
+	for _, d := range msgs {
+		for _, a := range []address.Address{d.Message.From, d.Message.To} {
+			if id, ok, err := m.Tree.LookupID(ctx, a); err == nil && ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	for id := uint64(0); id < 100; id++ {
+		ids = append(ids, id)
+	}
+	return ids
+}
