@@ -38,6 +38,14 @@ func newBundleListCmd() *cobra.Command {
 				versions = []int{version}
 			} else if loc.File != "" {
 				versions = []int{0}
+			} else if network != "" {
+				// Every version that has a bundle for the network.
+				versions = slices.DeleteFunc(versions, func(v int) bool {
+					return !slices.Contains(bundle.Networks(v), network)
+				})
+				if len(versions) == 0 {
+					return fmt.Errorf("--network %q: %w for any actors version", network, bundle.ErrUnknownNetwork)
+				}
 			}
 			for _, v := range versions {
 				if err := listVersion(cmd, loc, v, network); err != nil {
