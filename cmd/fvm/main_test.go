@@ -147,6 +147,22 @@ func TestBundleListOneVersionAllNetworks(t *testing.T) {
 	}
 }
 
+// A network that only some versions have lists just those versions.
+func TestBundleListNetworkOfSomeVersions(t *testing.T) {
+	code, stdout, stderr := runCLI(t, nil, "bundle", "list", "--network", "hyperspace")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	manifest, actors := genActors(t, "8", "hyperspace")
+	got := regexp.MustCompile(`(?m)^actors v([0-9]+) (\S+) manifest (\S+)$`).FindAllStringSubmatch(stdout, -1)
+	if len(got) != 1 || got[0][1] != "8" || got[0][2] != "hyperspace" || got[0][3] != manifest {
+		t.Fatalf("printed %v, want only v8 hyperspace %s", got, manifest)
+	}
+	if n := strings.Count(stdout, "\n"); n != 1+len(actors) {
+		t.Errorf("%d lines, want %d", n, 1+len(actors))
+	}
+}
+
 // writeCAR extracts a network's CAR from lotus's tarball of version v.
 func writeCAR(t *testing.T, v, network string) string {
 	t.Helper()
