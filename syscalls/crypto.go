@@ -7,6 +7,7 @@ import (
 
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/proof"
+	"github.com/ipfs/go-cid"
 	"github.com/tetratelabs/wazero/api"
 	cbg "github.com/whyrusleeping/cbor-gen"
 
@@ -186,11 +187,11 @@ func cryptoVerifyAggregateSeals(c *call, a []uint64) ([]byte, error) {
 }
 
 func cryptoVerifyReplicaUpdate(c *call, a []uint64) ([]byte, error) {
-	var info proof.ReplicaUpdateInfo
+	var info replicaUpdateInfo
 	if err := readCBOR(c, u32(a[0]), u32(a[1]), &info); err != nil {
 		return nil, err
 	}
-	ok, err := c.k.VerifyReplicaUpdate(&info)
+	ok, err := c.k.VerifyReplicaUpdate((*proof.ReplicaUpdateInfo)(&info))
 	if err != nil {
 		return nil, err
 	}
@@ -238,4 +239,58 @@ func cryptoBatchVerifySeals(c *call, a []uint64) ([]byte, error) {
 		}
 	}
 	return nil, nil
+}
+
+// replicaUpdateInfo decodes the FVM's ReplicaUpdateInfo.
+//
+// Quirk (ref-fvm v3/v4 shared sector/seal.rs): unlike every other proof
+// struct, its proof field has no strict_bytes attribute, so it is encoded
+// as a CBOR array of integers (each 0-255), not as a byte string.
+type replicaUpdateInfo proof.ReplicaUpdateInfo
+
+func (r *replicaUpdateInfo) UnmarshalCBOR(rd io.Reader) error {
+	cr := cbg.NewCborReader(rd)
+	maj, n, err := cr.ReadHeader()
+	if err != nil {
+		return err
+	}
+	if maj != cbg.MajArray || n != 5 {
+		return fmt.Errorf("expected a 5-tuple, got major type %d length %d", maj, n)
+	}
+	maj, t, err := cr.ReadHeader()
+	if err != nil {
+		return err
+	}
+	switch maj {
+	case cbg.MajUnsignedInt:
+		r.UpdateProofType = abi.RegisteredUpdateProof(t)
+	case cbg.MajNegativeInt:
+		r.UpdateProofType = abi.RegisteredUpdateProof(-1 - int64(t))
+	default:
+		return fmt.Errorf("update proof type: major type %d", maj)
+	}
+	for _, dst := range []*cid.Cid{&r.OldSealedSectorCID, &r.NewSealedSectorCID, &r.NewUnsealedSectorCID} {
+		if *dst, err = cbg.ReadCid(cr); err != nil {
+			return err
+		}
+	}
+	maj, n, err = cr.ReadHeader()
+	if err != nil {
+		return err
+	}
+	if maj != cbg.MajArray || n > cbg.ByteArrayMaxLen {
+		return fmt.Errorf("proof: expected an array of bytes, got major type %d length %d", maj, n)
+	}
+	r.Proof = make([]byte, n)
+	for i := range r.Proof {
+		maj, v, err := cr.ReadHeader()
+		if err != nil {
+			return err
+		}
+		if maj != cbg.MajUnsignedInt || v > 255 {
+			return fmt.Errorf("proof byte %d: not a u8", i)
+		}
+		r.Proof[i] = byte(v)
+	}
+	return nil
 }
