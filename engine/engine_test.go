@@ -461,3 +461,58 @@ func TestBackend(t *testing.T) {
 		t.Fatalf("backend %s on %s", e.Backend(), runtime.GOARCH)
 	}
 }
+
+func TestDeepNestingAndConcurrency(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	var l *Linker
+	var self []byte
+	send := HostModule{Name: "send", Funcs: []HostFunc{{
+		Name: "send", Params: []api.ValueType{i32}, Results: []api.ValueType{i32},
+		Fn: api.GoModuleFunc(func(ctx context.Context, _ api.Module, s []uint64) {
+			inv := InvocationFromContext(ctx)
+			if err := inv.ChargeForExec(); err != nil {
+				panic(err)
+			}
+			var o Outcome
+			inv.call.Memory.WithStackFrame(func() {
+				o = l.Invoke(ctx, Call{Code: inv.Code(), Params: uint32(s[0]), Gas: inv.call.Gas, Prices: prices, Memory: inv.call.Memory})
+			})
+			if err := inv.UpdateGasAvailable(); err != nil {
+				panic(err)
+			}
+			if o.Kind != Returned {
+				panic(&Abort{o})
+			}
+			s[0] = uint64(o.BlockID)
+		}),
+	}}}
+	l = newTestLinker(t, e, send)
+	// invoke(n) = n == 0 ? 0 : send(n-1) + 1
+	a := newActor(1, hostImport("send", "send", []api.ValueType{i32}, []api.ValueType{i32}))
+	a.invoke(body(a.charge(1000),
+		lget(0), op(opI32Eqz), op(opIf, opBlockEmpty), i32c(0), op(0x0f), op(opEnd),
+		lget(0), i32c(1), op(opI32Sub), call(0), i32c(1), op(opI32Add)))
+	self = a.bytes()
+	c := rawCID(t, self)
+	if _, err := e.Load(context.Background(), Code{CID: c, Bytes: self}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			depth := uint32(1023 - g*100)
+			tr := newTracker(bigGas)
+			o := l.Invoke(context.Background(), Call{Code: c, Params: depth, Gas: tr, Prices: prices, Memory: NewMemoryLimiter(MaxCallStackMemoryBytes)})
+			if o.Kind != Returned || o.BlockID != depth {
+				t.Errorf("depth %d: %v", depth, o)
+				return
+			}
+			if want := uint64(depth+1) * (onePageInit + 1000); tr.used() != want {
+				t.Errorf("depth %d: used %d, want %d", depth, tr.used(), want)
+			}
+		}()
+	}
+	wg.Wait()
+}
