@@ -2,16 +2,49 @@
 //
 //   - Engine: one wazero runtime (compiler backend where available) with the
 //     Wasm features the FVM allows, and a cache of compiled, instrumented
-//     modules keyed by code CID, optionally backed by an on-disk compilation
-//     cache that is keyed by instrumentation version.
-//   - Linker: a set of syscall host modules bound into the runtime, plus the
-//     per-invocation "gas" module that exports the gas_counter global.
-//   - Invoke: one actor invocation (a fresh instance), with the FVM's memory
-//     limits (MemoryLimiter), the instantiation gas, the gas-counter
-//     synchronisation with the host (Invocation.ChargeForExec and
+//     modules keyed by code CID (compiled once, shared by concurrent
+//     machines), optionally backed by an on-disk cache of instrumented and
+//     compiled code kept per instrumentation version.
+//   - Linker: one set of syscall host modules bound into the runtime, plus
+//     the per-invocation "gas" module that exports the gas_counter global
+//     (wazero host modules cannot export globals) and re-exports the gas
+//     syscalls.
+//   - Linker.Invoke: one actor invocation in a fresh instance, with the
+//     FVM's memory limits (MemoryLimiter), the instantiation gas, the
+//     gas-counter synchronisation with the host (Invocation.ChargeForExec,
 //     Invocation.UpdateGasAvailable), and every way a call can end mapped to
 //     an Outcome.
 //
-// The engine knows nothing about kernels, block registries or price lists
-// beyond the few Wasm prices it charges itself (Prices).
+// # How the layers above use it
+//
+// The machine creates one Engine (New) and preloads the manifest's actors
+// (Preload). Each syscall set (version profile) gets a Linker (NewLinker)
+// built from HostModules; a host function finds its invocation with
+// InvocationFromContext, reads and writes actor memory through
+// Invocation.Memory, and follows the FVM's protocol: ChargeForExec on entry,
+// UpdateGasAvailable on exit (also on abort). It ends the invocation by
+// panicking with an *Abort (Exit for vm.exit, AbortOutOfGas, AbortFatal);
+// any other panic is Fatal. The call manager wraps each send in
+// MemoryLimiter.WithStackFrame and calls Linker.Invoke; nested sends call
+// Invoke from inside a host function with the same MemoryLimiter and gas
+// tracker.
+//
+// # Backends and the stack limit
+//
+// The compiler (wazevo) allows 400 MB of native stack, far beyond what the
+// instrumented limit of 2048 stack units can reach. wazero's interpreter,
+// used only where the compiler is unavailable (or with Config.Interpreter),
+// stops at 2,000 frames: direct recursion hits the FVM limit first (at most
+// 1,024 frames of cost >= 2), but recursion through call_indirect adds an
+// uncounted thunk frame per counted frame and can reach 2,048 frames, so
+// the interpreter may trap first with its own stack overflow. Both end in
+// SYS_ILLEGAL_INSTRUCTION; the gas charged can differ by the last thunk's
+// metered block.
+//
+// # Known gaps
+//
+// wazero has no hook on table growth: table.grow is neither limited to
+// 20,000 elements nor accounted in the MemoryLimiter (ref-fvm does both).
+// Builtin actors never grow tables; the instrumented gas for table.grow is
+// charged either way.
 package engine

@@ -315,11 +315,26 @@ func checkCID(code Code) error {
 	return nil
 }
 
-// Preload compiles every code in the given order (use manifest order, so
-// errors are reported deterministically) and stops at the first error.
+// Preload compiles every code (use manifest order). Codes are compiled
+// concurrently, up to GOMAXPROCS at a time; the error reported is that of
+// the first failing code in the given order, so it does not depend on
+// timing. Already loaded codes cost nothing.
 func (e *Engine) Preload(ctx context.Context, codes []Code) error {
-	for _, c := range codes {
-		if _, err := e.Load(ctx, c); err != nil {
+	errs := make([]error, len(codes))
+	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for i, c := range codes {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, errs[i] = e.Load(ctx, c)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return fmt.Errorf("engine: preload: %w", err)
 		}
 	}
