@@ -121,6 +121,10 @@ type Result struct {
 	GasUsed int64
 	// Duration is the time spent applying messages (not loading).
 	Duration time.Duration
+	// Receipts and Roots are what the vector's messages produced, per
+	// variant: for determinism checks.
+	Receipts []executor.Receipt `json:",omitempty"`
+	Roots    []cid.Cid          `json:",omitempty"`
 }
 
 // RunFile loads and runs the vector at path. Any problem with the vector is
@@ -149,9 +153,7 @@ func (r *Runner) RunFile(ctx context.Context, path string) (res Result) {
 		return res
 	}
 	for _, variant := range v.Preconditions.Variants {
-		gasUsed, d, err := r.runVariant(ctx, v, variant)
-		res.GasUsed += gasUsed
-		res.Duration += d
+		err := r.runVariant(ctx, v, variant, &res)
 		if err != nil {
 			res.Status, res.Reason = Fail, fmt.Sprintf("variant %s: %v", variant.ID, err)
 			return res
@@ -176,22 +178,22 @@ func unsupportedSelector(v *Vector) (string, bool) {
 
 // runVariant applies the vector's messages at one variant and checks the
 // receipts and the post-state root.
-func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant) (int64, time.Duration, error) {
+func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant, res *Result) error {
 	profile, err := machine.ProfileFor(network.Version(variant.NV))
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
 	inv, ok := r.invokers[profile.FVMVersion]
 	if !ok {
-		return 0, 0, fmt.Errorf("FVM v%d is not implemented yet", profile.FVMVersion)
+		return fmt.Errorf("FVM v%d is not implemented yet", profile.FVMVersion)
 	}
 	msgs, err := v.Messages()
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
 	store := blockstore.NewBuffered(r.bundles)
 	if err := v.LoadCAR(ctx, store); err != nil {
-		return 0, 0, err
+		return err
 	}
 	m, err := machine.New(ctx, machine.Config{
 		NetworkVersion: network.Version(variant.NV),
@@ -205,30 +207,31 @@ func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant) (in
 		Proofs:         externs.AcceptAllProofs{},
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("machine: %w", err)
+		return fmt.Errorf("machine: %w", err)
 	}
 	exec := &executor.Executor{Machine: m, Invoker: inv}
-	var gasUsed int64
 	start := time.Now()
+	defer func() { res.Duration += time.Since(start) }()
 	for i, d := range msgs {
 		ret, err := exec.ApplyMessage(ctx, &d.Message, executor.Explicit, d.ChainLength)
 		if err != nil {
-			return gasUsed, time.Since(start), fmt.Errorf("message %d: %w", i, err)
+			return fmt.Errorf("message %d: %w", i, err)
 		}
-		gasUsed += ret.Receipt.GasUsed
+		res.GasUsed += ret.Receipt.GasUsed
+		res.Receipts = append(res.Receipts, ret.Receipt)
 		if err := compareReceipt(ret, v.Postconditions.Receipts[i]); err != nil {
-			return gasUsed, time.Since(start), fmt.Errorf("message %d: %w", i, err)
+			return fmt.Errorf("message %d: %w", i, err)
 		}
 	}
 	root, err := m.Flush(ctx)
-	elapsed := time.Since(start)
 	if err != nil {
-		return gasUsed, elapsed, fmt.Errorf("flush: %w", err)
+		return fmt.Errorf("flush: %w", err)
 	}
+	res.Roots = append(res.Roots, root)
 	if root != v.PostRoot() {
-		return gasUsed, elapsed, fmt.Errorf("state root %s, expected %s%s", root, v.PostRoot(), diffRoots(ctx, store, root, v.PostRoot(), touched(ctx, m, msgs)))
+		return fmt.Errorf("state root %s, expected %s%s", root, v.PostRoot(), diffRoots(ctx, store, root, v.PostRoot(), touched(ctx, m, msgs)))
 	}
-	return gasUsed, elapsed, nil
+	return nil
 }
 
 func compareReceipt(ret *executor.ApplyRet, want Receipt) error {
