@@ -516,3 +516,44 @@ func TestDeepNestingAndConcurrency(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestStartFunction(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	var sizes []uint32
+	probe := HostModule{Name: "debug", Funcs: []HostFunc{{
+		Name: "probe", Results: []api.ValueType{i32},
+		Fn: api.GoModuleFunc(func(ctx context.Context, _ api.Module, s []uint64) {
+			sizes = append(sizes, InvocationFromContext(ctx).Memory().Size())
+			s[0] = 0
+		}),
+	}}}
+	l := newTestLinker(t, e, probe)
+	build := func(trap bool) []byte {
+		a := newActor(1, hostImport("debug", "probe", nil, []api.ValueType{i32}))
+		startBody := code(a.charge(700), call(0), op(opDrop))
+		if trap {
+			startBody = append(startBody, opUnreachable)
+		}
+		st := a.b.function(funcType{}, body(startBody))
+		a.b.start = &st
+		a.invoke(body(a.charge(300), call(0)))
+		return a.bytes()
+	}
+	o, tr := run(t, l, build(false), bigGas, nil)
+	if o.Kind != Returned || o.BlockID != 0 {
+		t.Fatalf("outcome %v", o)
+	}
+	if want := uint64(onePageInit + 700 + 300); tr.used() != want {
+		t.Fatalf("used %d, want %d (start function metered)", tr.used(), want)
+	}
+	if !slices.Equal(sizes, []uint32{0, WasmPageBytes}) {
+		t.Fatalf("memory sizes seen by syscalls %v, want [0 %d] (empty memory while instantiating)", sizes, WasmPageBytes)
+	}
+	o, tr = run(t, l, build(true), bigGas, nil)
+	if o.Kind != Exited || o.ExitCode != exitcode.SysErrIllegalInstruction {
+		t.Fatalf("trapping start: %v, want SYS_ILLEGAL_INSTRUCTION", o)
+	}
+	if want := uint64(onePageInit + 700); tr.used() != want {
+		t.Fatalf("trapping start used %d, want %d", tr.used(), want)
+	}
+}
