@@ -1,7 +1,6 @@
 package crypto
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -311,55 +310,139 @@ var zeroCommitments = sync.OnceValue(func() *[64][32]byte {
 	return &t
 })
 
-// MaxPieceInfos bounds the number of pieces [DecodePieceInfos] accepts (cbor-gen's array
-// limit).
-const MaxPieceInfos = cbg.MaxLength
+// MaxPieceInfos bounds the number of pieces [DecodePieceInfos] accepts, so that a hostile
+// length cannot make it allocate: far more than any sector can hold (a 64 GiB sector has at
+// most 2^29 minimal pieces, and the proofs library refuses more).
+const MaxPieceInfos = 1 << 20
 
 // DecodePieceInfos decodes the DAG-CBOR `Vec<PieceInfo>` argument of the
-// `compute_unsealed_sector_cid` syscall: an array of [padded size, piece CID] pairs. Trailing
-// bytes, non-canonical integers and more than [MaxPieceInfos] pieces are errors wrapping
-// [ErrIllegalArgument].
+// `compute_unsealed_sector_cid` syscall: an array of [padded size, piece CID] pairs, each CID
+// under tag 42 as a byte string holding 0x00 and the binary CID.
+//
+// It follows the reference decoder (serde_ipld_dagcbor 0.6.4 over cbor4ii, and the cid crate)
+// rather than strict DAG-CBOR: Quirk (ref-fvm decoding): integers, lengths and the tag may use
+// non-minimal encodings, and bytes after the CID inside its byte string are ignored. Trailing
+// bytes after the list, indefinite lengths, wrong tuple sizes, and CIDs with digests over 64
+// bytes are rejected. Every error wraps [ErrIllegalArgument].
 func DecodePieceInfos(data []byte) ([]abi.PieceInfo, error) {
-	r := bytes.NewReader(data)
-	cr := cbg.NewCborReader(r)
-	maj, n, err := cr.ReadHeader()
+	d := cborDecoder{buf: data}
+	n, err := d.header(cbg.MajArray)
 	if err != nil {
 		return nil, pieceDecodeErr(err)
 	}
-	if maj != cbg.MajArray {
-		return nil, pieceDecodeErr(fmt.Errorf("major type %d, want array", maj))
-	}
-	if n > MaxPieceInfos {
-		return nil, pieceDecodeErr(fmt.Errorf("%d pieces, at most %d", n, MaxPieceInfos))
+	if n > MaxPieceInfos || n > uint64(len(data)) {
+		return nil, pieceDecodeErr(fmt.Errorf("%d pieces is too many", n))
 	}
 	out := make([]abi.PieceInfo, 0, n)
 	for i := uint64(0); i < n; i++ {
-		maj, fields, err := cr.ReadHeader()
+		p, err := d.pieceInfo()
 		if err != nil {
 			return nil, pieceDecodeErr(fmt.Errorf("piece %d: %w", i, err))
 		}
-		if maj != cbg.MajArray || fields != 2 {
-			return nil, pieceDecodeErr(fmt.Errorf("piece %d: not a 2-element array", i))
-		}
-		maj, size, err := cr.ReadHeader()
-		if err != nil {
-			return nil, pieceDecodeErr(fmt.Errorf("piece %d size: %w", i, err))
-		}
-		if maj != cbg.MajUnsignedInt {
-			return nil, pieceDecodeErr(fmt.Errorf("piece %d size: major type %d, want unsigned int", i, maj))
-		}
-		c, err := cbg.ReadCid(cr)
-		if err != nil {
-			return nil, pieceDecodeErr(fmt.Errorf("piece %d cid: %w", i, err))
-		}
-		out = append(out, abi.PieceInfo{Size: abi.PaddedPieceSize(size), PieceCID: c})
+		out = append(out, p)
 	}
-	if r.Len() != 0 {
-		return nil, pieceDecodeErr(fmt.Errorf("%d trailing bytes", r.Len()))
+	if len(d.buf) != 0 {
+		return nil, pieceDecodeErr(fmt.Errorf("%d trailing bytes", len(d.buf)))
 	}
 	return out, nil
 }
 
 func pieceDecodeErr(err error) error {
 	return fmt.Errorf("%w: decoding piece infos: %w", ErrIllegalArgument, err)
+}
+
+// cborDecoder reads CBOR items leniently (non-minimal argument encodings accepted).
+type cborDecoder struct {
+	buf []byte
+}
+
+var errCBORTruncated = errors.New("truncated CBOR")
+
+// header reads an item header of the wanted major type and returns its argument.
+func (d *cborDecoder) header(major byte) (uint64, error) {
+	if len(d.buf) == 0 {
+		return 0, errCBORTruncated
+	}
+	b := d.buf[0]
+	if b>>5 != major {
+		return 0, fmt.Errorf("major type %d, want %d", b>>5, major)
+	}
+	info := b & 0x1f
+	d.buf = d.buf[1:]
+	var size int
+	switch {
+	case info < 24:
+		return uint64(info), nil
+	case info == 24:
+		size = 1
+	case info == 25:
+		size = 2
+	case info == 26:
+		size = 4
+	case info == 27:
+		size = 8
+	default:
+		return 0, fmt.Errorf("unsupported additional information %d (indefinite or reserved)", info)
+	}
+	if len(d.buf) < size {
+		return 0, errCBORTruncated
+	}
+	var v uint64
+	for _, c := range d.buf[:size] {
+		v = v<<8 | uint64(c)
+	}
+	d.buf = d.buf[size:]
+	return v, nil
+}
+
+func (d *cborDecoder) pieceInfo() (abi.PieceInfo, error) {
+	fields, err := d.header(cbg.MajArray)
+	if err != nil {
+		return abi.PieceInfo{}, err
+	}
+	if fields != 2 {
+		return abi.PieceInfo{}, fmt.Errorf("tuple of %d fields, want 2", fields)
+	}
+	size, err := d.header(cbg.MajUnsignedInt)
+	if err != nil {
+		return abi.PieceInfo{}, fmt.Errorf("size: %w", err)
+	}
+	c, err := d.cid()
+	if err != nil {
+		return abi.PieceInfo{}, fmt.Errorf("cid: %w", err)
+	}
+	return abi.PieceInfo{Size: abi.PaddedPieceSize(size), PieceCID: c}, nil
+}
+
+// maxCIDDigest is the cid crate's default multihash capacity (Multihash<64>).
+const maxCIDDigest = 64
+
+func (d *cborDecoder) cid() (cid.Cid, error) {
+	tag, err := d.header(cbg.MajTag)
+	if err != nil {
+		return cid.Undef, err
+	}
+	if tag != 42 {
+		return cid.Undef, fmt.Errorf("tag %d, want 42", tag)
+	}
+	n, err := d.header(cbg.MajByteString)
+	if err != nil {
+		return cid.Undef, err
+	}
+	if n > uint64(len(d.buf)) {
+		return cid.Undef, errCBORTruncated
+	}
+	raw := d.buf[:n]
+	d.buf = d.buf[n:]
+	if len(raw) == 0 || raw[0] != 0 {
+		return cid.Undef, errors.New("CID bytes lack the 0x00 multibase prefix")
+	}
+	_, c, err := cid.CidFromBytes(raw[1:])
+	if err != nil {
+		return cid.Undef, err
+	}
+	if c.Prefix().MhLength > maxCIDDigest {
+		return cid.Undef, fmt.Errorf("CID digest of %d bytes exceeds %d", c.Prefix().MhLength, maxCIDDigest)
+	}
+	return c, nil
 }

@@ -241,9 +241,13 @@ func TestDecodePieceInfos(t *testing.T) {
 		"trailing":      append(append([]byte(nil), enc...), 0),
 		"map":           {0xa0},
 		"short tuple":   {0x81, 0x81, 0x18, 0x80},
-		"non-canonical": {0x81, 0x82, 0x19, 0x00, 0x80},
 		"negative size": {0x81, 0x82, 0x20},
 		"truncated":     enc[:len(enc)-1],
+		"indefinite":    {0x9f, 0xff},
+		"3-tuple":       append([]byte{0x81, 0x83, 0x18, 0x80, 0x00}, enc[4:]...),
+		"wrong tag":     append([]byte{0x81, 0x82, 0x18, 0x80, 0xd8, 0x2b}, enc[6:]...),
+		"no prefix":     {0x81, 0x82, 0x18, 0x80, 0xd8, 0x2a, 0x41, 0x01},
+		"huge count":    {0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 	}
 	for name, b := range bad {
 		if _, err := DecodePieceInfos(b); !errors.Is(err, ErrIllegalArgument) {
@@ -252,5 +256,15 @@ func TestDecodePieceInfos(t *testing.T) {
 	}
 	if got, err := DecodePieceInfos([]byte{0x80}); err != nil || len(got) != 0 {
 		t.Errorf("empty list: %v %v", got, err)
+	}
+	// Quirk (reference decoder): non-minimal integers, lengths and tags are accepted, and
+	// bytes after the CID inside its byte string are ignored.
+	lenient := []byte{0x98, 0x01, 0x82, 0x1b, 0, 0, 0, 0, 0, 0, 0, 0x80, 0xd9, 0x00, 0x2a}
+	cb2 := append(append([]byte(nil), cb...), 0xde, 0xad)
+	lenient = append(lenient, 0x59, 0x00, byte(len(cb2)))
+	lenient = append(lenient, cb2...)
+	got, err = DecodePieceInfos(lenient)
+	if err != nil || len(got) != 1 || got[0].Size != 128 || got[0].PieceCID != c {
+		t.Errorf("lenient encoding: %v %v", got, err)
 	}
 }
