@@ -331,7 +331,7 @@ func TestNestedInvocationsShareTheLimiter(t *testing.T) {
 			}
 			var o Outcome
 			inv.call.Memory.WithStackFrame(func() { // the call manager's send frame
-				o = l.Invoke(ctx, Call{Code: rawCID(t, child), Gas: inv.call.Gas, Prices: prices, Memory: inv.call.Memory,
+				o = l.Invoke(ctx, Call{Code: rawCID(t, child), Gas: inv.call.Gas, Prices: prices, Memory: inv.call.Memory, FrameManaged: true,
 					LoadCode: func(context.Context, cid.Cid) ([]byte, error) { return child, nil }})
 				during = inv.call.Memory.MemoryUsed()
 			})
@@ -555,5 +555,27 @@ func TestStartFunction(t *testing.T) {
 	}
 	if want := uint64(onePageInit + 700); tr.used() != want {
 		t.Fatalf("trapping start used %d, want %d", tr.used(), want)
+	}
+}
+
+func TestUnmanagedFrameReleasesMemory(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	l := newTestLinker(t, e)
+	a := newActor(3)
+	a.invoke(body(i32c(2), op(opMemoryGrow, 0)))
+	wasm := a.bytes()
+	c := rawCID(t, wasm)
+	if _, err := e.Load(context.Background(), Code{CID: c, Bytes: wasm}); err != nil {
+		t.Fatal(err)
+	}
+	mem := NewMemoryLimiter(MaxCallStackMemoryBytes)
+	for _, managed := range []bool{false, true} {
+		o := l.Invoke(context.Background(), Call{Code: c, Gas: newTracker(bigGas), Prices: prices, Memory: mem, FrameManaged: managed})
+		if o.Kind != Returned || o.BlockID != 3 {
+			t.Fatalf("outcome %v", o)
+		}
+	}
+	if mem.MemoryUsed() != 5*WasmPageBytes {
+		t.Fatalf("limiter holds %d, want only the frame-managed call's 5 pages", mem.MemoryUsed())
 	}
 }

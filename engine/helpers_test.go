@@ -196,7 +196,7 @@ func run(t testing.TB, l *Linker, wasm []byte, gasLimit uint64, mem *MemoryLimit
 		mem = NewMemoryLimiter(MaxCallStackMemoryBytes)
 	}
 	tr := newTracker(gasLimit)
-	o := l.Invoke(context.Background(), Call{Code: c, Params: 7, Gas: tr, Prices: prices, Memory: mem})
+	o := l.Invoke(context.Background(), Call{Code: c, Params: 7, Gas: tr, Prices: prices, Memory: mem, FrameManaged: true})
 	return o, tr
 }
 

@@ -45,6 +45,12 @@ type Call struct {
 	Memory *MemoryLimiter
 	// Data is anything the syscalls need (the kernel); see Invocation.Data.
 	Data any
+	// FrameManaged says the caller wraps the whole call-depth frame (the
+	// send, including an implicit account constructor run at the same
+	// depth) in Memory.WithStackFrame, as ref-fvm does. When false, Invoke
+	// releases what its instances held on return, which differs from the
+	// reference only when two invocations share a frame.
+	FrameManaged bool
 	// MissingInvokeFatal selects FVM v3 semantics (nv18-20): a missing or
 	// mistyped invoke export is fatal. In v4 a missing invoke export ends the
 	// call with SYS_INVALID_RECEIVER (a mistyped one is fatal in both).
@@ -188,16 +194,21 @@ func (inv *Invocation) chargeForInit(m *Module) error {
 // call invoke(Params), charge exec gas before looking at the result (so any
 // trap with a negative counter is out of gas), then map the result.
 //
-// Memory accounted in call.Memory stays accounted after Invoke returns: the
-// call manager releases it by wrapping each send (the call-depth frame) in
-// call.Memory.WithStackFrame, as the reference does, so an implicit account
-// constructor and the call that follows it at the same depth share a frame.
+// With Call.FrameManaged, memory accounted in call.Memory stays accounted
+// after Invoke returns: the call manager releases it by wrapping each send
+// (the call-depth frame) in call.Memory.WithStackFrame, as the reference
+// does, so an implicit account constructor and the call that follows it at
+// the same depth share a frame. Without it, Invoke releases it on return.
 // Invoke never panics: panics become Fatal outcomes.
 func (l *Linker) Invoke(ctx context.Context, call Call) (out Outcome) {
 	if call.Gas == nil || call.Memory == nil || call.Prices == nil {
 		return AbortFatal(errors.New("engine: Call needs Gas, Prices and Memory")).Outcome
 	}
+	saved := call.Memory.used
 	defer func() {
+		if !call.FrameManaged {
+			call.Memory.used = saved
+		}
 		if r := recover(); r != nil {
 			out = panicOutcome(r)
 		}

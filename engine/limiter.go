@@ -15,7 +15,8 @@ import (
 // A call stack is one goroutine at a time, so MemoryLimiter is not safe for
 // concurrent use. The call manager wraps every send in WithStackFrame
 // (ref-fvm's with_stack_frame, together with the call depth), which releases
-// what the frame's instances held when it returns; Invoke itself does not.
+// what the frame's instances held when it returns, and sets
+// Call.FrameManaged; otherwise Invoke releases its own usage on return.
 type MemoryLimiter struct {
 	max  uint64
 	used uint64
