@@ -84,6 +84,7 @@ type CallManager struct {
 	numActorsCreated uint64
 	events           []kernel.StampedEvent
 	eventLayers      []int
+	trace            *tracer
 }
 
 // New returns the call manager of one message, with the state-access tracker
@@ -98,6 +99,9 @@ func New(m *machine.Machine, tracker *gas.GasTracker, msg Message, invoker Invok
 	}
 	cm.access.markResolved(msg.From)
 	cm.access.markResolved(msg.To)
+	if tracker.Tracing() {
+		cm.trace = &tracer{}
+	}
 	return cm
 }
 
@@ -138,7 +142,9 @@ func (cm *CallManager) NumActorsCreated() uint64 { return cm.numActorsCreated }
 func (cm *CallManager) Send(ctx context.Context, from uint64, to address.Address, method abi.MethodNum,
 	params *kernel.Block, value abi.TokenAmount, gasLimit *gas.Gas, readOnly bool) (Result, error) {
 	cm.beginTransaction()
+	cm.traceBegin(from, to, method, params, value, gasLimit, readOnly)
 	res, err := cm.send(ctx, from, to, method, params, value, gasLimit, readOnly)
+	cm.traceEnd(res, err)
 	if endErr := cm.endTransaction(err != nil || res.ExitCode != exitcode.Ok); endErr != nil {
 		return Result{}, endErr
 	}
@@ -284,6 +290,7 @@ func (cm *CallManager) sendResolved(ctx context.Context, from, to uint64, method
 	if err := cm.Charge(cm.Prices().OnMethodInvocation(size, nLinks)); err != nil {
 		return Result{}, err
 	}
+	cm.traceInvoked(to, act)
 	res, err := cm.invoker.Invoke(ctx, cm, Call{From: from, To: to, Actor: act, Method: method, Params: params, Value: value, ReadOnly: readOnly})
 	if err != nil {
 		return Result{}, err

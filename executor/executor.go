@@ -65,15 +65,16 @@ type ApplyRet struct {
 	FailureInfo string
 	// Events are the events the message emitted.
 	Events []kernel.StampedEvent
-	// GasCharges is every charge made, when tracing is on.
-	GasCharges []gas.GasCharge
+	// Trace is the message's call tree with every gas charge, when the
+	// executor traces.
+	Trace *callmanager.ExecutionTrace
 }
 
 // Executor applies messages to a machine. It is not safe for concurrent use.
 type Executor struct {
 	Machine *machine.Machine
 	Invoker callmanager.Invoker
-	// Trace records every gas charge in ApplyRet.GasCharges.
+	// Trace records the call tree and its gas charges in ApplyRet.Trace.
 	Trace bool
 }
 
@@ -198,9 +199,7 @@ func (e *Executor) execute(ctx context.Context, msg *message.Message, kind Apply
 			return nil, err
 		}
 	}
-	if e.Trace {
-		ret.GasCharges = tracker.DrainTrace()
-	}
+	ret.Trace = cm.Trace()
 	if kind == Implicit {
 		ret.setZeroOutputs()
 		return ret, nil
@@ -242,23 +241,17 @@ func receiptFor(res callmanager.Result, callErr error, gasUsed, gasLimit int64) 
 		}
 		return r, info, nil
 	}
-	var se *kernel.SyscallError
-	switch {
-	case errors.Is(callErr, gas.ErrOutOfGas):
-		return Receipt{ExitCode: exitcode.SysErrOutOfGas, GasUsed: gasUsed}, callErr.Error(), nil
-	case errors.As(callErr, &se):
-		code := exitcode.SysErrFatal // 10, SYS_ASSERTION_FAILED
-		switch se.Num {
-		case kernel.InsufficientFunds:
-			code = exitcode.SysErrInsufficientFunds
-		case kernel.NotFound:
-			code = exitcode.SysErrInvalidReceiver
-		}
-		return Receipt{ExitCode: code, GasUsed: gasUsed}, callErr.Error(), nil
-	default:
+	code := callmanager.ErrorExitCode(callErr)
+	if code == exitcode.SysErrFatal && !isSyscallError(callErr) {
 		// A fatal error uses the whole gas limit.
-		return Receipt{ExitCode: exitcode.SysErrFatal, GasUsed: gasLimit}, callErr.Error(), nil
+		gasUsed = gasLimit
 	}
+	return Receipt{ExitCode: code, GasUsed: gasUsed}, callErr.Error(), nil
+}
+
+func isSyscallError(err error) bool {
+	var se *kernel.SyscallError
+	return errors.As(err, &se)
 }
 
 func effectivePremium(msg *message.Message, baseFee abi.TokenAmount) abi.TokenAmount {
