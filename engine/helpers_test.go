@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/ipfs/go-cid"
 	"github.com/tetratelabs/wazero/api"
 
@@ -207,3 +208,5 @@ func (c *counter) instrument(b []byte) ([]byte, error) {
 	c.n.Add(1)
 	return b, nil
 }
+
+func exitCodeOf(v uint64) exitcode.ExitCode { return exitcode.ExitCode(uint32(v)) }
