@@ -27,33 +27,58 @@ type HashFunction struct {
 	// Name is the multihash name, for errors and traces.
 	Name string
 	// Size is the digest length in bytes.
-	Size    int
-	newHash func() hash.Hash
+	Size int
+	// sum writes the digest into out and returns its length.
+	sum func(data []byte, out *[MaxDigestLen]byte) int
 }
+
+// MaxDigestLen is the longest digest of a supported hash (blake2b-512).
+const MaxDigestLen = 64
 
 // Sum returns the full digest of data.
 func (h HashFunction) Sum(data []byte) []byte {
-	st := h.newHash()
-	st.Write(data)
-	return st.Sum(make([]byte, 0, h.Size))
+	var out [MaxDigestLen]byte
+	n := h.sum(data, &out)
+	return append([]byte(nil), out[:n]...)
 }
 
-func newBlake2b256() hash.Hash {
-	h, _ := blake2b.New256(nil) // cannot fail without a key
-	return h
+// SumInto hashes data and writes min(len(out), h.Size) digest bytes into out, returning the
+// count. data and out may overlap.
+func (h HashFunction) SumInto(data, out []byte) int {
+	var d [MaxDigestLen]byte
+	n := h.sum(data, &d)
+	return copy(out, d[:n])
 }
 
-func newBlake2b512() hash.Hash {
-	h, _ := blake2b.New512(nil) // cannot fail without a key
-	return h
+func sumSha256(data []byte, out *[MaxDigestLen]byte) int {
+	d := sha256.Sum256(data)
+	return copy(out[:], d[:])
+}
+
+func sumBlake2b256(data []byte, out *[MaxDigestLen]byte) int {
+	d := blake2b.Sum256(data)
+	return copy(out[:], d[:])
+}
+
+func sumBlake2b512(data []byte, out *[MaxDigestLen]byte) int {
+	*out = blake2b.Sum512(data)
+	return 64
+}
+
+func sumWith(newHash func() hash.Hash) func([]byte, *[MaxDigestLen]byte) int {
+	return func(data []byte, out *[MaxDigestLen]byte) int {
+		h := newHash()
+		h.Write(data)
+		return len(h.Sum(out[:0]))
+	}
 }
 
 var hashFunctions = [...]HashFunction{
-	{Code: HashSha2_256, Name: "sha2-256", Size: 32, newHash: sha256.New},
-	{Code: HashBlake2b256, Name: "blake2b-256", Size: 32, newHash: newBlake2b256},
-	{Code: HashBlake2b512, Name: "blake2b-512", Size: 64, newHash: newBlake2b512},
-	{Code: HashKeccak256, Name: "keccak-256", Size: 32, newHash: sha3.NewLegacyKeccak256},
-	{Code: HashRipemd160, Name: "ripemd-160", Size: 20, newHash: ripemd160.New},
+	{Code: HashSha2_256, Name: "sha2-256", Size: 32, sum: sumSha256},
+	{Code: HashBlake2b256, Name: "blake2b-256", Size: 32, sum: sumBlake2b256},
+	{Code: HashBlake2b512, Name: "blake2b-512", Size: 64, sum: sumBlake2b512},
+	{Code: HashKeccak256, Name: "keccak-256", Size: 32, sum: sumWith(sha3.NewLegacyKeccak256)},
+	{Code: HashRipemd160, Name: "ripemd-160", Size: 20, sum: sumWith(ripemd160.New)},
 }
 
 // LookupHash returns the hash function for a multihash code. An unsupported code is an error
@@ -81,9 +106,9 @@ func Hash(code uint64, data []byte) ([]byte, error) {
 // returning that count, as the `crypto.hash` syscall does: a short buffer truncates the
 // digest, a long one is left untouched past the digest. data and out may overlap.
 func HashInto(code uint64, data, out []byte) (int, error) {
-	digest, err := Hash(code, data)
+	h, err := LookupHash(code)
 	if err != nil {
 		return 0, err
 	}
-	return copy(out, digest), nil
+	return h.SumInto(data, out), nil
 }
