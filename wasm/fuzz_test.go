@@ -73,7 +73,7 @@ func sampleModules() []testModule {
 					mkI32(0), mkI32(0), mkI32(16), {Op: OpMemoryCopy}, mkIdx(OpLocalGet, 0), mkIdx(OpMemoryGrow, 0), mkOp(OpI32Add),
 				}},
 				{typ: i32ToI32, body: []Instr{
-					mkBlock(OpBlock, blockEmpty), mkIdx(OpLocalGet, 0), {Op: OpBrTable, Labels: []uint32{0, 1, 0}}, mkOp(OpEnd),
+					mkBlock(OpBlock, blockEmpty), mkIdx(OpLocalGet, 0), {Op: OpBrTable, Table: brTable(0, 1, 0)}, mkOp(OpEnd),
 					mkIdx(OpLocalGet, 0), mkI32(1), mkOp(OpI32Sub), mkI32(1), {Op: OpCallIndirect, A: 0},
 				}},
 			}},

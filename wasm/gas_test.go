@@ -135,12 +135,12 @@ func TestMilligasPerBlock(t *testing.T) {
 	// br_table quirk: the default label is not a branch target for metering. With the
 	// forward target only reachable as the default, the code after the inner block stays in
 	// the function's first metered block and is charged even when the default is taken.
-	brTable := func(tableLabel, defLabel uint32) testModule {
+	brTableModule := func(tableLabel, defLabel uint32) testModule {
 		return testModule{funcs: []testFunc{{typ: i32ToNil, export: "run", body: []Instr{
 			mkBlock(OpBlock, blockEmpty), // $outer
 			mkBlock(OpBlock, blockEmpty), // $inner
 			mkIdx(OpLocalGet, 0),
-			{Op: OpBrTable, Labels: []uint32{tableLabel, defLabel}},
+			{Op: OpBrTable, Table: brTable(tableLabel, defLabel)},
 			mkOp(OpEnd),
 			mkI32(1), mkOp(OpDrop), // after $inner
 			mkOp(OpEnd),
@@ -195,11 +195,11 @@ func TestMilligasPerBlock(t *testing.T) {
 		{"call_indirect", indirect, "run", []uint64{5}, 56*g + 12*g + 56*g + 12*g, false},
 		// default to $outer (forward): charged as one block: local.get, br_table, and the
 		// two instructions after $inner = 16, plus the 8 after $outer.
-		{"br_table default forward (quirk)", brTable(0, 1), "run", []uint64{5}, 56*g + 16*g, false},
+		{"br_table default forward (quirk)", brTableModule(0, 1), "run", []uint64{5}, 56*g + 16*g, false},
 		// table entry to $outer: the code after $inner becomes its own block (4), paid only
 		// when the branch to $outer is not taken; the rest (12) is paid up front.
-		{"br_table entry forward", brTable(1, 0), "run", []uint64{0}, 56*g + 12*g, false},
-		{"br_table entry not taken", brTable(1, 0), "run", []uint64{5}, 56*g + 12*g + 4*g, false},
+		{"br_table entry forward", brTableModule(1, 0), "run", []uint64{0}, 56*g + 12*g, false},
+		{"br_table entry not taken", brTableModule(1, 0), "run", []uint64{5}, 56*g + 12*g + 4*g, false},
 		// local.get + if = 8, then-arm 12 or else-arm 4
 		{"if then", ifElse, "run", []uint64{1}, 56*g + 8*g + 12*g, false},
 		{"if else", ifElse, "run", []uint64{0}, 56*g + 8*g + 4*g, false},

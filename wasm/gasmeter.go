@@ -316,7 +316,10 @@ func meterStep(c *meterCounter, in *Instr, cursor int, cost uint64, labelBuf *[]
 		// branch targets here; the default label is left out.
 		*labelBuf = (*labelBuf)[:0]
 		active := len(c.stack) - 1
-		for _, l := range in.Labels[:len(in.Labels)-1] {
+		if in.Table == nil {
+			return fmt.Errorf("br_table without labels")
+		}
+		for _, l := range in.Table.Targets {
 			if int64(l) > int64(active) {
 				return fmt.Errorf("br_table label out of range")
 			}

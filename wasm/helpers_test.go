@@ -43,13 +43,18 @@ func expandLocals(gs []LocalGroup) []ValType {
 	return out
 }
 
-// normInstr clears differences that do not change meaning.
+// brTable builds a br_table immediate: targets followed by the default.
+func brTable(labels ...uint32) *BrTable {
+	return &BrTable{Targets: labels[:len(labels)-1], Default: labels[len(labels)-1]}
+}
+
+// normInstrs returns the instructions in a form reflect.DeepEqual compares by meaning.
 func normInstrs(in []Instr) []Instr {
 	out := make([]Instr, len(in))
 	copy(out, in)
 	for i := range out {
-		if len(out[i].Labels) == 0 {
-			out[i].Labels = nil
+		if t := out[i].Table; t != nil && len(t.Targets) == 0 {
+			out[i].Table = &BrTable{Default: t.Default}
 		}
 	}
 	return out

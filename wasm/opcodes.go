@@ -109,13 +109,18 @@ const (
 // Immediates: A holds the first index-like immediate (label, function, local, global,
 // table, type, data/elem index, memarg alignment, select type); B the second (memarg offset,
 // call_indirect/table.init table, memory.copy source, table.copy source); V holds constants
-// (raw bits for floats) and block types (as int64); Labels holds br_table's targets followed
-// by the default label.
+// (raw bits for floats) and block types (as int64); Table holds br_table's labels.
 type Instr struct {
-	Op     Opcode
-	A, B   uint32
-	V      uint64
-	Labels []uint32
+	Op    Opcode
+	A, B  uint32
+	V     uint64
+	Table *BrTable
+}
+
+// BrTable is the immediate of br_table.
+type BrTable struct {
+	Targets []uint32
+	Default uint32
 }
 
 var opNames = map[Opcode]string{}
@@ -236,12 +241,16 @@ func decodeInstr(r *reader, in *Instr) error {
 		if n > maxBrTableSize {
 			return errorf(ErrTooLarge, "br_table with %d targets", n)
 		}
-		in.Labels = make([]uint32, n+1)
-		for i := range in.Labels {
-			if in.Labels[i], err = r.u32(); err != nil {
+		bt := &BrTable{Targets: make([]uint32, n)}
+		for i := range bt.Targets {
+			if bt.Targets[i], err = r.u32(); err != nil {
 				return err
 			}
 		}
+		if bt.Default, err = r.u32(); err != nil {
+			return err
+		}
+		in.Table = bt
 	case c == 0x11:
 		if in.A, err = r.u32(); err != nil {
 			return err
@@ -362,14 +371,14 @@ func appendInstr(b []byte, in *Instr) []byte {
 		op == OpRefFunc || op == OpMemorySize || op == OpMemoryGrow:
 		b = appendU32(b, in.A)
 	case op == OpBrTable:
-		n := len(in.Labels) - 1
-		if n < 0 {
-			n = 0
+		if in.Table == nil {
+			return append(b, 0, 0)
 		}
-		b = appendU32(b, uint32(n))
-		for _, l := range in.Labels {
+		b = appendU32(b, uint32(len(in.Table.Targets)))
+		for _, l := range in.Table.Targets {
 			b = appendU32(b, l)
 		}
+		b = appendU32(b, in.Table.Default)
 	case op == OpCallIndirect || isMemOp(op):
 		b = appendU32(b, in.A)
 		b = appendU32(b, in.B)

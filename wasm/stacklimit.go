@@ -230,12 +230,15 @@ func heightStep(m *Module, types []uint32, s *heightStack, in *Instr, funcArity 
 		}
 		return s.push(a)
 	case OpBrTable:
-		def, err := s.frame(in.Labels[len(in.Labels)-1])
+		if in.Table == nil {
+			return fmt.Errorf("br_table without labels")
+		}
+		def, err := s.frame(in.Table.Default)
 		if err != nil {
 			return err
 		}
 		a := def.branchArity
-		for _, l := range in.Labels[:len(in.Labels)-1] {
+		for _, l := range in.Table.Targets {
 			f, err := s.frame(l)
 			if err != nil {
 				return err

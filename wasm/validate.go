@@ -683,7 +683,10 @@ func (v *validator) brTable(in *Instr) error {
 	if _, err := v.popExpect(I32); err != nil {
 		return err
 	}
-	def := in.Labels[len(in.Labels)-1]
+	if in.Table == nil {
+		return invalidf("br_table without labels")
+	}
+	def := in.Table.Default
 	dt, err := v.labelType(def)
 	if err != nil {
 		return err
@@ -692,7 +695,7 @@ func (v *validator) brTable(in *Instr) error {
 	if dt != 0 {
 		arity = 1
 	}
-	for _, l := range in.Labels[:len(in.Labels)-1] {
+	for _, l := range in.Table.Targets {
 		t, err := v.labelType(l)
 		if err != nil {
 			return err
