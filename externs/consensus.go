@@ -137,7 +137,15 @@ func verifyNodeSignature(sig *gscrypto.Signature, signer address.Address, msg []
 	case gscrypto.SigTypeSecp256k1:
 		return crypto.VerifySecp256k1(sig.Data, msg, signer)
 	case gscrypto.SigTypeBLS:
-		return crypto.VerifyBLS(sig.Data, msg, signer)
+		// Quirk (Lotus lib/sigs/bls): the signer's payload is used as the key whatever its
+		// protocol, provided it is 48 bytes.
+		payload := signer.Payload()
+		if len(sig.Data) != crypto.BLSSigLen || len(payload) != crypto.BLSPubLen {
+			return false
+		}
+		ok, err := crypto.VerifyBLSAggregate((*[crypto.BLSSigLen]byte)(sig.Data),
+			[][crypto.BLSPubLen]byte{[crypto.BLSPubLen]byte(payload)}, [][]byte{msg})
+		return ok && err == nil
 	case gscrypto.SigTypeDelegated:
 		return crypto.VerifyDelegated(sig.Data, msg, signer)
 	default:
