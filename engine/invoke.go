@@ -174,7 +174,7 @@ func (inv *Invocation) chargeForInit(m *Module) error {
 		return AbortFatal(fmt.Errorf("code %s: actor has no memory export", m.Code))
 	}
 	minBytes := uint64(pages) * WasmPageBytes
-	// Quirk (ref-fvm charge_for_init): the initial memory counts as already
+	// As ref-fvm's charge_for_init: the initial memory counts as already
 	// charged for the memory-grow trace split.
 	inv.lastMemoryBytes += minBytes
 	if elems, ok := m.info.exportedTableMin("table"); ok {
@@ -216,85 +216,84 @@ func (l *Linker) Invoke(ctx context.Context, call Call) (out Outcome) {
 	inv := &Invocation{e: l.e, call: &call, memory: l.e.dummyMemory, lastMemoryBytes: call.Memory.MemoryUsed()}
 	ctx = context.WithValue(ctx, invocationKey{}, inv)
 	defer inv.close(ctx)
-	if err := l.run(ctx, inv); err != nil {
+	id, err := l.run(ctx, inv)
+	if err != nil {
 		return abortOutcome(err)
 	}
-	return out
+	return Outcome{Kind: Returned, BlockID: id}
 }
 
-// run does the invocation; the result is in the returned error (an *Abort,
-// or errReturned).
-func (l *Linker) run(ctx context.Context, inv *Invocation) error {
+// run does the invocation: it returns invoke's result, or an *Abort.
+func (l *Linker) run(ctx context.Context, inv *Invocation) (uint32, error) {
 	m, err := l.module(ctx, inv.call)
 	if err != nil {
-		return AbortFatal(err)
+		return 0, AbortFatal(err)
 	}
 	gasMod, err := l.e.rt.InstantiateModule(ctx, l.shim, gasModuleConfig())
 	if err != nil {
-		return AbortFatal(fmt.Errorf("engine: gas module: %w", err))
+		return 0, AbortFatal(fmt.Errorf("engine: gas module: %w", err))
 	}
 	defer gasMod.Close(ctx)
 	g, ok := gasMod.ExportedGlobal(GasCounterName).(api.MutableGlobal)
 	if !ok {
-		return AbortFatal(errors.New("engine: gas counter is not a mutable global"))
+		return 0, AbortFatal(errors.New("engine: gas counter is not a mutable global"))
 	}
 	inv.gas = g
 	if err := inv.chargeForInit(m); err != nil {
-		return err
+		return 0, err
 	}
 	if err := l.Check(m); err != nil {
-		return AbortFatal(err)
+		return 0, AbortFatal(err)
 	}
 	if err := inv.UpdateGasAvailable(); err != nil {
-		return err
+		return 0, err
 	}
 	instErr := l.instantiate(ctx, inv, m, gasMod)
 	if err := inv.ChargeForExec(); err != nil {
-		return err
+		return 0, err
 	}
 	if instErr != nil {
-		return Exit(exitcode.SysErrIllegalInstruction, 0, fmt.Sprintf("failed to instantiate module: %v", instErr))
+		return 0, Exit(exitcode.SysErrIllegalInstruction, 0, fmt.Sprintf("failed to instantiate module: %v", instErr))
 	}
 	inv.memory = inv.instance.ExportedMemory("memory")
 	if inv.memory == nil {
-		return AbortFatal(fmt.Errorf("code %s: actor has no memory export", m.Code))
+		return 0, AbortFatal(fmt.Errorf("code %s: actor has no memory export", m.Code))
 	}
+	return l.callInvoke(ctx, inv, m)
+}
+
+// callInvoke finds the invoke export, syncs the gas counter, calls it and
+// charges the execution before looking at the result.
+func (l *Linker) callInvoke(ctx context.Context, inv *Invocation, m *Module) (uint32, error) {
 	fn := inv.instance.ExportedFunction("invoke")
 	if fn == nil {
 		if inv.call.MissingInvokeFatal {
-			return AbortFatal(fmt.Errorf("code %s: no invoke export", m.Code))
+			return 0, AbortFatal(fmt.Errorf("code %s: no invoke export", m.Code))
 		}
-		return Exit(exitcode.SysErrInvalidReceiver, 0, fmt.Sprintf("cannot upgrade to %s", m.Code))
+		return 0, Exit(exitcode.SysErrInvalidReceiver, 0, fmt.Sprintf("cannot upgrade to %s", m.Code))
 	}
 	def := fn.Definition()
-	if want := (funcType{params: []api.ValueType{api.ValueTypeI32}, results: []api.ValueType{api.ValueTypeI32}}); !want.equal(funcType{params: def.ParamTypes(), results: def.ResultTypes()}) {
-		return AbortFatal(fmt.Errorf("code %s: invoke has type %s, want %s", m.Code,
-			funcType{params: def.ParamTypes(), results: def.ResultTypes()}, want))
+	if have := (funcType{params: def.ParamTypes(), results: def.ResultTypes()}); !have.equal(invokeType) {
+		return 0, AbortFatal(fmt.Errorf("code %s: invoke has type %s, want %s", m.Code, have, invokeType))
 	}
 	if err := inv.UpdateGasAvailable(); err != nil {
-		return err
+		return 0, err
 	}
 	res, callErr := fn.Call(ctx, uint64(inv.call.Params))
 	if err := inv.ChargeForExec(); err != nil {
-		return err
+		return 0, err
 	}
 	if callErr != nil {
-		o := classifyCallError(callErr)
-		return &Abort{o}
+		return 0, &Abort{classifyCallError(callErr)}
 	}
-	return &returned{id: uint32(res[0])}
+	return uint32(res[0]), nil
 }
 
-// returned carries invoke's result through run.
-type returned struct{ id uint32 }
+// invokeType is the type of the invoke export: (i32) -> i32.
+var invokeType = funcType{params: []api.ValueType{api.ValueTypeI32}, results: []api.ValueType{api.ValueTypeI32}}
 
-func (r *returned) Error() string { return fmt.Sprintf("returned %d", r.id) }
-
+// abortOutcome returns the outcome an error from run stands for.
 func abortOutcome(err error) Outcome {
-	var r *returned
-	if errors.As(err, &r) {
-		return Outcome{Kind: Returned, BlockID: r.id}
-	}
 	var ab *Abort
 	if errors.As(err, &ab) {
 		return ab.Outcome
