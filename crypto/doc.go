@@ -17,6 +17,22 @@
 // [ErrIllegalArgument]; match them with errors.Is. A signature that merely fails to verify is
 // not an error: the verification functions return false.
 //
+// # How the kernel calls this package (syscall → kernel → here)
+//
+//	crypto.verify_signature:  ParseSignatureType(sig_type)            (IllegalArgument, no charge)
+//	                          read address; charge OnVerifySignature(t, len(plaintext))
+//	                          VerifySignature(t, sig, signer, plaintext) → 0 / -1 / IllegalArgument
+//	crypto.verify_bls_aggregate (v4): bounds; charge OnVerifyBlsAggregateSignature(n, concat len)
+//	                          SplitBLSPlaintexts(concat, lens)        (IllegalArgument)
+//	                          VerifyBLSAggregate(sig, keys, plaintexts) → 0 / -1
+//	crypto.recover_secp_public_key: charge OnRecoverSecpPublicKey
+//	                          RecoverSecpPublicKey(hash, sig)         (IllegalArgument)
+//	crypto.hash:              LookupHash(code) (IllegalArgument, before the charge)
+//	                          charge OnHashing(code, len(data)); HashFunction.SumInto(data, out)
+//	crypto.compute_unsealed_sector_cid: SealProofSectorSize(v, type) (IllegalArgument, no charge)
+//	                          DecodePieceInfos(cbor) (IllegalArgument); charge
+//	                          ComputeUnsealedSectorCID(v, type, pieces) (IllegalArgument)
+//
 // Reference: ref-fvm `shared/src/crypto/signature.rs`, `fvm/src/kernel/default.rs` and
 // `fvm/src/kernel/filecoin.rs` at tags fvm@v3.13.3 and fvm@v4.8.2, which use k256 0.13.4,
 // bls-signatures 0.15.0 (blstrs 0.7.1, blst 0.3.14) and filecoin-proofs 19.
