@@ -3,17 +3,20 @@ package fvm_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
+	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/filecoin-project/go-state-types/network"
 	"github.com/ipfs/go-cid"
+	cbor "github.com/ipfs/go-ipld-cbor"
 
 	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/blockstore"
@@ -181,14 +184,14 @@ func TestApplyImplicitMessage(t *testing.T) {
 
 func TestImplicitMessageFromUnknownSender(t *testing.T) {
 	ctx := context.Background()
-	vm, _, _, _ := setup(t, testEngine(t), false)
+	vm := minimalVM(t)
 	// An ID address "resolves" to itself whether or not the actor exists
 	// (ref-fvm lookup_id), so the unknown sender must be a key address.
-	from, err := address.NewSecp256k1Address([]byte("no such key in the vector's state"))
+	from, err := address.NewSecp256k1Address([]byte("no such key"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	to, _ := address.NewIDAddress(99)
+	to, _ := address.NewIDAddress(1)
 	ret, err := vm.ApplyImplicitMessage(ctx, &message.Message{From: from, To: to, Value: big.Zero(), GasLimit: 1000, GasFeeCap: big.Zero(), GasPremium: big.Zero()})
 	if err != nil {
 		t.Fatal(err)
@@ -196,4 +199,62 @@ func TestImplicitMessageFromUnknownSender(t *testing.T) {
 	if ret.Receipt.ExitCode != exitcode.SysErrSenderInvalid || !ret.Penalty.IsZero() {
 		t.Errorf("receipt %+v penalty %s, want SYS_SENDER_INVALID with no penalty", ret.Receipt, ret.Penalty)
 	}
+}
+
+// minimalVM returns a VM on a complete two-actor state: the system actor
+// (naming the v10 mainnet manifest) and an init actor with an empty
+// address map.
+func minimalVM(t *testing.T) *fvm.VM {
+	t.Helper()
+	ctx := context.Background()
+	bs := blockstore.NewMemory()
+	path, err := bundle.Locator{}.Path(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 10, Networks: []string{"mainnet"}}, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	man := bundles[0].Manifest
+	cst := cbor.NewCborStore(bs)
+	addrs, err := hamt.NewNode(cst, hamt.UseTreeBitWidth(5), hamt.UseHashFunction(func(b []byte) []byte { h := sha256.Sum256(b); return h[:] }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrsRoot, err := addrs.Write(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(v any) cid.Cid {
+		c, err := cst.Put(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	tree, err := state.New(ctx, bs, state.Version5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(name string) cid.Cid {
+		c, ok := man.Code(name)
+		if !ok {
+			t.Fatalf("no %s in the manifest", name)
+		}
+		return c
+	}
+	tree.SetActor(0, &state.ActorState{Code: code("system"), Head: put([]any{man.Data}), Balance: big.Zero()})
+	tree.SetActor(1, &state.ActorState{Code: code("init"), Head: put([]any{addrsRoot, 100, "test"}), Balance: big.Zero()})
+	root, err := tree.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: bs,
+		Externs: noExterns{}, Engine: testEngine(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = vm.Close(ctx) })
+	return vm
 }
