@@ -18,39 +18,39 @@ import (
 // `types.BlockHeader` (a 16-element array). Only what consensus-fault verification needs is
 // interpreted; the rest is kept to re-encode the header exactly as Lotus does.
 type BlockHeader struct {
-	Miner                 address.Address
-	Ticket                *Ticket
-	ElectionProof         *ElectionProof
-	BeaconEntries         []BeaconEntry
-	WinPoStProof          []proof.PoStProof
-	Parents               []cid.Cid
-	ParentWeight          big.Int
-	Height                abi.ChainEpoch
-	ParentStateRoot       cid.Cid
-	ParentMessageReceipts cid.Cid
-	Messages              cid.Cid
-	BLSAggregate          *gscrypto.Signature
-	Timestamp             uint64
-	BlockSig              *gscrypto.Signature
-	ForkSignaling         uint64
-	ParentBaseFee         abi.TokenAmount
+	Miner                 address.Address     // the block's miner (an ID address on chain)
+	Ticket                *Ticket             // the miner's VRF ticket
+	ElectionProof         *ElectionProof      // the election proof
+	BeaconEntries         []BeaconEntry       // drand entries
+	WinPoStProof          []proof.PoStProof   // winning PoSt proofs
+	Parents               []cid.Cid           // the parent tipset's block CIDs
+	ParentWeight          big.Int             // the parent tipset's weight
+	Height                abi.ChainEpoch      // the block's epoch
+	ParentStateRoot       cid.Cid             // state root after the parent tipset
+	ParentMessageReceipts cid.Cid             // receipts root of the parent tipset
+	Messages              cid.Cid             // the block's message meta
+	BLSAggregate          *gscrypto.Signature // aggregate of the block's BLS messages
+	Timestamp             uint64              // the block's timestamp
+	BlockSig              *gscrypto.Signature // the worker's signature over SigningBytes
+	ForkSignaling         uint64              // unused
+	ParentBaseFee         abi.TokenAmount     // base fee after the parent tipset
 }
 
 // Ticket is a block's VRF ticket.
 type Ticket struct {
-	VRFProof []byte
+	VRFProof []byte // the VRF output
 }
 
 // ElectionProof is a block's election proof.
 type ElectionProof struct {
-	WinCount int64
-	VRFProof []byte
+	WinCount int64  // number of wins
+	VRFProof []byte // the VRF output
 }
 
 // BeaconEntry is a drand beacon entry.
 type BeaconEntry struct {
-	Round uint64
-	Data  []byte
+	Round uint64 // drand round
+	Data  []byte // drand signature
 }
 
 // Decoder limits, as Lotus's generated code.

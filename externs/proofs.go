@@ -22,9 +22,13 @@ import (
 // must be deterministic, safe for concurrent use, and must not charge gas: the kernel charges
 // from the price list before calling.
 type ProofVerifier interface {
+	// VerifySeal verifies one PoRep (interactive or not) seal proof.
 	VerifySeal(info proof.SealVerifyInfo) (bool, error)
+	// VerifyAggregateSeals verifies a SnarkPack aggregate of seal proofs.
 	VerifyAggregateSeals(aggregate proof.AggregateSealVerifyProofAndInfos) (bool, error)
+	// VerifyReplicaUpdate verifies a SnapDeals replica-update proof.
 	VerifyReplicaUpdate(update proof.ReplicaUpdateInfo) (bool, error)
+	// VerifyWindowPoSt verifies a Window PoSt.
 	VerifyWindowPoSt(ctx context.Context, info proof.WindowPoStVerifyInfo) (bool, error)
 }
 
