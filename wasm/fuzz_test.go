@@ -152,7 +152,7 @@ func bodyModule(body []byte) []byte {
 			{Type: GlobalType{Type: I32, Mutable: true}, Init: ConstExpr{mkI32(1), mkOp(OpEnd)}},
 			{Type: GlobalType{Type: F64}, Init: ConstExpr{{Op: OpF64Const}, mkOp(OpEnd)}},
 		},
-		funcs: []testFunc{{typ: i32ToI32, export: "f"}},
+		funcs: []testFunc{{typ: i32ToI32, export: "f", body: []Instr{mkIdx(OpLocalGet, 0)}}},
 	}.build()
 	m.Types = append(m.Types, FuncType{Params: []ValType{I32, I64}, Results: []ValType{I32}})
 	m.Funcs = append(m.Funcs, 1)
@@ -196,4 +196,12 @@ func FuzzFunctionBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		checkPipeline(t, ctx, rt, bodyModule(body))
 	})
+}
+
+// TestBodyModuleAccepted makes sure the fuzzing harness module itself instruments, so the
+// body fuzzer reaches the passes.
+func TestBodyModuleAccepted(t *testing.T) {
+	if _, err := Instrument(bodyModule([]byte{0, 0x41, 0, 0x0b}), FVMConfig()); err != nil {
+		t.Fatal(err)
+	}
 }
