@@ -106,7 +106,15 @@ func TestUnboundedRecursionNativeStackOverflow(t *testing.T) {
 }
 
 func TestTraps(t *testing.T) {
-	e := newTestEngine(t, Config{})
+	for _, interp := range []bool{false, true} {
+		t.Run(map[bool]string{false: "compiler", true: "interpreter"}[interp], func(t *testing.T) {
+			testTraps(t, Config{Interpreter: interp})
+		})
+	}
+}
+
+func testTraps(t *testing.T, cfg Config) {
+	e := newTestEngine(t, cfg)
 	l := newTestLinker(t, e)
 	cases := []struct {
 		name string
@@ -119,10 +127,19 @@ func TestTraps(t *testing.T) {
 		{"out of bounds load", code(i32c(65536), op(opI32Load, 2, 0)), TrapMemoryOutOfBounds},
 		{"nan to int", code(f32c(float32NaN()), op(opI32TruncF32S)), TrapInvalidConversionToInteger},
 		{"float overflow to int", code(f32c(3e10), op(opI32TruncF32S)), TrapIntegerOverflow},
+		// The table holds the gas function (i64)->() at 0, nothing at 1.
+		{"indirect call type mismatch", code(i32c(0), i32c(0), op(opCallIndirect, 1, 0)), TrapIndirectCallTypeMismatch},
+		{"indirect call to null", code(i32c(0), i32c(1), op(opCallIndirect, 1, 0)), TrapTableOutOfBounds},
+		{"indirect call out of table", code(i32c(0), i32c(5), op(opCallIndirect, 1, 0)), TrapTableOutOfBounds},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := newActor(1)
+			a.b.tables = []limits{{min: 2}}
+			a.b.elements = [][]byte{code([]byte{0}, i32c(0), op(opEnd, 1), appendU32(nil, a.gasFn))}
+			if ti := a.b.typeIndex(invokeType); ti != 1 {
+				t.Fatalf("invoke type index %d, want 1", ti)
+			}
 			a.invoke(body(a.charge(100), c.code))
 			o, tr := run(t, l, a.bytes(), bigGas, nil)
 			if o.Kind != Exited || o.ExitCode != exitcode.SysErrIllegalInstruction || o.Trap != c.trap {
@@ -245,7 +262,15 @@ func TestLinkAndExportChecks(t *testing.T) {
 }
 
 func TestHostFunctions(t *testing.T) {
-	e := newTestEngine(t, Config{})
+	for _, interp := range []bool{false, true} {
+		t.Run(map[bool]string{false: "compiler", true: "interpreter"}[interp], func(t *testing.T) {
+			testHostFunctions(t, Config{Interpreter: interp})
+		})
+	}
+}
+
+func testHostFunctions(t *testing.T, cfg Config) {
+	e := newTestEngine(t, cfg)
 	var seen []int64
 	vm := HostModule{Name: "vm", Funcs: []HostFunc{{
 		Name: "exit", Params: []api.ValueType{i32, i32}, Results: []api.ValueType{i32},
@@ -577,5 +602,35 @@ func TestUnmanagedFrameReleasesMemory(t *testing.T) {
 	}
 	if mem.MemoryUsed() != 5*WasmPageBytes {
 		t.Fatalf("limiter holds %d, want only the frame-managed call's 5 pages", mem.MemoryUsed())
+	}
+}
+
+func TestTableInitCharge(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	l := newTestLinker(t, e)
+	for _, name := range []string{"table", "other"} {
+		a := newActor(1)
+		a.b.tables = []limits{{min: 10}}
+		a.b.export(name, kindTable, 0)
+		a.invoke(body(i32c(0)))
+		mem := NewMemoryLimiter(MaxCallStackMemoryBytes)
+		var o Outcome
+		var tr *tracker
+		mem.WithStackFrame(func() {
+			o, tr = run(t, l, a.bytes(), bigGas, mem)
+			if want := uint64(WasmPageBytes + 10*TableElementBytes); mem.MemoryUsed() != want {
+				t.Fatalf("limiter holds %d, want memory and 8 bytes per table element = %d", mem.MemoryUsed(), want)
+			}
+		})
+		if o.Kind != Returned {
+			t.Fatalf("outcome %v", o)
+		}
+		want := []string{"wasm_table_init=32000", "wasm_memory_init=26214400", "wasm_exec=0", "wasm_exec=0"}
+		if name != "table" {
+			want = want[1:] // only a table exported as "table" is charged
+		}
+		if got := tr.charges(); !slices.Equal(got, want) {
+			t.Fatalf("export %q: charges %v, want %v", name, got, want)
+		}
 	}
 }
