@@ -57,6 +57,9 @@ var bundleVersions = []int{10, 11}
 // Runner runs message vectors. It is safe for concurrent use: vectors share
 // the bundles (read-only) and the engine's compiled code.
 type Runner struct {
+	// Profile records, per vector, where execution time goes (Result.Phases).
+	Profile bool
+
 	bundles  *blockstore.Memory
 	engine   *engine.Engine
 	invokers map[int]*syscalls.Invoker
@@ -125,6 +128,8 @@ type Result struct {
 	// variant: for determinism checks.
 	Receipts []executor.Receipt `json:",omitempty"`
 	Roots    []cid.Cid          `json:",omitempty"`
+	// Phases splits Duration by machine.Phase, when the runner profiles.
+	Phases map[string]time.Duration `json:",omitempty"`
 }
 
 // RunFile loads and runs the vector at path. Any problem with the vector is
@@ -195,6 +200,11 @@ func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant, res
 	if err := v.LoadCAR(ctx, store); err != nil {
 		return err
 	}
+	var timings *machine.Timings
+	if r.Profile {
+		timings = &machine.Timings{}
+		defer res.addPhases(timings)
+	}
 	m, err := machine.New(ctx, machine.Config{
 		NetworkVersion: network.Version(variant.NV),
 		Epoch:          abi.ChainEpoch(variant.Epoch),
@@ -205,13 +215,18 @@ func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant, res
 		Blockstore:     store,
 		Externs:        replayExterns{v},
 		Proofs:         externs.AcceptAllProofs{},
+		Timings:        timings,
 	})
 	if err != nil {
 		return fmt.Errorf("machine: %w", err)
 	}
 	exec := &executor.Executor{Machine: m, Invoker: inv}
 	start := time.Now()
-	defer func() { res.Duration += time.Since(start) }()
+	timings.Enter(machine.PhaseOther)
+	defer func() {
+		timings.Exit()
+		res.Duration += time.Since(start)
+	}()
 	for i, d := range msgs {
 		ret, err := exec.ApplyMessage(ctx, &d.Message, executor.Explicit, d.ChainLength)
 		if err != nil {
@@ -292,4 +307,14 @@ func touched(ctx context.Context, m *machine.Machine, msgs []*message.Decoded) [
 		ids = append(ids, id)
 	}
 	return ids
+}
+
+// addPhases adds a variant's timings to the result.
+func (res *Result) addPhases(t *machine.Timings) {
+	if res.Phases == nil {
+		res.Phases = map[string]time.Duration{}
+	}
+	for p := machine.PhaseOther; p <= machine.PhaseBlocks; p++ {
+		res.Phases[p.String()] += t.Total(p)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	mh "github.com/multiformats/go-multihash"
 
 	"github.com/go-fvm/go-fvm/crypto"
+	"github.com/go-fvm/go-fvm/machine"
 )
 
 // BlockOpen loads the block c from the blockstore into the registry.
@@ -19,7 +20,10 @@ func (k *Kernel) BlockOpen(ctx context.Context, c cid.Cid) (uint32, BlockStat, e
 	if err := k.charge(k.prices().OnBlockOpenBase()); err != nil {
 		return 0, BlockStat{}, err
 	}
-	blk, err := k.CM.Machine().Blocks.Get(ctx, c)
+	m := k.CM.Machine()
+	m.Timings.Enter(machine.PhaseBlocks)
+	blk, err := m.Blocks.Get(ctx, c)
+	m.Timings.Exit()
 	if err != nil {
 		// A missing block is a broken state: fatal.
 		return 0, BlockStat{}, fmt.Errorf("%w: missing state %s: %w", ErrFatal, c, err)
@@ -78,7 +82,11 @@ func (k *Kernel) BlockLink(ctx context.Context, id uint32, hashFun uint64, hashL
 	if err != nil {
 		return cid.Undef, fmt.Errorf("%w: %w", ErrFatal, err)
 	}
-	if err := k.CM.Machine().Blocks.Put(ctx, blk); err != nil {
+	m := k.CM.Machine()
+	m.Timings.Enter(machine.PhaseBlocks)
+	err = m.Blocks.Put(ctx, blk)
+	m.Timings.Exit()
+	if err != nil {
 		return cid.Undef, fmt.Errorf("%w: write block %s: %w", ErrFatal, link, err)
 	}
 	if k.v4() {

@@ -69,6 +69,8 @@ type Config struct {
 	// Proofs verifies storage proofs. Nil means externs.NoProofVerifier,
 	// which refuses (fatally) to verify anything.
 	Proofs externs.ProofVerifier
+	// Timings, when set, records where execution time goes.
+	Timings *Timings
 }
 
 // Machine is the state a sequence of messages runs against.
@@ -137,6 +139,8 @@ func New(ctx context.Context, cfg Config) (*Machine, error) {
 // Flush writes the state tree and moves the blocks its root reaches to the
 // base blockstore. It returns the new state root.
 func (m *Machine) Flush(ctx context.Context) (cid.Cid, error) {
+	m.Timings.Enter(PhaseBlocks)
+	defer m.Timings.Exit()
 	root, err := m.Tree.Flush(ctx)
 	if err != nil {
 		return cid.Undef, err

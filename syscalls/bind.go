@@ -10,6 +10,7 @@ import (
 	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/gas"
 	"github.com/go-fvm/go-fvm/kernel"
+	"github.com/go-fvm/go-fvm/machine"
 )
 
 // Wasm value types of syscall parameters.
@@ -72,6 +73,9 @@ func wrap(s syscall) api.GoModuleFunction {
 		if !ok {
 			panic(engine.AbortFatal(fmt.Errorf("syscall %s: invocation has no kernel", s.name)))
 		}
+		timings := k.CM.Machine().Timings
+		timings.Enter(machine.PhaseSyscalls)
+		defer timings.Exit()
 		if err := inv.ChargeForExec(); err != nil {
 			panic(err)
 		}

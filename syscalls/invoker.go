@@ -12,6 +12,7 @@ import (
 	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/gas"
 	"github.com/go-fvm/go-fvm/kernel"
+	"github.com/go-fvm/go-fvm/machine"
 )
 
 // HostModules returns the syscall namespaces of an FVM version.
@@ -61,6 +62,8 @@ func (iv *Invoker) Invoke(ctx context.Context, cm *callmanager.CallManager, c ca
 		params = id
 	}
 	m := cm.Machine()
+	m.Timings.Enter(machine.PhaseWasm)
+	defer m.Timings.Exit()
 	out := iv.linker.Invoke(ctx, engine.Call{
 		Code:               c.Actor.Code,
 		LoadCode:           loadCode(m.Blocks),

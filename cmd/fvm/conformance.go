@@ -1,9 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,6 +23,7 @@ func newConformanceCmd() *cobra.Command {
 		asJSON   bool
 		jobs     int
 		cacheDir string
+		profile  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "conformance PATH...",
@@ -47,15 +51,21 @@ func newConformanceCmd() *cobra.Command {
 				return err
 			}
 			defer runner.Close(ctx)
+			runner.Profile = profile
 
 			results := runAll(cmd, runner, files, jobs)
-			return report(cmd, results, asJSON)
+			err = report(cmd, results, asJSON)
+			if profile && !asJSON {
+				printSlowest(cmd.OutOrStdout(), results, 5)
+			}
+			return err
 		},
 	}
 	defaultCache, _ := engine.DefaultCacheDir()
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per vector and a summary object")
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "vectors to run in parallel")
 	cmd.Flags().StringVar(&cacheDir, "cache-dir", defaultCache, "compiled-code cache (empty: none)")
+	cmd.Flags().BoolVar(&profile, "profile", false, "split each vector's time into wasm, syscalls, blocks and other; print the slowest five")
 	return cmd
 }
 
@@ -145,4 +155,25 @@ func report(cmd *cobra.Command, results []conformance.Result, asJSON bool) error
 		return silentError{fmt.Errorf("%d vectors failed", s.Failed)}
 	}
 	return nil
+}
+
+// printSlowest prints the n slowest vectors with their time split by phase.
+func printSlowest(w io.Writer, results []conformance.Result, n int) {
+	sorted := slices.Clone(results)
+	slices.SortFunc(sorted, func(a, b conformance.Result) int { return cmp.Compare(b.Duration, a.Duration) })
+	fmt.Fprintf(w, "slowest %d vectors (share of time in wasm / syscalls / blocks / other):\n", min(n, len(sorted)))
+	for _, r := range sorted[:min(n, len(sorted))] {
+		share := func(p string) float64 {
+			if r.Duration == 0 {
+				return 0
+			}
+			return 100 * float64(r.Phases[p]) / float64(r.Duration)
+		}
+		gasPerNs := 0.0
+		if r.Duration > 0 {
+			gasPerNs = float64(r.GasUsed) / float64(r.Duration.Nanoseconds())
+		}
+		fmt.Fprintf(w, "  %s: %s, %d gas (%.2f gas/ns): wasm %.0f%% syscalls %.0f%% blocks %.0f%% other %.0f%%\n",
+			r.ID, r.Duration.Round(time.Microsecond), r.GasUsed, gasPerNs, share("wasm"), share("syscalls"), share("blocks"), share("other"))
+	}
 }
