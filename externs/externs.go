@@ -23,11 +23,11 @@ type Rand interface {
 }
 
 // Chain supplies chain data (ref-fvm `Chain`). The kernel has already checked that the epoch is
-// in the past and within finality; an error is fatal.
+// in the past (and, in v3, within finality); an error is fatal.
 type Chain interface {
-	// GetTipsetCID returns the CID of the tipset at epoch (or the last non-null one before it,
+	// TipsetCid returns the CID of the tipset at epoch (or the last non-null one before it,
 	// as the node's chain store defines it).
-	GetTipsetCID(ctx context.Context, epoch abi.ChainEpoch) (cid.Cid, error)
+	TipsetCid(ctx context.Context, epoch abi.ChainEpoch) (cid.Cid, error)
 }
 
 // FaultType is the kind of consensus fault (the `fault` field of the syscall's out-struct).
@@ -77,7 +77,18 @@ type Consensus interface {
 	VerifyConsensusFault(ctx context.Context, h1, h2, extra []byte) (ConsensusFault, error)
 }
 
-// Externs is everything the node supplies.
+// ConsensusFunc adapts a function to [Consensus], for example a node's existing
+// consensus-fault extern wrapped to return a [ConsensusFault].
+type ConsensusFunc func(ctx context.Context, h1, h2, extra []byte) (ConsensusFault, error)
+
+// VerifyConsensusFault calls f.
+func (f ConsensusFunc) VerifyConsensusFault(ctx context.Context, h1, h2, extra []byte) (ConsensusFault, error) {
+	return f(ctx, h1, h2, extra)
+}
+
+// Externs is everything the node supplies. The method names and signatures of [Rand] and
+// [Chain] are those of Lotus's `rand.Rand` and `FvmExtern.TipsetCid`, so a Lotus extern
+// satisfies them as is.
 type Externs interface {
 	Rand
 	Chain
