@@ -44,8 +44,9 @@ type ConsensusFaultVerifier struct {
 	// Epoch is the epoch of the message being executed.
 	Epoch abi.ChainEpoch
 	// NearUpgradeBlackouts lists upgrade epochs around which (strictly within ChainFinality
-	// either side) no consensus fault is recognised. Quirk (Lotus): mainnet Lotus lists
-	// UpgradeWatermelonFixHeight here as a chain-halt workaround; a negative epoch is ignored.
+	// either side) no consensus fault is recognised. Quirk (Lotus): Lotus lists
+	// UpgradeWatermelonFixHeight here as a chain-halt workaround: 1070494 on calibnet, -1
+	// (none) on mainnet; a negative epoch is ignored.
 	NearUpgradeBlackouts []abi.ChainEpoch
 }
 
