@@ -12,6 +12,21 @@
 // proof verification ([VerifyWindowPoSt], [VerifyAggregateSeals], [VerifyReplicaUpdate],
 // [BatchVerifySeals]).
 //
+// # How the kernel calls this package (after its own charge)
+//
+//	rand.get_chain_randomness / get_beacon_randomness: Rand.GetChainRandomness / GetBeaconRandomness
+//	                     (error → IllegalArgument)
+//	network.tipset_cid:  Chain.TipsetCid (error → Fatal)
+//	crypto.verify_consensus_fault: Consensus.VerifyConsensusFault (error → IllegalArgument);
+//	                     FaultTargetID(fault) when Type != FaultNone (error → Fatal)
+//	crypto.verify_post:  VerifyWindowPoSt(ctx, verifier, PoStContext{...}, info)
+//	crypto.verify_aggregate_seals: VerifyAggregateSeals(verifier, version, agg)
+//	crypto.verify_replica_update:  VerifyReplicaUpdate(verifier, update)
+//	crypto.batch_verify_seals:     charge OnVerifySeal per item, then BatchVerifySeals(verifier, version, infos)
+//
+// For the proof helpers: (true, nil) → 0, (false, nil) → -1, an error wrapping
+// crypto.ErrIllegalArgument → IllegalArgument, [ErrNoProofVerifier] → Fatal.
+//
 // # Randomness
 //
 // ref-fvm v3.13.3 and v4.8.2 both take only the round (`get_chain_randomness(round)`,
