@@ -39,7 +39,7 @@ func (noExterns) GetChainRandomness(context.Context, abi.ChainEpoch) ([32]byte, 
 func (noExterns) GetBeaconRandomness(context.Context, abi.ChainEpoch) ([32]byte, error) {
 	return [32]byte{}, errNoExtern
 }
-func (noExterns) GetTipsetCID(context.Context, abi.ChainEpoch) (cid.Cid, error) {
+func (noExterns) TipsetCid(context.Context, abi.ChainEpoch) (cid.Cid, error) {
 	return cid.Undef, errNoExtern
 }
 func (noExterns) VerifyConsensusFault(context.Context, []byte, []byte, []byte) (externs.ConsensusFault, error) {

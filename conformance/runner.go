@@ -284,7 +284,7 @@ func replay(b []byte) ([32]byte, error) {
 // errNoTipsets is what the runner answers for tipset CIDs, as the reference's.
 var errNoTipsets = errors.New("conformance vectors carry no tipset CIDs")
 
-func (replayExterns) GetTipsetCID(context.Context, abi.ChainEpoch) (cid.Cid, error) {
+func (replayExterns) TipsetCid(context.Context, abi.ChainEpoch) (cid.Cid, error) {
 	return cid.Undef, errNoTipsets
 }
 

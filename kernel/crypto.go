@@ -193,7 +193,7 @@ func (k *Kernel) TipsetCID(ctx context.Context, epoch abi.ChainEpoch) (cid.Cid, 
 	if err := k.charge(k.prices().OnTipsetCid(offset)); err != nil {
 		return cid.Undef, err
 	}
-	c, err := k.CM.Machine().Externs.GetTipsetCID(ctx, epoch)
+	c, err := k.CM.Machine().Externs.TipsetCid(ctx, epoch)
 	if err != nil {
 		return cid.Undef, fmt.Errorf("%w: tipset cid: %w", ErrFatal, err)
 	}

@@ -15,7 +15,7 @@ func newBundleCmd() *cobra.Command {
 		Use:   "bundle",
 		Short: "Inspect builtin-actors bundles",
 	}
-	cmd.AddCommand(newBundleListCmd())
+	cmd.AddCommand(newBundleListCmd(), newBundleCompileCmd())
 	return cmd
 }
 

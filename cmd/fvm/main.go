@@ -51,6 +51,6 @@ func newRootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().String("bundle", os.Getenv("FVM_BUNDLE"),
 		"builtin-actors bundle file of your own (tar.zst or CAR) to use instead of lotus's (env FVM_BUNDLE)")
-	root.AddCommand(newBundleCmd(), newVectorCmd(), newConformanceCmd())
+	root.AddCommand(newBundleCmd(), newVectorCmd(), newConformanceCmd(), newWasmCmd())
 	return root
 }
