@@ -3,6 +3,7 @@ package wasm
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -204,4 +205,47 @@ func TestBodyModuleAccepted(t *testing.T) {
 	if _, err := Instrument(bodyModule([]byte{0, 0x41, 0, 0x0b}), FVMConfig()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FuzzValidatorAgainstWazero checks the other direction of FuzzFunctionBody: a body wazero
+// validates (with the FVM's features) must pass our reader and validator too, unless it uses
+// a feature the FVM refuses (ErrUnsupported) or exceeds a limit (ErrTooLarge). Note:
+// wazero v1.12.0 can panic on malformed input (e.g. huge local counts in
+// internal/wasm/binary/code.go), so the engine must only compile our validated output.
+func FuzzValidatorAgainstWazero(f *testing.F) {
+	for _, m := range sampleModules() {
+		for _, c := range m.build().Code {
+			f.Add(appendBody(nil, &c))
+		}
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().WithCoreFeatures(wazeroFeatures))
+	defer rt.Close(ctx)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		code := bodyModule(body)
+		if _, err := Decode(code); errors.Is(err, ErrTooLarge) {
+			return
+		}
+		var cm wazero.CompiledModule
+		var err error
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = errors.New("wazero panicked")
+				}
+			}()
+			cm, err = rt.CompileModule(ctx, code)
+		}()
+		if err != nil {
+			return
+		}
+		cm.Close(ctx)
+		m, err := Decode(code)
+		if err == nil {
+			err = Validate(m)
+		}
+		if err != nil && !errors.Is(err, ErrUnsupported) {
+			t.Fatalf("wazero accepts, we reject: %v", err)
+		}
+	})
 }
