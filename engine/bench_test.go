@@ -134,6 +134,8 @@ func BenchmarkCompile(b *testing.B) {
 			code := bc.codes[i]
 			b.Run(fmt.Sprintf("v%d/%s/cold", v, name), func(b *testing.B) {
 				b.SetBytes(int64(len(code.Bytes)))
+				cpu := startCPU()
+				defer cpu.report(b)
 				for b.Loop() {
 					e, err := New(context.Background(), Config{Instrument: benchInstrument})
 					if err != nil {
@@ -147,6 +149,8 @@ func BenchmarkCompile(b *testing.B) {
 			})
 			b.Run(fmt.Sprintf("v%d/%s/disk", v, name), func(b *testing.B) {
 				b.SetBytes(int64(len(code.Bytes)))
+				cpu := startCPU()
+				defer cpu.report(b)
 				for b.Loop() {
 					e, err := New(context.Background(), Config{Instrument: benchInstrument, CacheDir: dir, InstrumentationVersion: "bench"})
 					if err != nil {
@@ -186,9 +190,11 @@ func BenchmarkInstantiate(b *testing.B) {
 			budgetNs := (75_000 + 0.4*float64(pages)*WasmPageBytes) / 10
 			b.Run(fmt.Sprintf("v%d/%s", v, bc.names[i]), func(b *testing.B) {
 				ctx := context.Background()
+				cpu := startCPU()
 				for b.Loop() {
 					instantiateOnly(b, ctx, l, m)
 				}
+				cpu.report(b)
 				b.ReportMetric(budgetNs, "budget-ns/op")
 				b.ReportMetric(float64(pages), "init-pages")
 			})
@@ -239,6 +245,7 @@ func BenchmarkComputeLoop(b *testing.B) {
 				iters = 1_000_000
 			}
 			var gasUsed uint64
+			cpu := startCPU()
 			for b.Loop() {
 				tr := newTracker(bigGas)
 				o := l.Invoke(context.Background(), Call{Code: c, Params: iters, Gas: tr, Prices: prices,
@@ -248,6 +255,7 @@ func BenchmarkComputeLoop(b *testing.B) {
 				}
 				gasUsed = tr.used()
 			}
+			cpu.report(b)
 			gasPerOp := float64(gasUsed) / 1000
 			b.ReportMetric(gasPerOp/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "gas/ns")
 		})

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/ipfs/go-cid"
@@ -210,3 +211,22 @@ func (c *counter) instrument(b []byte) ([]byte, error) {
 }
 
 func exitCodeOf(v uint64) exitcode.ExitCode { return exitcode.ExitCode(uint32(v)) }
+
+// cpuTimer reports CPU ns per op next to the wall-clock figure.
+type cpuTimer struct {
+	start time.Duration
+	ok    bool
+}
+
+func startCPU() cpuTimer {
+	t, ok := processCPUTime()
+	return cpuTimer{start: t, ok: ok}
+}
+
+func (c cpuTimer) report(b *testing.B) {
+	end, ok := processCPUTime()
+	if !c.ok || !ok || b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64((end-c.start).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
