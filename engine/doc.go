@@ -34,12 +34,13 @@
 // The compiler (wazevo) allows 400 MB of native stack, far beyond what the
 // instrumented limit of 2048 stack units can reach. wazero's interpreter,
 // used only where the compiler is unavailable (or with Config.Interpreter),
-// stops at 2,000 frames: direct recursion hits the FVM limit first (at most
-// 1,024 frames of cost >= 2), but recursion through call_indirect adds an
-// uncounted thunk frame per counted frame and can reach 2,048 frames, so
-// the interpreter may trap first with its own stack overflow. Both end in
-// SYS_ILLEGAL_INSTRUCTION; the gas charged can differ by the last thunk's
-// metered block.
+// stops at 2,000 frames per call, which the FVM limit keeps out of reach:
+// every counted frame costs at least 2 units (the activation cost), a
+// function containing call_indirect at least 3 (its table index is on the
+// operand stack), and only call_indirect adds an uncounted frame (the
+// thunk), so at most about 2/3 x 2048 = 1,366 frames plus the entry thunk
+// and the gas-metering function are ever live in one instance. A nested
+// invocation runs in its own instance and its own interpreter call.
 //
 // # Known gaps
 //

@@ -136,3 +136,35 @@ func TestInstrumentedLimits(t *testing.T) {
 		t.Fatalf("refused grow used %d, want %d (its gas is paid)", tr.used(), want)
 	}
 }
+
+// TestIndirectRecursionBackends recurses through call_indirect, so every
+// counted frame (cost 3: the table index is on the stack) comes with an
+// uncounted thunk frame, the most frames per stack unit an actor can get.
+// Both backends must reach the FVM limiter's unreachable at the same gas:
+// the interpreter's 2,000-frame cap is not hit (see the package notes).
+func TestIndirectRecursionBackends(t *testing.T) {
+	for _, interp := range []bool{false, true} {
+		e := newTestEngine(t, Config{Instrument: FVMInstrument, Interpreter: interp})
+		l := newTestLinker(t, e)
+		b := plain()
+		rec := b.countImports(kindFunc) + uint32(len(b.funcs))
+		b.function(funcType{}, body(i32c(0), op(opCallIndirect, byte(b.typeIndex(funcType{})), 0)))
+		b.tables = []limits{{min: 1, max: 1, hasMax: true}}
+		b.elements = [][]byte{code([]byte{0}, i32c(0), op(opEnd, 1), appendU32(nil, rec))}
+		wasm := plainInvoke(b, body(call(rec), i32c(0)))
+		o, tr := runWith(t, l, wasm, 0, bigGas)
+		if o.Kind != Exited || o.ExitCode != exitcode.SysErrIllegalInstruction {
+			t.Fatalf("interpreter=%v: %v, want SYS_ILLEGAL_INSTRUCTION", interp, o)
+		}
+		if o.Trap != TrapUnreachable {
+			t.Fatalf("interpreter=%v: trap %v, want the stack limiter's unreachable", interp, o.Trap)
+		}
+		// invoke's thunk 56 and block 56 (which calls $rec #1 directly);
+		// 681 $rec frames of 8 (i32.const, call_indirect); thunks 52 each,
+		// for $rec #2..#681 and the one whose preamble traps: invoke and
+		// $rec cost 3 units each, and 3+3*682 > 2048.
+		if want := uint64(onePageInit + (56+56+681*8+681*52)*1000); tr.used() != want {
+			t.Fatalf("interpreter=%v: used %d, want %d", interp, tr.used(), want)
+		}
+	}
+}
