@@ -587,6 +587,10 @@ func (m *Module) decodeCode(r *reader) error {
 	m.Code = make([]Code, n)
 	m.codeRaw = make([][]byte, n)
 	m.codeDirty = make([]bool, n)
+	// All bodies share one backing array (rustc output averages 2.2 bytes per instruction);
+	// each body gets a capacity-limited slice of it once decoding is done.
+	arena := make([]Instr, 0, r.remaining()*10/21+16)
+	ends := make([]int, n)
 	for i := range m.Code {
 		size, err := r.u32()
 		if err != nil {
@@ -600,46 +604,51 @@ func (m *Module) decodeCode(r *reader) error {
 			return fmt.Errorf("function body %d: %w", i, err)
 		}
 		m.codeRaw[i] = entry
-		if err := decodeBody(entry, &m.Code[i]); err != nil {
+		if arena, err = decodeBody(entry, &m.Code[i], arena); err != nil {
 			return fmt.Errorf("function %d (body %d): %w", m.numImportedFuncs+uint32(i), i, err)
 		}
+		ends[i] = len(arena)
+	}
+	start := 0
+	for i := range m.Code {
+		m.Code[i].Body = arena[start:ends[i]:ends[i]]
+		start = ends[i]
 	}
 	return nil
 }
 
-// decodeBody decodes one code entry (locals and instructions).
-func decodeBody(entry []byte, c *Code) error {
+// decodeBody decodes one code entry (locals and instructions), appending the instructions
+// to arena and returning it.
+func decodeBody(entry []byte, c *Code, arena []Instr) ([]Instr, error) {
 	r := &reader{b: entry}
 	ng, err := r.count(2)
 	if err != nil {
-		return err
+		return arena, err
 	}
 	c.Locals = make([]LocalGroup, ng)
 	var total uint64
 	for i := range c.Locals {
 		if c.Locals[i].Count, err = r.u32(); err != nil {
-			return err
+			return arena, err
 		}
 		total += uint64(c.Locals[i].Count)
 		if total > maxFunctionLocals {
-			return errorf(ErrTooLarge, "more than %d locals", maxFunctionLocals)
+			return arena, errorf(ErrTooLarge, "more than %d locals", maxFunctionLocals)
 		}
 		if c.Locals[i].Type, err = decodeValType(r); err != nil {
-			return err
+			return arena, err
 		}
 	}
-	// Each instruction takes at least one byte: pre-size from the remaining length.
-	body := make([]Instr, 0, r.remaining()/2+1)
 	depth := 0
 	for {
 		if r.eof() {
-			return fmt.Errorf("body ends without a final end")
+			return arena, fmt.Errorf("body ends without a final end")
 		}
 		var in Instr
 		if err := decodeInstr(r, &in); err != nil {
-			return fmt.Errorf("at byte %d: %w", r.pos, err)
+			return arena, fmt.Errorf("at byte %d: %w", r.pos, err)
 		}
-		body = append(body, in)
+		arena = append(arena, in)
 		switch in.Op {
 		case OpBlock, OpLoop, OpIf:
 			depth++
@@ -651,10 +660,9 @@ func decodeBody(entry []byte, c *Code) error {
 		}
 	}
 	if !r.eof() {
-		return fmt.Errorf("%d bytes after the final end", r.remaining())
+		return arena, fmt.Errorf("%d bytes after the final end", r.remaining())
 	}
-	c.Body = body
-	return nil
+	return arena, nil
 }
 
 func (m *Module) decodeData(r *reader) error {

@@ -337,7 +337,13 @@ func callSequence(dst []Instr, callee, cost, global, limit uint32) []Instr {
 }
 
 func instrumentCalls(body []Instr, costs []uint32, global, limit uint32) []Instr {
-	out := make([]Instr, 0, len(body)+len(body)/4)
+	n := 0
+	for i := range body {
+		if body[i].Op == OpCall && int(body[i].A) < len(costs) && costs[body[i].A] > 0 {
+			n++
+		}
+	}
+	out := make([]Instr, 0, len(body)+14*n)
 	for _, in := range body {
 		if in.Op == OpCall && int(in.A) < len(costs) && costs[in.A] > 0 {
 			out = callSequence(out, in.A, costs[in.A], global, limit)
