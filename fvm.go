@@ -5,15 +5,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/filecoin-project/go-state-types/abi"
-	"github.com/filecoin-project/go-state-types/network"
 	"github.com/ipfs/go-cid"
 
-	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/callmanager"
 	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/executor"
-	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/message"
 	"github.com/go-fvm/go-fvm/syscalls"
@@ -26,21 +22,11 @@ type ApplyRet = executor.ApplyRet
 // Receipt is a message receipt.
 type Receipt = executor.Receipt
 
-// Config is what a VM runs against.
+// Config is what a VM runs against: the machine's context (network
+// version, epoch, base fee, state root, blockstore, externs, proof
+// verifier), the engine and whether to trace.
 type Config struct {
-	NetworkVersion network.Version
-	Epoch          abi.ChainEpoch
-	Timestamp      uint64
-	BaseFee        abi.TokenAmount
-	CircSupply     abi.TokenAmount
-	ChainID        uint64
-	StateRoot      cid.Cid
-	// Blockstore holds the state and the builtin-actors code.
-	Blockstore blockstore.Blockstore
-	// Externs supply randomness, tipset CIDs and consensus-fault checks.
-	Externs externs.Externs
-	// Proofs verifies storage proofs; nil refuses every proof (fatally).
-	Proofs externs.ProofVerifier
+	machine.Config
 	// Engine compiles and runs actor code. Share one between VMs: it caches
 	// compiled code. Nil makes a private engine with an in-memory cache.
 	Engine *engine.Engine
@@ -59,11 +45,7 @@ type VM struct {
 
 // New loads the state and prepares the syscalls of the network version.
 func New(ctx context.Context, cfg Config) (*VM, error) {
-	m, err := machine.New(ctx, machine.Config{
-		NetworkVersion: cfg.NetworkVersion, Epoch: cfg.Epoch, Timestamp: cfg.Timestamp,
-		BaseFee: cfg.BaseFee, CircSupply: cfg.CircSupply, ChainID: cfg.ChainID,
-		StateRoot: cfg.StateRoot, Blockstore: cfg.Blockstore, Externs: cfg.Externs, Proofs: cfg.Proofs,
-	})
+	m, err := machine.New(ctx, cfg.Config)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/go-fvm/go-fvm/conformance"
 	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/message"
 	"github.com/go-fvm/go-fvm/state"
 )
@@ -75,11 +76,11 @@ func setup(t *testing.T, eng *engine.Engine, tracing bool) (*fvm.VM, *conformanc
 		t.Fatal(err)
 	}
 	variant := v.Preconditions.Variants[0]
-	vm, err := fvm.New(ctx, fvm.Config{
+	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
 		NetworkVersion: network.Version(variant.NV), Epoch: abi.ChainEpoch(variant.Epoch),
 		BaseFee: v.BaseFee(), CircSupply: v.CircSupply(), StateRoot: v.PreRoot(),
-		Blockstore: base, Externs: noExterns{}, Proofs: externs.AcceptAllProofs{}, Engine: eng, Tracing: tracing,
-	})
+		Blockstore: base, Externs: noExterns{}, Proofs: externs.AcceptAllProofs{},
+	}, Engine: eng, Tracing: tracing})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,8 +251,8 @@ func minimalVM(t *testing.T) *fvm.VM {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: bs,
-		Externs: noExterns{}, Engine: testEngine(t)})
+	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{NetworkVersion: network.Version18, StateRoot: root,
+		Blockstore: bs, Externs: noExterns{}}, Engine: testEngine(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
