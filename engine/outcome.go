@@ -52,6 +52,7 @@ type Trap uint8
 
 // Trap kinds, named after wazero's runtime errors.
 const (
+	// NoTrap: the outcome was not caused by a trap.
 	NoTrap Trap = iota
 	// TrapUnreachable: the unreachable instruction, which is also how the
 	// instrumented stack limiter (height > 2048) and the gas counter (below
@@ -59,11 +60,18 @@ const (
 	TrapUnreachable
 	// TrapStackOverflow: wazero's own call-stack limit (not the FVM's).
 	TrapStackOverflow
+	// TrapMemoryOutOfBounds: a load, store or bulk-memory access outside memory.
 	TrapMemoryOutOfBounds
+	// TrapTableOutOfBounds: call_indirect (or a table op) outside the table
+	// or on a null entry.
 	TrapTableOutOfBounds
+	// TrapIndirectCallTypeMismatch: call_indirect with the wrong signature.
 	TrapIndirectCallTypeMismatch
+	// TrapIntegerOverflow: INT_MIN/-1, or a float too large for trunc.
 	TrapIntegerOverflow
+	// TrapIntegerDivideByZero: integer division or remainder by zero.
 	TrapIntegerDivideByZero
+	// TrapInvalidConversionToInteger: trunc of a NaN.
 	TrapInvalidConversionToInteger
 	// TrapOther is any other wazero runtime error (atomics and exceptions
 	// cannot validate under the FVM's features).
