@@ -272,6 +272,11 @@ func (cm *CallManager) sendResolved(ctx context.Context, from, to uint64, method
 		if readOnly {
 			return Result{}, kernel.Errorf(kernel.ReadOnly, "cannot transfer value in read-only mode")
 		}
+		// The transfer charge belongs to the send: ref-fvm transfer (also
+		// used by v3 self_destruct) charges nothing of its own.
+		if err := cm.Charge(cm.Prices().OnValueTransfer()); err != nil {
+			return Result{}, err
+		}
 		if err := cm.Transfer(ctx, from, to, value); err != nil {
 			return Result{}, err
 		}
@@ -305,11 +310,9 @@ func (cm *CallManager) sendResolved(ctx context.Context, from, to uint64, method
 	return res, nil
 }
 
-// Transfer moves value from one actor to another (ref-fvm transfer).
+// Transfer moves value from one actor to another (ref-fvm transfer),
+// charging only the state access; a send charges OnValueTransfer itself.
 func (cm *CallManager) Transfer(ctx context.Context, from, to uint64, value abi.TokenAmount) error {
-	if err := cm.Charge(cm.Prices().OnValueTransfer()); err != nil {
-		return err
-	}
 	if value.Sign() < 0 {
 		return kernel.Errorf(kernel.IllegalArgument, "attempted to transfer negative value %s", value)
 	}
