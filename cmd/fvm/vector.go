@@ -34,7 +34,7 @@ func newVectorCmd() *cobra.Command {
 				}
 			}
 			if failed > 0 {
-				return silentError{fmt.Errorf("%d of %d vectors could not be inspected", failed, len(files))}
+				return fmt.Errorf("%d of %d vectors could not be inspected", failed, len(files))
 			}
 			return nil
 		},
