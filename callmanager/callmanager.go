@@ -192,7 +192,7 @@ func (cm *CallManager) sendUnchecked(ctx context.Context, from uint64, to addres
 			return Result{}, err
 		}
 	}
-	return cm.sendResolved(ctx, from, toID, method, params, value, readOnly)
+	return cm.sendResolved(ctx, from, toID, method, params, value, readOnly, true)
 }
 
 // createFromSend auto-creates the actor of an address a send targets: an
@@ -216,7 +216,9 @@ func (cm *CallManager) createFromSend(ctx context.Context, to address.Address, r
 		}
 		params := &kernel.Block{Codec: CodecCBOR, Data: buf.Bytes()}
 		// The constructor's exit code is ignored; only errors propagate.
-		if _, err := cm.sendResolved(ctx, state.SystemActorID, id, MethodConstructor, params, big.Zero(), readOnly); err != nil {
+		// v4 traces only explicit invocations, not this implicit constructor.
+		traceInvoke := cm.machine.Profile.FVMVersion < 4
+		if _, err := cm.sendResolved(ctx, state.SystemActorID, id, MethodConstructor, params, big.Zero(), readOnly, traceInvoke); err != nil {
 			return 0, err
 		}
 		return id, nil
@@ -258,15 +260,20 @@ func isZeroBLS(a address.Address) bool {
 }
 
 // sendResolved runs a call to an existing actor id: value transfer, then
-// (unless method 0) the actor's code.
+// (unless method 0) the actor's code. traceInvoke records the invoked actor
+// in the trace, as it was before the transfer (ref-fvm records it for every
+// resolved send, method 0 included).
 func (cm *CallManager) sendResolved(ctx context.Context, from, to uint64, method abi.MethodNum,
-	params *kernel.Block, value abi.TokenAmount, readOnly bool) (Result, error) {
+	params *kernel.Block, value abi.TokenAmount, readOnly, traceInvoke bool) (Result, error) {
 	act, err := cm.GetActor(ctx, to)
 	if err != nil {
 		return Result{}, err
 	}
 	if act == nil {
 		return Result{}, kernel.Errorf(kernel.NotFound, "actor %d does not exist", to)
+	}
+	if traceInvoke {
+		cm.traceInvoked(to, act)
 	}
 	if !value.IsZero() {
 		if readOnly {
@@ -295,7 +302,6 @@ func (cm *CallManager) sendResolved(ctx context.Context, from, to uint64, method
 	if err := cm.Charge(cm.Prices().OnMethodInvocation(size, nLinks)); err != nil {
 		return Result{}, err
 	}
-	cm.traceInvoked(to, act)
 	res, err := cm.invoker.Invoke(ctx, cm, Call{From: from, To: to, Actor: act, Method: method, Params: params, Value: value, ReadOnly: readOnly})
 	if err != nil {
 		return Result{}, err

@@ -77,7 +77,8 @@ func (cm *CallManager) traceBegin(from uint64, to address.Address, method abi.Me
 	if gasLimit != nil {
 		limit = limit.Min(*gasLimit)
 	}
-	mt := MessageTrace{From: fromAddr, To: to, Value: value, Method: method, GasLimit: limit.RoundDown(), ReadOnly: readOnly}
+	// ref-fvm traces min(limit, available) rounded up to whole gas.
+	mt := MessageTrace{From: fromAddr, To: to, Value: value, Method: method, GasLimit: limit.RoundUp(), ReadOnly: readOnly}
 	if params != nil {
 		mt.Params, mt.ParamsCodec = params.Data, params.Codec
 	}
