@@ -83,11 +83,13 @@ func NewRunner(ctx context.Context, eng *engine.Engine, loc bundle.Locator, skip
 			return nil, err
 		}
 	}
-	inv, err := syscalls.NewInvoker(ctx, eng, 3)
-	if err != nil {
-		return nil, err
+	for _, fvmVersion := range []int{3, 4} {
+		inv, err := syscalls.NewInvoker(ctx, eng, fvmVersion)
+		if err != nil {
+			return nil, errors.Join(err, r.Close(ctx))
+		}
+		r.invokers[fvmVersion] = inv
 	}
-	r.invokers[3] = inv
 	return r, nil
 }
 

@@ -199,3 +199,55 @@ func (k *Kernel) TipsetCID(ctx context.Context, epoch abi.ChainEpoch) (cid.Cid, 
 	}
 	return c, nil
 }
+
+// RandomnessV4 returns the host's raw chain (or, with beacon, beacon)
+// randomness digest for epoch, as v4 does (FIP-0075: the actor draws from it
+// itself). The charge is by lookback = current epoch − epoch; only an i64
+// overflow of that subtraction is refused.
+//
+// Quirk (ref-fvm v4 kernel/default.rs:783-791): a future epoch is not an
+// error here; its negative lookback is priced as a u64 (gas.PriceList
+// OnGetRandomness), which saturates and runs the call out of gas.
+func (k *Kernel) RandomnessV4(ctx context.Context, beacon bool, epoch abi.ChainEpoch) ([32]byte, error) {
+	current := k.CM.Machine().Epoch
+	lookback := current - epoch
+	if (epoch < 0 && lookback < current) || (epoch > 0 && lookback > current) {
+		return [32]byte{}, Errorf(IllegalArgument, "randomness epoch %d is in the future", epoch)
+	}
+	if err := k.charge(k.prices().OnGetRandomness(lookback, 0)); err != nil {
+		return [32]byte{}, err
+	}
+	ext := k.CM.Machine().Externs
+	get := ext.GetChainRandomness
+	if beacon {
+		get = ext.GetBeaconRandomness
+	}
+	digest, err := get(ctx, epoch)
+	if err != nil {
+		return [32]byte{}, illegalArgument(err)
+	}
+	return digest, nil
+}
+
+// VerifyBLSAggregate checks an aggregate BLS signature over plaintexts
+// (concatenated, split by lens) by pubKeys (v4, FIP-0079; ref-fvm
+// kernel/default.rs verify_bls_aggregate): the charge comes first, then the
+// split (IllegalArgument if the lengths do not add up to the buffer); any
+// verification failure is false.
+func (k *Kernel) VerifyBLSAggregate(sig *[crypto.BLSSigLen]byte, pubKeys [][crypto.BLSPubLen]byte, concat []byte, lens []uint32) (bool, error) {
+	if len(pubKeys) != len(lens) {
+		return false, Errorf(IllegalArgument, "unequal numbers of bls public keys and plaintexts")
+	}
+	if err := k.charge(k.prices().OnVerifyAggregateSignature(len(pubKeys), len(concat))); err != nil {
+		return false, err
+	}
+	plaintexts, err := crypto.SplitBLSPlaintexts(concat, lens)
+	if err != nil {
+		return false, illegalArgument(err)
+	}
+	ok, err := crypto.VerifyBLSAggregate(sig, pubKeys, plaintexts)
+	if err != nil {
+		return false, nil
+	}
+	return ok, nil
+}

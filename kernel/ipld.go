@@ -9,16 +9,17 @@ import (
 	mh "github.com/multiformats/go-multihash"
 
 	"github.com/go-fvm/go-fvm/crypto"
+	"github.com/go-fvm/go-fvm/gas"
 	"github.com/go-fvm/go-fvm/machine"
 )
 
 // BlockOpen loads the block c from the blockstore into the registry.
 func (k *Kernel) BlockOpen(ctx context.Context, c cid.Cid) (uint32, BlockStat, error) {
-	if k.v4() {
-		return 0, BlockStat{}, fmt.Errorf("%w: block_open: FVM v4 reachability is not implemented yet", ErrFatal)
-	}
 	if err := k.charge(k.prices().OnBlockOpenBase()); err != nil {
 		return 0, BlockStat{}, err
+	}
+	if k.v4() && !k.Blocks.IsReachable(c) {
+		return 0, BlockStat{}, Errorf(NotFound, "block not reachable: %s", c)
 	}
 	m := k.CM.Machine()
 	m.Timings.Enter(machine.PhaseBlocks)
@@ -29,28 +30,86 @@ func (k *Kernel) BlockOpen(ctx context.Context, c cid.Cid) (uint32, BlockStat, e
 		return 0, BlockStat{}, fmt.Errorf("%w: missing state %s: %w", ErrFatal, c, err)
 	}
 	b := &Block{Codec: c.Prefix().Codec, Data: blk.RawData()}
-	if err := k.charge(k.prices().OnBlockOpen(len(b.Data), 0)); err != nil {
+	if !k.v4() {
+		if err := k.charge(k.prices().OnBlockOpen(len(b.Data), 0)); err != nil {
+			return 0, BlockStat{}, err
+		}
+		id, err := k.Blocks.Put(b)
+		if err != nil {
+			return 0, BlockStat{}, err
+		}
+		return id, b.Stat(), nil
+	}
+	// v4 (ref-fvm kernel/default.rs block_open): scan (an unallowed codec
+	// of a reachable CID is IllegalCodec here), charge by size and links,
+	// then register the block and make its children reachable.
+	if b.Links, err = k.scanLinks(b.Codec, b.Data); err != nil {
 		return 0, BlockStat{}, err
 	}
-	id, err := k.Blocks.Put(b)
+	if err := k.charge(k.prices().OnBlockOpen(len(b.Data), len(b.Links))); err != nil {
+		return 0, BlockStat{}, err
+	}
+	id, err := k.Blocks.PutReachable(b)
 	if err != nil {
 		return 0, BlockStat{}, err
 	}
 	return id, b.Stat(), nil
 }
 
-// BlockCreate puts a new block into the registry.
+// BlockCreate puts a new block into the registry. data must not be
+// modified afterwards.
 func (k *Kernel) BlockCreate(codec uint64, data []byte) (uint32, error) {
-	if k.v4() {
-		return 0, fmt.Errorf("%w: block_create: FVM v4 link scanning is not implemented yet", ErrFatal)
-	}
 	if len(data) > MaxBlockSize {
 		return 0, Errorf(LimitExceeded, "blocks may not be larger than 1MiB")
 	}
-	if err := k.charge(k.prices().OnBlockCreate(len(data), 0)); err != nil {
+	if !k.v4() {
+		if err := k.charge(k.prices().OnBlockCreate(len(data), 0)); err != nil {
+			return 0, err
+		}
+		return k.Blocks.Put(&Block{Codec: codec, Data: data})
+	}
+	// v4 (ref-fvm kernel/default.rs block_create): codec, metered scan,
+	// charge, then every link must already be reachable (checked after the
+	// charge, and after the registry-full check).
+	if !AllowedCodec(codec) {
+		return 0, Errorf(IllegalCodec, "codec %d not allowed", codec)
+	}
+	links, err := k.scanLinks(codec, data)
+	if err != nil {
 		return 0, err
 	}
-	return k.Blocks.Put(&Block{Codec: codec, Data: data})
+	if err := k.charge(k.prices().OnBlockCreate(len(data), len(links))); err != nil {
+		return 0, err
+	}
+	return k.Blocks.PutCheckReachable(&Block{Codec: codec, Data: data, Links: links})
+}
+
+// scanLinks is the v4 metered link scan (ref-fvm ipld/mod.rs
+// scan_for_reachable_links): the scanner spends from a private budget equal
+// to the gas available; whatever it spent is then charged as one compute
+// charge, OnScanIpldLinks, whether the scan succeeded or not. When the
+// budget runs out the whole of it is charged and the result is out of gas.
+func (k *Kernel) scanLinks(codec uint64, data []byte) ([]cid.Cid, error) {
+	p := k.prices()
+	available := k.CM.GasTracker().GasAvailable()
+	remaining := available
+	meter := func(link bool) error {
+		g := p.IPLDCborScanPerField
+		if link {
+			g = p.IPLDCborScanPerCid
+		}
+		if remaining.Less(g) {
+			remaining = gas.Gas{}
+			return gas.ErrOutOfGas
+		}
+		remaining = remaining.Sub(g)
+		return nil
+	}
+	links, scanErr := ScanBlockLinksMetered(codec, data, meter)
+	if err := k.charge(p.OnScanIpldLinks(available.Sub(remaining))); err != nil {
+		return nil, err
+	}
+	return links, scanErr
 }
 
 // BlockLink hashes block id into a CID and writes it to the blockstore.

@@ -151,7 +151,13 @@ func (k *Kernel) Send(ctx context.Context, to address.Address, method abi.Method
 	if res.Return == nil {
 		return res.ExitCode, NoDataBlockID, BlockStat{}, nil
 	}
-	id, err := k.Blocks.Put(res.Return)
+	// v4 (ref-fvm kernel send): the return block's links become reachable
+	// in the caller.
+	put := k.Blocks.Put
+	if k.v4() {
+		put = k.Blocks.PutReachable
+	}
+	id, err := put(res.Return)
 	if err != nil {
 		return 0, 0, BlockStat{}, fmt.Errorf("%w: store a return value: %w", ErrFatal, err)
 	}
@@ -241,6 +247,39 @@ func (k *Kernel) SelfDestructV3(ctx context.Context, beneficiary address.Address
 		}
 		if err := k.CM.Transfer(ctx, k.Receiver, id, balance); err != nil {
 			return err
+		}
+	}
+	return k.CM.DeleteActor(ctx, k.Receiver)
+}
+
+// BurntFundsActorID is the actor v4 self_destruct burns unspent funds to.
+const BurntFundsActorID = 99
+
+// SelfDestructV4 deletes the actor (v4, ref-fvm kernel/default.rs
+// self_destruct). A non-zero balance is burnt (sent to BurntFundsActorID)
+// when burnUnspent is set, and IllegalOperation otherwise. Deleting a deleted
+// actor is a no-op (its balance reads as zero).
+func (k *Kernel) SelfDestructV4(ctx context.Context, burnUnspent bool) error {
+	if k.ReadOnly {
+		return Errorf(ReadOnly, "cannot self-destruct when read-only")
+	}
+	if err := k.charge(k.prices().OnDeleteActor()); err != nil {
+		return err
+	}
+	balance, err := k.CurrentBalance(ctx)
+	if err != nil {
+		return err
+	}
+	if !balance.IsZero() {
+		if !burnUnspent {
+			return Errorf(IllegalOperation, "self-destruct with unspent funds")
+		}
+		// The burn is a plain transfer (no OnValueTransfer charge).
+		// Quirk (ref-fvm v4 kernel/default.rs:380): every transfer error is
+		// made fatal, out of gas too (the state-access charges for f099 can
+		// run out), so it is not wrapped with %w here.
+		if err := k.CM.Transfer(ctx, k.Receiver, BurntFundsActorID, balance); err != nil {
+			return fmt.Errorf("%w: burn unspent funds: %v", ErrFatal, err)
 		}
 	}
 	return k.CM.DeleteActor(ctx, k.Receiver)

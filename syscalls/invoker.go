@@ -15,15 +15,25 @@ import (
 	"github.com/go-fvm/go-fvm/machine"
 )
 
-// HostModules returns the syscall namespaces of an FVM version.
+// HostModules returns the syscall namespaces of an FVM version: 3 (nv18-20)
+// or 4 (nv21+, the import set of ref-fvm's DefaultFilecoinKernel with its
+// default features: verify_signature linked, upgrade_actor and
+// install_actor not).
 func HostModules(fvmVersion int) ([]engine.HostModule, error) {
-	if fvmVersion != 3 {
-		return nil, fmt.Errorf("syscalls: FVM v%d is not implemented yet (only v3, nv18-20)", fvmVersion)
+	switch fvmVersion {
+	case 3:
+		return []engine.HostModule{
+			vmModule(), networkModule(), ipldModule(), selfModule(selfDestructV3Syscall()), actorModule(),
+			cryptoModule(), randModuleV3(), gasModule(), sendModule(), debugModule(), eventModuleV3(),
+		}, nil
+	case 4:
+		return []engine.HostModule{
+			vmModule(), networkModule(), ipldModule(), selfModule(selfDestructV4Syscall()), actorModule(),
+			cryptoModule(verifyBLSAggregateSyscall()), randModuleV4(), gasModule(), sendModule(), debugModule(), eventModuleV4(),
+		}, nil
+	default:
+		return nil, fmt.Errorf("syscalls: FVM v%d is not implemented (only v3, nv18-20, and v4, nv21+)", fvmVersion)
 	}
-	return []engine.HostModule{
-		vmModule(), networkModule(), ipldModule(), selfModule(), actorModule(),
-		cryptoModule(), randModuleV3(), gasModule(), sendModule(), debugModule(), eventModuleV3(),
-	}, nil
 }
 
 // Invoker runs actor code on an engine with the syscalls of one FVM version:
@@ -55,7 +65,13 @@ func (iv *Invoker) Invoke(ctx context.Context, cm *callmanager.CallManager, c ca
 	k := kernel.New(cm, c.From, c.To, c.Method, c.Value, c.ReadOnly)
 	params := kernel.NoDataBlockID
 	if c.Params != nil {
-		id, err := k.Blocks.Put(c.Params)
+		// v4 (ref-fvm call_actor_resolved): the params' links become
+		// reachable in the callee.
+		put := k.Blocks.Put
+		if iv.fvmVersion >= 4 {
+			put = k.Blocks.PutReachable
+		}
+		id, err := put(c.Params)
 		if err != nil {
 			return callmanager.Result{}, err
 		}

@@ -30,3 +30,23 @@ func randomnessV3(beacon bool) handler {
 		return r[:], nil
 	}
 }
+
+// randModuleV4 is the v4 randomness namespace: the epoch in, the host's raw
+// digest out (the actor draws from it itself).
+func randModuleV4() engine.HostModule {
+	params := []api.ValueType{i64}
+	return module("rand",
+		syscall{name: "get_chain_randomness", params: params, ret: 32, fn: randomnessV4(false)},
+		syscall{name: "get_beacon_randomness", params: params, ret: 32, fn: randomnessV4(true)},
+	)
+}
+
+func randomnessV4(beacon bool) handler {
+	return func(c *call, a []uint64) ([]byte, error) {
+		r, err := c.k.RandomnessV4(c.ctx, beacon, abi.ChainEpoch(int64(a[0])))
+		if err != nil {
+			return nil, err
+		}
+		return r[:], nil
+	}
+}

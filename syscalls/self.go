@@ -6,8 +6,8 @@ import (
 	"github.com/go-fvm/go-fvm/engine"
 )
 
-func selfModule() engine.HostModule {
-	destruct := syscall{name: "self_destruct", params: []api.ValueType{i32, i32}, fn: selfDestructV3}
+// selfModule is the self namespace with a version's self_destruct.
+func selfModule(destruct syscall) engine.HostModule {
 	return module("self",
 		syscall{name: "root", params: []api.ValueType{i32, i32}, ret: 4, fn: selfRoot},
 		syscall{name: "set_root", params: []api.ValueType{i32}, fn: selfSetRoot},
@@ -50,6 +50,17 @@ func selfCurrentBalance(c *call, _ []uint64) ([]byte, error) {
 		return nil, err
 	}
 	return t.Bytes(), nil
+}
+
+func selfDestructV3Syscall() syscall {
+	return syscall{name: "self_destruct", params: []api.ValueType{i32, i32}, fn: selfDestructV3}
+}
+
+// selfDestructV4Syscall takes burn_unspent (any non-zero value is true).
+func selfDestructV4Syscall() syscall {
+	return syscall{name: "self_destruct", params: []api.ValueType{i32}, fn: func(c *call, a []uint64) ([]byte, error) {
+		return nil, c.k.SelfDestructV4(c.ctx, u32(a[0]) > 0)
+	}}
 }
 
 func selfDestructV3(c *call, a []uint64) ([]byte, error) {
