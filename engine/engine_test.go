@@ -367,7 +367,11 @@ func TestNestedInvocationsShareTheLimiter(t *testing.T) {
 			s[0] = uint64(o.BlockID)
 		}),
 	}}}
-	l = newTestLinker(t, e, send)
+	// A gas host module too, so the per-invocation gas module has imports
+	// to resolve inside a nested call.
+	gasMod := HostModule{Name: "gas", Funcs: []HostFunc{{Name: "charge", Params: []api.ValueType{i64}, Results: []api.ValueType{i32},
+		Fn: api.GoModuleFunc(func(context.Context, api.Module, []uint64) {})}}}
+	l = newTestLinker(t, e, send, gasMod)
 	c := newActor(3)
 	c.invoke(body(c.charge(1000), i32c(42)))
 	child = c.bytes()
@@ -632,5 +636,39 @@ func TestTableInitCharge(t *testing.T) {
 		if got := tr.charges(); !slices.Equal(got, want) {
 			t.Fatalf("export %q: charges %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestSendFromStartFunction nests an invocation inside a start function,
+// whose context carries the caller's import resolver and allocator.
+func TestSendFromStartFunction(t *testing.T) {
+	e := newTestEngine(t, Config{})
+	var l *Linker
+	var child []byte
+	var got Outcome
+	send := HostModule{Name: "send", Funcs: []HostFunc{{
+		Name: "send", Results: []api.ValueType{i32},
+		Fn: api.GoModuleFunc(func(ctx context.Context, _ api.Module, s []uint64) {
+			inv := InvocationFromContext(ctx)
+			got = l.Invoke(ctx, Call{Code: rawCID(t, child), Gas: inv.call.Gas, Prices: prices, Memory: inv.call.Memory,
+				LoadCode: func(context.Context, cid.Cid) ([]byte, error) { return child, nil }})
+			s[0] = 0
+		}),
+	}}}
+	gasMod := HostModule{Name: "gas", Funcs: []HostFunc{{Name: "charge", Params: []api.ValueType{i64}, Results: []api.ValueType{i32},
+		Fn: api.GoModuleFunc(func(context.Context, api.Module, []uint64) {})}}}
+	l = newTestLinker(t, e, send, gasMod)
+	c := newActor(1)
+	c.invoke(body(i32c(42)))
+	child = c.bytes()
+	p := newActor(1, hostImport("send", "send", nil, []api.ValueType{i32}))
+	st := p.b.function(funcType{}, body(call(0), op(opDrop)))
+	p.b.start = &st
+	p.invoke(body(i32c(1)))
+	if o, _ := run(t, l, p.bytes(), bigGas, nil); o.Kind != Returned || o.BlockID != 1 {
+		t.Fatalf("parent: %v", o)
+	}
+	if got.Kind != Returned || got.BlockID != 42 {
+		t.Fatalf("child sent from the start function: %v", got)
 	}
 }

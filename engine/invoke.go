@@ -229,7 +229,10 @@ func (l *Linker) run(ctx context.Context, inv *Invocation) (uint32, error) {
 	if err != nil {
 		return 0, AbortFatal(err)
 	}
-	gasMod, err := l.e.rt.InstantiateModule(ctx, l.shim, gasModuleConfig())
+	// The gas module imports the gas host functions by their private name:
+	// no import resolver (a nested call's ctx carries its caller's).
+	gasCtx := experimental.WithImportResolver(ctx, func(string) api.Module { return nil })
+	gasMod, err := l.e.rt.InstantiateModule(gasCtx, l.shim, gasModuleConfig())
 	if err != nil {
 		return 0, AbortFatal(fmt.Errorf("engine: gas module: %w", err))
 	}
