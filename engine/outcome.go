@@ -114,7 +114,10 @@ type Outcome struct {
 	// BlockID: for Returned, the id invoke returned; for Exited, the block
 	// passed to vm.exit (0 = none).
 	BlockID uint32
-	// ExitCode for Exited.
+	// ExitCode: for Exited, the exit code; for OutOfGas and Fatal, the code
+	// a top-level receipt shows (SYS_OUT_OF_GAS, SYS_ASSERTION_FAILED); 0
+	// for Returned. Turning OutOfGas into an exit code part-way up the call
+	// stack (a send with its own gas limit) is the call manager's business.
 	ExitCode exitcode.ExitCode
 	// Message describes an exit (for the backtrace; not consensus).
 	Message string
