@@ -201,7 +201,9 @@ func (e *Engine) Lookup(c cid.Cid) (*Module, bool) {
 }
 
 // Load returns the compiled module of code, instrumenting and compiling it
-// on first use. Concurrent calls for the same CID compile once.
+// on first use (after checking that the bytes hash to the CID). Concurrent
+// calls for the same CID compile once; later calls return the cached module
+// (or error) without looking at the bytes.
 func (e *Engine) Load(ctx context.Context, code Code) (*Module, error) {
 	if e.closed.Load() {
 		return nil, ErrClosed
