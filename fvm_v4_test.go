@@ -1,0 +1,360 @@
+package fvm_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/filecoin-project/go-address"
+	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
+	"github.com/filecoin-project/go-state-types/abi"
+	"github.com/filecoin-project/go-state-types/big"
+	"github.com/filecoin-project/go-state-types/exitcode"
+	"github.com/filecoin-project/go-state-types/network"
+	"github.com/ipfs/go-cid"
+	cbor "github.com/ipfs/go-ipld-cbor"
+	cbg "github.com/whyrusleeping/cbor-gen"
+
+	fvm "github.com/go-fvm/go-fvm"
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/callmanager"
+	"github.com/go-fvm/go-fvm/engine"
+	"github.com/go-fvm/go-fvm/machine"
+	"github.com/go-fvm/go-fvm/message"
+	"github.com/go-fvm/go-fvm/state"
+)
+
+// v4World is a minimal complete actors-v17 state (nv27, FVM v4): system,
+// init (empty address map), reward f02, EAM f010, burnt funds f099 and one
+// funded secp256k1 account f0100, the sender.
+type v4World struct {
+	vm     *fvm.VM
+	bs     *blockstore.Memory
+	man    *bundle.Manifest
+	sender address.Address
+}
+
+const (
+	v4SenderID = 100
+	// eamCreateExternal and evmInvokeContract are builtin-actors method
+	// numbers (EAM CreateExternal = 4; EVM InvokeContract = FRC-42
+	// "InvokeEVM").
+	eamCreateExternal = abi.MethodNum(4)
+	evmInvokeContract = abi.MethodNum(3844450837)
+)
+
+func fil(n int64) abi.TokenAmount { return big.Mul(big.NewInt(n), big.NewInt(1e18)) }
+
+func newV4World(t *testing.T, eng *engine.Engine, tracing bool) *v4World {
+	t.Helper()
+	ctx := context.Background()
+	bs := blockstore.NewMemory()
+	path, err := bundle.Locator{}.Path(ctx, 17)
+	if err != nil {
+		t.Skipf("no v17 bundle: %v", err)
+	}
+	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 17, Networks: []string{"mainnet"}}, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	man := bundles[0].Manifest
+	cst := cbor.NewCborStore(bs)
+	put := func(v any) cid.Cid {
+		t.Helper()
+		c, err := cst.Put(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	code := func(name string) cid.Cid {
+		t.Helper()
+		c, ok := man.Code(name)
+		if !ok {
+			t.Fatalf("no %s in the manifest", name)
+		}
+		return c
+	}
+	addrs, err := hamt.NewNode(cst, hamt.UseTreeBitWidth(5), hamt.UseHashFunction(func(b []byte) []byte { h := sha256.Sum256(b); return h[:] }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := address.NewSecp256k1Address([]byte("go-fvm v4 test sender"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sender's key address is in the init actor's map, as for any
+	// account.
+	if err := addrs.Set(ctx, string(sender.Bytes()), ptrCborInt(v4SenderID)); err != nil {
+		t.Fatal(err)
+	}
+	addrsRoot, err := addrs.Write(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := state.New(ctx, bs, state.Version5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	burnt, _ := address.NewIDAddress(99)
+	tree.SetActor(0, &state.ActorState{Code: code("system"), Head: put([]any{man.Data}), Balance: big.Zero()})
+	tree.SetActor(1, &state.ActorState{Code: code("init"), Head: put([]any{addrsRoot, v4SenderID + 1, "go-fvm-v4"}), Balance: big.Zero()})
+	// The reward actor only receives the miner tip here: its state is never read.
+	tree.SetActor(2, &state.ActorState{Code: code("reward"), Head: state.EmptyArrayCID, Balance: big.Zero()})
+	// The EAM keeps no state.
+	tree.SetActor(10, &state.ActorState{Code: code("eam"), Head: state.EmptyArrayCID, Balance: big.Zero()})
+	tree.SetActor(99, &state.ActorState{Code: code("account"), Head: put(&accountState{burnt}), Balance: big.Zero()})
+	tree.SetActor(v4SenderID, &state.ActorState{Code: code("account"), Head: put(&accountState{sender}), Balance: fil(1000)})
+	root, err := tree.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
+		NetworkVersion: network.Version27, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
+		BaseFee: big.NewInt(100), CircSupply: fil(1_000_000), ChainID: 314,
+		StateRoot: root, Blockstore: bs, Externs: noExterns{},
+	}, Engine: eng, Tracing: tracing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = vm.Close(ctx) })
+	return &v4World{vm: vm, bs: bs, man: man, sender: sender}
+}
+
+// apply sends one explicit message from the sender with the next nonce.
+func (w *v4World) apply(t *testing.T, nonce uint64, to address.Address, method abi.MethodNum, params []byte, value abi.TokenAmount) *fvm.ApplyRet {
+	t.Helper()
+	msg := &message.Message{To: to, From: w.sender, Sequence: nonce, Value: value, GasLimit: 3_000_000_000,
+		GasFeeCap: big.NewInt(200), GasPremium: big.NewInt(10), Method: method, Params: params}
+	ret, err := w.vm.ApplyMessage(context.Background(), msg, len(msg.Bytes())+67)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ret
+}
+
+// tree flushes the VM and loads the state it wrote.
+func (w *v4World) tree(t *testing.T) *state.StateTree {
+	t.Helper()
+	ctx := context.Background()
+	root, err := w.vm.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := state.Load(ctx, w.bs, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+// counterInitCode deploys a contract whose every call increments storage
+// slot 0, logs the new value (LOG0) and returns it as a 32-byte word.
+var counterInitCode = func() []byte {
+	runtime := []byte{
+		0x60, 0x00, 0x54, // PUSH1 0 SLOAD
+		0x60, 0x01, 0x01, // PUSH1 1 ADD
+		0x80,             // DUP1
+		0x60, 0x00, 0x55, // PUSH1 0 SSTORE
+		0x60, 0x00, 0x52, // PUSH1 0 MSTORE
+		0x60, 0x20, 0x60, 0x00, 0xa0, // PUSH1 32 PUSH1 0 LOG0
+		0x60, 0x20, 0x60, 0x00, 0xf3, // PUSH1 32 PUSH1 0 RETURN
+	}
+	n := byte(len(runtime))
+	// CODECOPY the runtime (which follows this 12-byte prefix) and RETURN it.
+	prefix := []byte{0x60, n, 0x60, 12, 0x60, 0x00, 0x39, 0x60, n, 0x60, 0x00, 0xf3}
+	return append(prefix, runtime...)
+}()
+
+func cborBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	if err := cbg.WriteByteArray(&buf, b); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
+// v4Outcome is what a scenario observed, compared across runs.
+type v4Outcome struct {
+	gas      []int64
+	contract uint64
+}
+
+// runV4Scenario applies the scenario's messages to a fresh world and checks
+// each result.
+func runV4Scenario(t *testing.T, eng *engine.Engine, tracing bool) v4Outcome {
+	ctx := context.Background()
+	w := newV4World(t, eng, tracing)
+	var out v4Outcome
+	nonce := uint64(0)
+	next := func() uint64 { n := nonce; nonce++; return n }
+
+	// 1. A transfer to a new f1 address: the account is auto-created and
+	// its constructor runs under v4.
+	newKey, _ := address.NewSecp256k1Address([]byte("go-fvm v4 new account"))
+	ret := w.apply(t, next(), newKey, 0, nil, fil(1))
+	if ret.Receipt.ExitCode != exitcode.Ok {
+		t.Fatalf("transfer to a new f1: %+v (%s)\n%s", ret.Receipt, ret.FailureInfo, dumpTrace(ret.Trace, 0))
+	}
+	out.gas = append(out.gas, ret.Receipt.GasUsed)
+
+	// 2. A transfer to an unknown f410 address: a placeholder is created.
+	f410, err := address.NewDelegatedAddress(10, bytes.Repeat([]byte{0xab}, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret = w.apply(t, next(), f410, 0, nil, fil(2))
+	if ret.Receipt.ExitCode != exitcode.Ok {
+		t.Fatalf("transfer to a new f410: %+v (%s)\n%s", ret.Receipt, ret.FailureInfo, dumpTrace(ret.Trace, 0))
+	}
+	out.gas = append(out.gas, ret.Receipt.GasUsed)
+
+	// 3. Deploy an EVM contract through the EAM: CreateExternal from an
+	// account (the EAM asks the account for its key address, a read-only
+	// send whose return block comes back to it).
+	eam, _ := address.NewIDAddress(10)
+	ret = w.apply(t, next(), eam, eamCreateExternal, cborBytes(counterInitCode), big.Zero())
+	if ret.Receipt.ExitCode != exitcode.Ok {
+		t.Fatalf("EAM CreateExternal: %+v (%s)\n%s", ret.Receipt, ret.FailureInfo, dumpTrace(ret.Trace, 0))
+	}
+	out.gas = append(out.gas, ret.Receipt.GasUsed)
+	out.contract = createReturnID(t, ret.Receipt.Return)
+
+	// 4. Call it twice: the second call opens the storage the first wrote
+	// (block_open of reachable links), and each emits one event.
+	contract, _ := address.NewIDAddress(out.contract)
+	for want := uint64(1); want <= 2; want++ {
+		ret = w.apply(t, next(), contract, evmInvokeContract, cborBytes(nil), big.Zero())
+		if ret.Receipt.ExitCode != exitcode.Ok {
+			t.Fatalf("InvokeContract %d: %+v (%s)\n%s", want, ret.Receipt, ret.FailureInfo, dumpTrace(ret.Trace, 0))
+		}
+		var word [32]byte
+		binary.BigEndian.PutUint64(word[24:], want)
+		if !bytes.Equal(ret.Receipt.Return, cborBytes(word[:])) {
+			t.Errorf("InvokeContract %d returned %x, want %x", want, ret.Receipt.Return, cborBytes(word[:]))
+		}
+		// LOG0 becomes one event with one entry: key "d", raw codec, the
+		// data, indexed by key and value (flags 0b11) — emit_event v4.
+		if len(ret.Events) != 1 || ret.Events[0].Emitter != out.contract || ret.Receipt.EventsRoot == nil {
+			t.Fatalf("InvokeContract %d: events %+v root %v, want one event from %d", want, ret.Events, ret.Receipt.EventsRoot, out.contract)
+		}
+		if e := ret.Events[0].Entries; len(e) != 1 || e[0].Key != "d" || e[0].Codec != 0x55 || e[0].Flags != 3 || !bytes.Equal(e[0].Value, word[:]) {
+			t.Errorf("InvokeContract %d: event entries %+v", want, e)
+		}
+		out.gas = append(out.gas, ret.Receipt.GasUsed)
+	}
+
+	tree := w.tree(t)
+	acct, id, err := tree.GetActorByAddress(ctx, newKey)
+	if err != nil || acct == nil {
+		t.Fatalf("new account: %v %v", acct, err)
+	}
+	if c, _ := w.man.Code("account"); acct.Code != c || !acct.Balance.Equals(fil(1)) {
+		t.Errorf("new account f0%d: code %s balance %s", id, acct.Code, acct.Balance)
+	}
+	ph, _, err := tree.GetActorByAddress(ctx, f410)
+	if err != nil || ph == nil {
+		t.Fatalf("placeholder: %v %v", ph, err)
+	}
+	if c, _ := w.man.Code("placeholder"); ph.Code != c || ph.DelegatedAddress == nil || *ph.DelegatedAddress != f410 || !ph.Balance.Equals(fil(2)) {
+		t.Errorf("placeholder: %+v", ph)
+	}
+	evm, err := tree.GetActor(ctx, out.contract)
+	if err != nil || evm == nil {
+		t.Fatalf("contract f0%d: %v %v", out.contract, evm, err)
+	}
+	if c, _ := w.man.Code("evm"); evm.Code != c || evm.DelegatedAddress == nil {
+		t.Errorf("contract: %+v", evm)
+	}
+	sender, err := tree.GetActor(ctx, v4SenderID)
+	if err != nil || sender.Sequence != nonce {
+		t.Errorf("sender nonce %d, want %d (%v)", sender.Sequence, nonce, err)
+	}
+	return out
+}
+
+// createReturnID decodes the actor id of an EAM CreateReturn
+// [actor_id, robust_address, eth_address].
+func createReturnID(t *testing.T, b []byte) uint64 {
+	t.Helper()
+	r := cbg.NewCborReader(bytes.NewReader(b))
+	maj, n, err := r.ReadHeader()
+	if err != nil || maj != cbg.MajArray || n != 3 {
+		t.Fatalf("CreateReturn %x: not a 3-tuple", b)
+	}
+	maj, id, err := r.ReadHeader()
+	if err != nil || maj != cbg.MajUnsignedInt {
+		t.Fatalf("CreateReturn %x: actor id", b)
+	}
+	return id
+}
+
+// TestV4ActorsEndToEnd runs real actors v17 on nv27 (FVM v4): account
+// auto-creation, a placeholder, an EVM deployment through the EAM and two
+// calls to it. Gas must be plausible and identical across runs (the first
+// traced, the second not).
+func TestV4ActorsEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the v17 actors")
+	}
+	eng := testEngine(t)
+	first := runV4Scenario(t, eng, true)
+	// Plausibility: a plain transfer that creates an account costs a few
+	// million gas; an EVM deployment tens of millions at most.
+	lo := []int64{1_000_000, 1_000_000, 5_000_000, 1_000_000, 1_000_000}
+	hi := []int64{20_000_000, 10_000_000, 200_000_000, 50_000_000, 50_000_000}
+	for i, g := range first.gas {
+		if g < lo[i] || g > hi[i] {
+			t.Errorf("message %d used %d gas, outside [%d, %d]", i, g, lo[i], hi[i])
+		}
+	}
+	second := runV4Scenario(t, eng, false)
+	if len(first.gas) != len(second.gas) || first.contract != second.contract {
+		t.Fatalf("runs differ: %+v vs %+v", first, second)
+	}
+	for i := range first.gas {
+		if first.gas[i] != second.gas[i] {
+			t.Errorf("message %d: gas %d then %d", i, first.gas[i], second.gas[i])
+		}
+	}
+	t.Logf("gas used: %v; contract f0%d", first.gas, first.contract)
+}
+
+func ptrCborInt(v int64) *cbg.CborInt { c := cbg.CborInt(v); return &c }
+
+// accountState is the account actor's state, [address] (refmt would not
+// encode an address as its bytes).
+type accountState struct{ addr address.Address }
+
+func (a *accountState) MarshalCBOR(w io.Writer) error {
+	if err := cbg.WriteMajorTypeHeader(w, cbg.MajArray, 1); err != nil {
+		return err
+	}
+	return a.addr.MarshalCBOR(w)
+}
+
+// dumpTrace renders a call tree with its kernel charges, for failure
+// messages.
+func dumpTrace(tr *callmanager.ExecutionTrace, depth int) string {
+	if tr == nil {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s%s -> %s m%d params %x => %d ret %x\n", strings.Repeat("  ", depth), tr.Msg.From, tr.Msg.To, tr.Msg.Method, tr.Msg.Params, tr.MsgRct.ExitCode, tr.MsgRct.Return)
+	for _, g := range tr.GasCharges {
+		if strings.HasPrefix(g.Name, "OnSyscall") || g.Name == "wasm_exec" {
+			continue
+		}
+		fmt.Fprintf(&b, "%s  . %s %d\n", strings.Repeat("  ", depth), g.Name, g.TotalGas)
+	}
+	for i := range tr.Subcalls {
+		b.WriteString(dumpTrace(&tr.Subcalls[i], depth+1))
+	}
+	return b.String()
+}
