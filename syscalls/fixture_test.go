@@ -1,0 +1,222 @@
+package syscalls_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"testing"
+
+	"github.com/filecoin-project/go-address"
+	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
+	"github.com/filecoin-project/go-state-types/abi"
+	"github.com/filecoin-project/go-state-types/big"
+	"github.com/filecoin-project/go-state-types/network"
+	"github.com/ipfs/go-cid"
+	cbor "github.com/ipfs/go-ipld-cbor"
+	cbg "github.com/whyrusleeping/cbor-gen"
+
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/callmanager"
+	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/gas"
+	"github.com/go-fvm/go-fvm/kernel"
+	"github.com/go-fvm/go-fvm/machine"
+	"github.com/go-fvm/go-fvm/state"
+)
+
+// Gas prices of the Hygge list (ref-fvm v3.13.3 fvm/src/gas/price_list.rs),
+// in whole gas, written out here so that the tests do not read them back
+// from the code under test.
+const (
+	actorLookup      = 500_000
+	actorUpdate      = 475_000
+	valueTransfer    = 6_000
+	methodInvocation = 75_000
+	// on_create_actor(true): actor_create_storage + address_assignment +
+	// address_lookup = 650,000 + 1,000,000 + 1,050,000.
+	createFromSend = 650_000 + 1_000_000 + 1_050_000
+	// on_create_actor(false): actor_create_storage.
+	createExplicit = 650_000
+	returnPerByte  = 1_300
+)
+
+// Actor ids of the fixture.
+const (
+	idSystem  = 0
+	idInit    = 1
+	idReward  = 2
+	idBurnt   = 99
+	idRich    = 100 // BLS account with 1 FIL, the usual origin
+	idPoor    = 101 // secp account with nothing, the usual receiver
+	idOther   = 102 // account with 1000 atto, not preloaded, not primed
+	idHolder  = 103 // f410 placeholder with 5 atto
+	firstFree = 1000
+)
+
+var oneFIL = big.NewInt(1_000_000_000_000_000_000)
+
+// world is a machine on a complete minimal v10 state.
+type world struct {
+	m                     *machine.Machine
+	man                   *bundle.Manifest
+	bls, secp, f410       address.Address
+	newSecp, newBLS, new4 address.Address // not in the state
+}
+
+func mustAddr(a address.Address, err error) address.Address {
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+func (w *world) code(t *testing.T, name string) cid.Cid {
+	t.Helper()
+	c, ok := w.man.Code(name)
+	if !ok {
+		t.Fatalf("no %s in the manifest", name)
+	}
+	return c
+}
+
+type noExterns struct{ externs.Externs }
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ctx := context.Background()
+	bs := blockstore.NewMemory()
+	path, err := bundle.Locator{}.Path(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 10, Networks: []string{"mainnet"}}, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{man: bundles[0].Manifest}
+	w.bls = mustAddr(address.NewBLSAddress(bytes48(1)))
+	w.secp = mustAddr(address.NewSecp256k1Address([]byte("poor key")))
+	w.f410 = mustAddr(address.NewDelegatedAddress(10, bytes20(3)))
+	w.newSecp = mustAddr(address.NewSecp256k1Address([]byte("fresh key")))
+	w.newBLS = mustAddr(address.NewBLSAddress(bytes48(2)))
+	w.new4 = mustAddr(address.NewDelegatedAddress(10, bytes20(4)))
+
+	cst := cbor.NewCborStore(bs)
+	addrs, err := hamt.NewNode(cst, hamt.UseTreeBitWidth(5), hamt.UseHashFunction(func(b []byte) []byte { h := sha256.Sum256(b); return h[:] }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a, id := range map[address.Address]int64{w.bls: idRich, w.secp: idPoor, w.f410: idHolder} {
+		v := cbg.CborInt(id)
+		if err := addrs.Set(ctx, string(a.Bytes()), &v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addrsRoot, err := addrs.Write(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(v any) cid.Cid {
+		c, err := cst.Put(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	tree, err := state.New(ctx, bs, state.Version5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := state.EmptyArrayCID
+	f410 := w.f410
+	tree.SetActor(idSystem, &state.ActorState{Code: w.code(t, "system"), Head: put([]any{w.man.Data}), Balance: big.Zero()})
+	tree.SetActor(idInit, &state.ActorState{Code: w.code(t, "init"), Head: put([]any{addrsRoot, firstFree, "test"}), Balance: big.Zero()})
+	tree.SetActor(idReward, &state.ActorState{Code: w.code(t, "reward"), Head: empty, Balance: big.Zero()})
+	tree.SetActor(idBurnt, &state.ActorState{Code: w.code(t, "account"), Head: empty, Balance: big.Zero()})
+	tree.SetActor(idRich, &state.ActorState{Code: w.code(t, "account"), Head: empty, Balance: oneFIL})
+	tree.SetActor(idPoor, &state.ActorState{Code: w.code(t, "account"), Head: empty, Balance: big.Zero()})
+	tree.SetActor(idOther, &state.ActorState{Code: w.code(t, "account"), Head: empty, Balance: big.NewInt(1000)})
+	tree.SetActor(idHolder, &state.ActorState{Code: w.code(t, "placeholder"), Head: empty, Balance: big.NewInt(5), DelegatedAddress: &f410})
+	root, err := tree.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: bs, Externs: noExterns{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func bytes48(b byte) []byte {
+	p := make([]byte, 48)
+	p[0] = b
+	return p
+}
+
+func bytes20(b byte) []byte {
+	p := make([]byte, 20)
+	p[19] = b
+	return p
+}
+
+// defaultMessage is a message from the rich BLS account to idOther (which
+// is not primed in the tracker unless the receiver is set).
+func (w *world) message() callmanager.Message {
+	return callmanager.Message{Origin: idRich, OriginAddress: w.bls, Receiver: idPoor, ReceiverKnown: true,
+		Nonce: 7, GasPremium: big.Zero(), From: w.bls, To: w.secp}
+}
+
+func newCM(w *world, msg callmanager.Message, inv callmanager.Invoker, limit uint64, opts ...gas.TrackerOption) (*callmanager.CallManager, *gas.GasTracker) {
+	tr := gas.NewGasTracker(gas.NewGas(limit), gas.ZeroGas, opts...)
+	return callmanager.New(w.m, tr, msg, inv), tr
+}
+
+// used returns the gas used in whole gas, failing on fractions (every
+// charge in these tests is whole).
+func used(t *testing.T, tr *gas.GasTracker) uint64 {
+	t.Helper()
+	mg := tr.GasUsed().Milligas()
+	if mg%1000 != 0 {
+		t.Fatalf("gas used %d milligas is not whole gas", mg)
+	}
+	return mg / 1000
+}
+
+func idAddr(id uint64) address.Address { return mustAddr(address.NewIDAddress(id)) }
+
+func actor(t *testing.T, w *world, id uint64) *state.ActorState {
+	t.Helper()
+	act, err := w.m.Tree.GetActor(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return act
+}
+
+func balance(t *testing.T, w *world, id uint64) abi.TokenAmount {
+	t.Helper()
+	act := actor(t, w, id)
+	if act == nil {
+		t.Fatalf("actor %d does not exist", id)
+	}
+	return act.Balance
+}
+
+func wantErrNum(t *testing.T, err error, num kernel.ErrorNumber) {
+	t.Helper()
+	var se *kernel.SyscallError
+	if !errors.As(err, &se) || se.Num != num {
+		t.Fatalf("error %v, want syscall error %s", err, num)
+	}
+}
+
+// emptyArray is the CID of the DAG-CBOR empty array (0x80), computed here.
+func emptyArray() cid.Cid {
+	c, err := cid.V1Builder{Codec: cid.DagCBOR, MhType: 0xb220}.Sum([]byte{0x80})
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
