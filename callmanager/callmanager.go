@@ -167,7 +167,16 @@ func (cm *CallManager) send(ctx context.Context, from uint64, to address.Address
 		return Result{}, kernel.Errorf(kernel.LimitExceeded, "current depth %d exceeds the call depth limit", cm.depth)
 	}
 	cm.depth++
-	res, err := cm.sendUnchecked(ctx, from, to, method, params, value, readOnly)
+	// The call-depth frame owns the Wasm memory of every instance it runs
+	// (an implicit account constructor included) until it ends, as the
+	// reference's with_stack_frame.
+	var (
+		res Result
+		err error
+	)
+	cm.memory.WithStackFrame(func() {
+		res, err = cm.sendUnchecked(ctx, from, to, method, params, value, readOnly)
+	})
 	cm.depth--
 	if gasLimit != nil {
 		if perr := cm.gas.PopLimit(); perr != nil {

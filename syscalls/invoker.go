@@ -88,6 +88,7 @@ func (iv *Invoker) Invoke(ctx context.Context, cm *callmanager.CallManager, c ca
 		Prices:             &m.Profile.Prices.WasmRules,
 		Memory:             cm.MemoryLimiter(),
 		Data:               k,
+		FrameManaged:       true,
 		MissingInvokeFatal: iv.fvmVersion < 4,
 	})
 	return outcomeResult(k, out)
