@@ -25,6 +25,9 @@ func fuzzSeeds(f *testing.F) {
 	for _, m := range sampleModules() {
 		f.Add(m.build().Encode())
 	}
+	for seed := int64(0); seed < 20; seed++ {
+		f.Add(genModule(seed).build().Encode())
+	}
 	dir, msg := lotusDir()
 	if msg != "" {
 		return

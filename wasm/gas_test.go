@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -210,6 +212,9 @@ func TestMilligasPerBlock(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h.t = t
+			if d := os.Getenv("FVM_WASM_DUMP_DIR"); d != "" {
+				os.WriteFile(filepath.Join(d, strings.ReplaceAll(c.name, " ", "_")+".wasm"), c.mod.bytes(t), 0o644)
+			}
 			mod := h.load(c.mod.bytes(t), FVMConfig())
 			defer mod.Close(h.ctx)
 			got, _, err := h.call(mod, c.fn, c.arg...)
@@ -309,6 +314,9 @@ func TestNaNCanonicalisation(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h.t = t
 			code := c.mod.bytes(t)
+			if d := os.Getenv("FVM_WASM_DUMP_DIR"); d != "" {
+				os.WriteFile(filepath.Join(d, "nan_"+strings.ReplaceAll(c.name, " ", "_")+".wasm"), code, 0o644)
+			}
 			mod := h.load(code, FVMConfig())
 			got, res, err := h.call(mod, "run", c.args...)
 			if err != nil {
