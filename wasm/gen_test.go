@@ -327,6 +327,12 @@ func genModule(seed int64) testModule {
 		memory:  &Limits{Min: 1, Max: 2, HasMax: true},
 		globals: []Global{{Type: GlobalType{Type: I32, Mutable: true}, Init: ConstExpr{mkI32(0), mkOp(OpEnd)}}},
 	}
+	if seed%5 == 4 {
+		// An imported mutable global comes first in the global index space, which exercises
+		// the reference's index quirks (stack-height global index, global shift).
+		tm.imports = append(tm.imports, Import{Module: "env", Name: "g", Kind: KindGlobal,
+			Global: GlobalType{Type: I32, Mutable: true}})
+	}
 	nf := 1 + r.Intn(5)
 	types := []FuncType{i32ToI32}
 	for i := 1; i < nf; i++ {
