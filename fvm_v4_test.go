@@ -16,6 +16,7 @@ import (
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/filecoin-project/go-state-types/network"
+	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	cbor "github.com/ipfs/go-ipld-cbor"
 	cbg "github.com/whyrusleeping/cbor-gen"
@@ -25,6 +26,7 @@ import (
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/callmanager"
 	"github.com/go-fvm/go-fvm/engine"
+	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/message"
 	"github.com/go-fvm/go-fvm/state"
@@ -51,7 +53,7 @@ const (
 
 func fil(n int64) abi.TokenAmount { return big.Mul(big.NewInt(n), big.NewInt(1e18)) }
 
-func newV4World(t *testing.T, eng *engine.Engine, tracing bool) *v4World {
+func newV4World(t *testing.T, eng *engine.Engine, tracing bool, extra ...func(tree *state.StateTree, bs *blockstore.Memory)) *v4World {
 	t.Helper()
 	ctx := context.Background()
 	bs := blockstore.NewMemory()
@@ -111,6 +113,9 @@ func newV4World(t *testing.T, eng *engine.Engine, tracing bool) *v4World {
 	tree.SetActor(10, &state.ActorState{Code: code("eam"), Head: state.EmptyArrayCID, Balance: big.Zero()})
 	tree.SetActor(99, &state.ActorState{Code: code("account"), Head: put(&accountState{burnt}), Balance: big.Zero()})
 	tree.SetActor(v4SenderID, &state.ActorState{Code: code("account"), Head: put(&accountState{sender}), Balance: fil(1000)})
+	for _, f := range extra {
+		f(tree, bs)
+	}
 	root, err := tree.Flush(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +123,7 @@ func newV4World(t *testing.T, eng *engine.Engine, tracing bool) *v4World {
 	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
 		NetworkVersion: network.Version27, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
 		BaseFee: big.NewInt(100), CircSupply: fil(1_000_000), ChainID: 314,
-		StateRoot: root, Blockstore: bs, Externs: noExterns{},
+		StateRoot: root, Blockstore: bs, Externs: v4Externs{},
 	}, Engine: eng, Tracing: tracing})
 	if err != nil {
 		t.Fatal(err)
@@ -357,4 +362,105 @@ func dumpTrace(tr *callmanager.ExecutionTrace, depth int) string {
 		b.WriteString(dumpTrace(&tr.Subcalls[i], depth+1))
 	}
 	return b.String()
+}
+
+// v4Externs supplies deterministic randomness digests (the epoch's sha256,
+// prefixed by the kind); it has no tipsets and proves no faults.
+type v4Externs struct{ noExterns }
+
+func (v4Externs) digest(kind byte, round abi.ChainEpoch) [32]byte {
+	var b [9]byte
+	b[0] = kind
+	binary.BigEndian.PutUint64(b[1:], uint64(round))
+	return sha256.Sum256(b[:])
+}
+
+func (e v4Externs) GetChainRandomness(_ context.Context, round abi.ChainEpoch) ([32]byte, error) {
+	return e.digest('c', round), nil
+}
+
+func (e v4Externs) GetBeaconRandomness(_ context.Context, round abi.ChainEpoch) ([32]byte, error) {
+	return e.digest('b', round), nil
+}
+
+// deploy deploys initcode through EAM CreateExternal and returns the new
+// actor's id.
+func (w *v4World) deploy(t *testing.T, nonce uint64, initcode []byte) uint64 {
+	t.Helper()
+	eam, _ := address.NewIDAddress(10)
+	ret := w.apply(t, nonce, eam, eamCreateExternal, cborBytes(initcode), big.Zero())
+	if ret.Receipt.ExitCode != exitcode.Ok {
+		t.Fatalf("EAM CreateExternal: %+v (%s)\n%s", ret.Receipt, ret.FailureInfo, dumpTrace(ret.Trace, 0))
+	}
+	return createReturnID(t, ret.Receipt.Return)
+}
+
+// initCodeFor wraps EVM runtime code in init code that returns it.
+func initCodeFor(runtime []byte) []byte {
+	n := byte(len(runtime))
+	prefix := []byte{0x60, n, 0x60, 12, 0x60, 0x00, 0x39, 0x60, n, 0x60, 0x00, 0xf3}
+	return append(prefix, runtime...)
+}
+
+// TestV4EVMPrevRandao: PREVRANDAO makes the EVM actor call the v4
+// rand.get_beacon_randomness(epoch) syscall, which returns the raw digest;
+// the actor draws from it itself (FIP-0075): blake2b-256(EvmPrevRandao 10 ‖
+// digest ‖ epoch ‖ "prevrandao").
+func TestV4EVMPrevRandao(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the v17 actors")
+	}
+	w := newV4World(t, testEngine(t), true)
+	// PREVRANDAO PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
+	id := w.deploy(t, 0, initCodeFor([]byte{0x44, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3}))
+	contract, _ := address.NewIDAddress(id)
+	ret := w.apply(t, 1, contract, evmInvokeContract, cborBytes(nil), big.Zero())
+	if ret.Receipt.ExitCode != exitcode.Ok {
+		t.Fatalf("InvokeContract: %+v (%s)\n%s", ret.Receipt, ret.FailureInfo, dumpTrace(ret.Trace, 0))
+	}
+	const epoch = 5_000_000
+	want := externs.DrawRandomness(v4Externs{}.digest('b', epoch), 10, epoch, []byte("prevrandao"))
+	if !bytes.Equal(ret.Receipt.Return, cborBytes(want[:])) {
+		t.Errorf("PREVRANDAO returned %x, want %x", ret.Receipt.Return, cborBytes(want[:]))
+	}
+}
+
+// noInvokeWasm is a module with a memory, one (unexported) function and no
+// invoke export.
+var noInvokeWasm = []byte{
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+	0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: () -> ()
+	0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+	0x05, 0x03, 0x01, 0x00, 0x01, // memory section: one memory, min 1 page
+	0x07, 0x0a, 0x01, 0x06, 'm', 'e', 'm', 'o', 'r', 'y', 0x02, 0x00, // export "memory"
+	0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // code section: an empty body
+}
+
+// TestV4MissingInvokeExport: in v4 an actor without an invoke export exits
+// with SYS_INVALID_RECEIVER (ref-fvm call_manager/default.rs:772); v3 made
+// it fatal.
+func TestV4MissingInvokeExport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the v17 actors")
+	}
+	code, err := cid.Prefix{Version: 1, Codec: 0x55, MhType: 0xb220, MhLength: 32}.Sum(noInvokeWasm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = 300
+	w := newV4World(t, testEngine(t), true, func(tree *state.StateTree, bs *blockstore.Memory) {
+		blk, err := blocks.NewBlockWithCid(noInvokeWasm, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bs.Put(context.Background(), blk); err != nil {
+			t.Fatal(err)
+		}
+		tree.SetActor(id, &state.ActorState{Code: code, Head: state.EmptyArrayCID, Balance: big.Zero()})
+	})
+	to, _ := address.NewIDAddress(id)
+	ret := w.apply(t, 0, to, 2, nil, big.Zero())
+	if ret.Receipt.ExitCode != exitcode.SysErrInvalidReceiver {
+		t.Fatalf("receipt %+v (%s), want SYS_INVALID_RECEIVER\n%s", ret.Receipt, ret.FailureInfo, dumpTrace(ret.Trace, 0))
+	}
 }
