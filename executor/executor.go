@@ -242,16 +242,11 @@ func receiptFor(res callmanager.Result, callErr error, gasUsed, gasLimit int64) 
 		return r, info, nil
 	}
 	code := callmanager.ErrorExitCode(callErr)
-	if code == exitcode.SysErrFatal && !isSyscallError(callErr) {
+	if callmanager.IsFatal(callErr) {
 		// A fatal error uses the whole gas limit.
 		gasUsed = gasLimit
 	}
 	return Receipt{ExitCode: code, GasUsed: gasUsed}, callErr.Error(), nil
-}
-
-func isSyscallError(err error) bool {
-	var se *kernel.SyscallError
-	return errors.As(err, &se)
 }
 
 func effectivePremium(msg *message.Message, baseFee abi.TokenAmount) abi.TokenAmount {
