@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
@@ -537,7 +538,9 @@ func TestInvocationCall(t *testing.T) {
 	wantErrNum(t, err, kernel.ReadOnly)
 	// An invoker error comes back unchanged.
 	boom := errors.New("boom")
-	inv.fn = func(context.Context, *callmanager.CallManager, callmanager.Call) (callmanager.Result, error) { return callmanager.Result{}, boom }
+	inv.fn = func(context.Context, *callmanager.CallManager, callmanager.Call) (callmanager.Result, error) {
+		return callmanager.Result{}, boom
+	}
 	if _, err := cm.Send(ctx, idRich, w.secp, 5, nil, zero, nil, false); !errors.Is(err, boom) {
 		t.Errorf("error %v, want boom", err)
 	}
@@ -632,9 +635,25 @@ func TestErrorExitCode(t *testing.T) {
 		{kernel.Errorf(kernel.LimitExceeded, "x"), exitcode.SysErrFatal},
 		{kernel.Errorf(kernel.ReadOnly, "x"), exitcode.SysErrFatal},
 		{callmanager.ErrFatal, exitcode.SysErrFatal},
+		{errors.New("a bug"), exitcode.SysErrFatal},
+		// A fatal error stays fatal with a syscall error in its chain.
+		{fmt.Errorf("%w: %w", kernel.ErrFatal, kernel.Errorf(kernel.NotFound, "x")), exitcode.SysErrFatal},
+		{fmt.Errorf("%w: %w", callmanager.ErrFatal, kernel.Errorf(kernel.InsufficientFunds, "x")), exitcode.SysErrFatal},
+		{fmt.Errorf("context: %w", kernel.Errorf(kernel.NotFound, "x")), exitcode.SysErrInvalidReceiver},
 	} {
 		if got := callmanager.ErrorExitCode(tc.err); got != tc.want {
 			t.Errorf("%v -> %d, want %d", tc.err, got, tc.want)
 		}
+		// Fatal means exit 10 and not a recoverable syscall error.
+		wantFatal := tc.want == exitcode.SysErrFatal && !errors.Is(tc.err, gas.ErrOutOfGas)
+		if _, isSyscall := tc.err.(*kernel.SyscallError); isSyscall {
+			wantFatal = false
+		}
+		if got := callmanager.IsFatal(tc.err); got != wantFatal {
+			t.Errorf("IsFatal(%v) = %v, want %v", tc.err, got, wantFatal)
+		}
+	}
+	if callmanager.IsFatal(nil) || callmanager.IsFatal(gas.ErrOutOfGas) {
+		t.Error("nil or out of gas reported fatal")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -283,6 +284,10 @@ func TestReceiptMapping(t *testing.T) {
 		// A fatal error uses the whole gas limit.
 		{"fatal", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, callmanager.ErrFatal
+		}, exitcode.SysErrFatal, gasLimit, nil},
+		// Still fatal when the chain also holds a syscall error.
+		{"fatal wrapping a syscall error", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+			return callmanager.Result{}, fmt.Errorf("%w: exit block: %w", kernel.ErrFatal, kernel.Errorf(kernel.NotFound, "no block"))
 		}, exitcode.SysErrFatal, gasLimit, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/filecoin-project/go-state-types/big"
+	"github.com/filecoin-project/go-state-types/exitcode"
 	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
@@ -25,6 +26,9 @@ const (
 	fnMessageCtx   = 1 // vm.message_context(ret) -> errno; writes 80 bytes
 	fnBlockCreate  = 2 // ipld.block_create(ret, codec i64, off, len) -> errno; writes u32 id
 	fnGasCharge    = 3 // gas.charge(name_off, name_len, amount i64) -> errno
+	fnExit         = 4 // vm.exit(code, blk, msg_off, msg_len) -> never returns
+	fnSend         = 5 // send.send(ret, to_off, to_len, method i64, params, hi i64, lo i64, limit i64, flags i64) -> errno
+	opUnreachable  = 0x00
 	opLoop         = 0x03
 	opEnd          = 0x0b
 	opCall         = 0x10
@@ -88,21 +92,26 @@ func cat(parts ...[]byte) []byte {
 }
 
 // actorModule assembles a module exporting memory (one page) and
-// invoke(params i32) -> i32 with the given body (which must leave an i32).
+// invoke(params i32) -> i32 (function 6) with the given body (which must
+// leave an i32).
 func actorModule(body []byte) []byte {
 	const (
 		i32, i64, fn = 0x7f, 0x7e, 0x60
 	)
 	types := vec(
-		[]byte{fn, 1, i32, 1, i32},                // 0: (i32) -> i32
-		[]byte{fn, 4, i32, i64, i32, i32, 1, i32}, // 1: (i32, i64, i32, i32) -> i32
-		[]byte{fn, 3, i32, i32, i64, 1, i32},      // 2: (i32, i32, i64) -> i32
+		[]byte{fn, 1, i32, 1, i32},                                         // 0: (i32) -> i32
+		[]byte{fn, 4, i32, i64, i32, i32, 1, i32},                          // 1: (i32, i64, i32, i32) -> i32
+		[]byte{fn, 3, i32, i32, i64, 1, i32},                               // 2: (i32, i32, i64) -> i32
+		[]byte{fn, 4, i32, i32, i32, i32, 1, i32},                          // 3: (i32, i32, i32, i32) -> i32
+		[]byte{fn, 9, i32, i32, i32, i64, i32, i64, i64, i64, i64, 1, i32}, // 4: send
 	)
 	imports := vec(
 		cat(name("gas"), name("available"), []byte{0, 0}),
 		cat(name("vm"), name("message_context"), []byte{0, 0}),
 		cat(name("ipld"), name("block_create"), []byte{0, 1}),
 		cat(name("gas"), name("charge"), []byte{0, 2}),
+		cat(name("vm"), name("exit"), []byte{0, 3}),
+		cat(name("send"), name("send"), []byte{0, 4}),
 	)
 	code := cat([]byte{0}, body, []byte{opEnd}) // no locals
 	return cat(
@@ -111,7 +120,7 @@ func actorModule(body []byte) []byte {
 		section(2, imports),
 		section(3, vec([]byte{0})),
 		section(5, vec([]byte{0, 1})), // memory: min 1 page, no max
-		section(7, vec(cat(name("invoke"), []byte{0, 4}), cat(name("memory"), []byte{2, 0}))),
+		section(7, vec(cat(name("invoke"), []byte{0, 6}), cat(name("memory"), []byte{2, 0}))),
 		section(10, vec(cat(uleb(uint64(len(code))), code))),
 	)
 }
@@ -130,22 +139,25 @@ type wasmWorld struct {
 
 const idWasm = 200
 
-func newWasmWorld(t *testing.T, code []byte) *wasmWorld {
+// newWasmWorld installs codes[i] as actor idWasm+i.
+func newWasmWorld(t *testing.T, codes ...[]byte) *wasmWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := newWorld(t)
-	c, err := cid.V1Builder{Codec: cid.Raw, MhType: multihash.BLAKE2B_MIN + 31}.Sum(code)
-	if err != nil {
-		t.Fatal(err)
+	for i, code := range codes {
+		c, err := cid.V1Builder{Codec: cid.Raw, MhType: multihash.BLAKE2B_MIN + 31}.Sum(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blk, err := blocks.NewBlockWithCid(code, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.m.Blocks.Put(ctx, blk); err != nil {
+			t.Fatal(err)
+		}
+		w.m.Tree.SetActor(idWasm+uint64(i), &state.ActorState{Code: c, Head: state.EmptyArrayCID, Balance: big.Zero()})
 	}
-	blk, err := blocks.NewBlockWithCid(code, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.m.Blocks.Put(ctx, blk); err != nil {
-		t.Fatal(err)
-	}
-	w.m.Tree.SetActor(idWasm, &state.ActorState{Code: c, Head: state.EmptyArrayCID, Balance: big.Zero()})
 	dir, err := engine.DefaultCacheDir()
 	if err != nil {
 		t.Fatal(err)
@@ -297,4 +309,35 @@ func TestErrorNumbersAndAborts(t *testing.T) {
 			t.Fatalf("error %v, available %s; want out of gas and nothing left", err, tr.GasAvailable())
 		}
 	})
+}
+
+// A fatal error in a callee aborts the whole message, even when what made it
+// fatal was a syscall-level problem: here the callee exits with a block id
+// that does not exist (fatal in ref-fvm, syscalls.md §4.3). The caller must
+// not see it as an error number from send.
+func TestFatalCalleeIsNotAnErrorNumber(t *testing.T) {
+	// Callee (201): vm.exit(16, block 99, no message).
+	callee := cat(i32c(16), i32c(99), i32c(0), i32c(0), call(fnExit), []byte{opUnreachable})
+	// Caller (200): f0201 (bytes 00 c9 01) at mem[64]; send(ret 0, to, method 2,
+	// no params, no value, no gas limit (u64::MAX), no flags); errno at 32;
+	// return mem[0:40].
+	caller := cat(
+		i32c(64), i32c(0x01c900), []byte{opI32Store, 2, 0},
+		i32c(32),
+		i32c(0), i32c(64), i32c(3), i64c(2), i32c(0), i64c(0), i64c(0), i64c(-1), i64c(0), call(fnSend),
+		[]byte{opI32Store, 2, 0},
+		returnMemory(40),
+	)
+	w := newWasmWorld(t, actorModule(caller), actorModule(callee))
+	res, err, _ := w.run(t, 100_000_000)
+	if err == nil {
+		errno := uint32(0)
+		if res.Return != nil {
+			errno = binary.LittleEndian.Uint32(res.Return.Data[32:])
+		}
+		t.Fatalf("the caller carried on (result %+v, send errno %d); want a fatal error", res, errno)
+	}
+	if callmanager.ErrorExitCode(err) != exitcode.SysErrFatal || !callmanager.IsFatal(err) {
+		t.Errorf("error %v: exit %d fatal %v, want a fatal SYS_ASSERTION_FAILED", err, callmanager.ErrorExitCode(err), callmanager.IsFatal(err))
+	}
 }
