@@ -432,6 +432,14 @@ func TestImplicit(t *testing.T) {
 	if ret.Receipt.ExitCode != exitcode.SysErrSenderInvalid || !ret.Penalty.IsZero() {
 		t.Errorf("receipt %+v penalty %s", ret.Receipt, ret.Penalty)
 	}
+	// An implicit sender is only resolved: an ID address with no actor is
+	// accepted (executor.md §1.2 steps 5-8 are skipped).
+	m.From, m.Value, m.Method = idAddr(555), big.Zero(), 0
+	ret = apply(t, w, inv, m, executor.Implicit, 0)
+	if ret.Receipt.ExitCode != 0 {
+		t.Errorf("receipt %+v, want exit 0 from a sender without actor", ret.Receipt)
+	}
+	m.Method = 2
 	// Out of gas is still enforced.
 	m.From, m.Value, m.GasLimit = idAddr(idSystem), big.Zero(), methodInvocation-1
 	ret = apply(t, w, inv, m, executor.Implicit, 0)

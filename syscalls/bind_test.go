@@ -304,9 +304,15 @@ func TestErrorNumbersAndAborts(t *testing.T) {
 		// page of memory (0.4 × 65,536 = 26,214.4) and a little Wasm.
 		body := cat(i32c(0), call(fnAvailable), []byte{opDrop}, i32c(0))
 		w := newWasmWorld(t, actorModule(body))
-		_, err, tr := w.run(t, 75_000+26_215+1_000)
+		const limit = 75_000 + 26_215 + 1_000
+		_, err, tr := w.run(t, limit)
 		if !errors.Is(err, gas.ErrOutOfGas) || tr.GasAvailable() != gas.ZeroGas {
 			t.Fatalf("error %v, available %s; want out of gas and nothing left", err, tr.GasAvailable())
+		}
+		// With 14,000 more it was the syscall charge that did not fit: the
+		// same call now succeeds.
+		if res, err, _ := w.run(t, limit+14_000); err != nil || res.ExitCode != 0 {
+			t.Fatalf("with 14,000 more gas: %+v %v", res, err)
 		}
 	})
 }
