@@ -25,6 +25,11 @@ var ErrUnsupported = errors.New("unsupported")
 // DefaultMaxCallDepth is the deepest call stack (NetworkConfig default).
 const DefaultMaxCallDepth = 1024
 
+// TotalFilecoin returns the total supply, 2,000,000,000 FIL in attoFIL.
+func TotalFilecoin() abi.TokenAmount {
+	return big.Mul(big.NewInt(2_000_000_000), big.NewInt(1_000_000_000_000_000_000))
+}
+
 // Profile is what a network version selects: the FVM semantics (3 for
 // nv18-20, 4 for nv21+), the price list and the call-depth limit.
 type Profile struct {
@@ -57,8 +62,10 @@ type Config struct {
 	Epoch          abi.ChainEpoch
 	Timestamp      uint64
 	BaseFee        abi.TokenAmount
-	CircSupply     abi.TokenAmount
-	ChainID        uint64
+	// CircSupply is the circulating supply. Unset (a nil big.Int), it is
+	// TotalFilecoin for FVM v3 (nv18-20) and 0 for v4, as in the reference.
+	CircSupply abi.TokenAmount
+	ChainID    uint64
 	// StateRoot is the state the machine starts from.
 	StateRoot cid.Cid
 	// Blockstore holds the state and the actor code; the machine buffers its
@@ -101,7 +108,11 @@ func New(ctx context.Context, cfg Config) (*Machine, error) {
 		return nil, fmt.Errorf("%w: machine config has no externs", ErrUnsupported)
 	}
 	if cfg.CircSupply.Int == nil {
+		// ref-fvm NetworkConfig::for_epoch: TOTAL_FILECOIN in v3, zero in v4.
 		cfg.CircSupply = big.Zero()
+		if profile.FVMVersion < 4 {
+			cfg.CircSupply = TotalFilecoin()
+		}
 	}
 	buf := blockstore.NewBuffered(cfg.Blockstore)
 	// The empty array is the info of every root and the head of new actors;

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
+	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/network"
 	"github.com/ipfs/go-cid"
@@ -133,9 +134,12 @@ func TestNew(t *testing.T) {
 	if m.Profile.FVMVersion != 3 || m.Epoch != 7 {
 		t.Errorf("profile v%d epoch %d", m.Profile.FVMVersion, m.Epoch)
 	}
-	// Unset amounts default to zero, an unset proof verifier refuses.
-	if m.BaseFee.Int == nil || !m.BaseFee.IsZero() || m.CircSupply.Int == nil || !m.CircSupply.IsZero() {
-		t.Errorf("base fee %v circ supply %v, want 0 and 0", m.BaseFee, m.CircSupply)
+	// An unset base fee is zero; an unset circulating supply is
+	// TOTAL_FILECOIN (2e9 FIL = 2e27 attoFIL) in v3 (ref-fvm v3.13.3
+	// NetworkConfig::for_epoch); an unset proof verifier refuses.
+	total, _ := big.FromString("2000000000000000000000000000")
+	if m.BaseFee.Int == nil || !m.BaseFee.IsZero() || !m.CircSupply.Equals(total) {
+		t.Errorf("base fee %v circ supply %v, want 0 and %v", m.BaseFee, m.CircSupply, total)
 	}
 	if _, ok := m.Proofs.(externs.NoProofVerifier); !ok {
 		t.Errorf("proofs %T, want NoProofVerifier", m.Proofs)
@@ -146,15 +150,40 @@ func TestNew(t *testing.T) {
 	}
 }
 
+func TestCircSupplyDefault(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, state.Version5)
+	for _, tc := range []struct {
+		nv   network.Version
+		set  abi.TokenAmount
+		want string
+	}{
+		{network.Version18, abi.TokenAmount{}, "2000000000000000000000000000"},
+		{network.Version18, big.Zero(), "0"}, // set to zero: kept
+		{network.Version18, big.NewInt(7), "7"},
+		// v4 (ref-fvm v4.8.2 for_epoch) defaults to zero. The v10 state
+		// serves as a state here: the profile is all that matters.
+		{network.Version21, abi.TokenAmount{}, "0"},
+	} {
+		m, err := machine.New(ctx, machine.Config{NetworkVersion: tc.nv, StateRoot: f.root, Blockstore: f.bs, Externs: noExterns{}, CircSupply: tc.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.CircSupply.String() != tc.want {
+			t.Errorf("nv%d circ supply %v: got %s, want %s", tc.nv, tc.set, m.CircSupply, tc.want)
+		}
+	}
+}
+
 func TestNewRejects(t *testing.T) {
 	ctx := context.Background()
 	f5 := newFixture(t, state.Version5)
 	f4 := newFixture(t, state.Version4)
 	for name, cfg := range map[string]machine.Config{
-		"nv17":        {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: noExterns{}},
-		"no externs":  {NetworkVersion: network.Version18, StateRoot: f5.root, Blockstore: f5.bs},
-		"tree v4":     {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: noExterns{}},
-		"nv29": {NetworkVersion: network.Version29, StateRoot: f5.root, Blockstore: f5.bs, Externs: noExterns{}},
+		"nv17":       {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: noExterns{}},
+		"no externs": {NetworkVersion: network.Version18, StateRoot: f5.root, Blockstore: f5.bs},
+		"tree v4":    {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: noExterns{}},
+		"nv29":       {NetworkVersion: network.Version29, StateRoot: f5.root, Blockstore: f5.bs, Externs: noExterns{}},
 	} {
 		if _, err := machine.New(ctx, cfg); !errors.Is(err, machine.ErrUnsupported) {
 			t.Errorf("%s: err %v, want ErrUnsupported", name, err)
