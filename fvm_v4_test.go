@@ -32,7 +32,22 @@ import (
 	"github.com/go-fvm/go-fvm/state"
 )
 
-// v4World is a minimal complete actors-v17 state (nv27, FVM v4): system,
+// v4Release is an actors version and a network version that runs it.
+type v4Release struct {
+	actors int
+	nv     network.Version
+}
+
+// v4Releases are the FVM v4 network versions with their actors, one per
+// actors version (lotus v1.34.1 ships bundles up to v17).
+var v4Releases = []v4Release{
+	{12, network.Version21}, {13, network.Version22}, {14, network.Version23},
+	{15, network.Version24}, {16, network.Version25}, {17, network.Version27},
+}
+
+var v17 = v4Releases[len(v4Releases)-1]
+
+// v4World is a minimal complete state of an actors release (FVM v4): system,
 // init (empty address map), reward f02, EAM f010, burnt funds f099 and one
 // funded secp256k1 account f0100, the sender.
 type v4World struct {
@@ -53,15 +68,15 @@ const (
 
 func fil(n int64) abi.TokenAmount { return big.Mul(big.NewInt(n), big.NewInt(1e18)) }
 
-func newV4World(t *testing.T, eng *engine.Engine, tracing bool, extra ...func(tree *state.StateTree, bs *blockstore.Memory)) *v4World {
+func newV4World(t *testing.T, eng *engine.Engine, rel v4Release, tracing bool, extra ...func(tree *state.StateTree, bs *blockstore.Memory)) *v4World {
 	t.Helper()
 	ctx := context.Background()
 	bs := blockstore.NewMemory()
-	path, err := bundle.Locator{}.Path(ctx, 17)
+	path, err := bundle.Locator{}.Path(ctx, rel.actors)
 	if err != nil {
-		t.Skipf("no v17 bundle: %v", err)
+		t.Skipf("no v%d bundle: %v", rel.actors, err)
 	}
-	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 17, Networks: []string{"mainnet"}}, bs)
+	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: rel.actors, Networks: []string{"mainnet"}}, bs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +136,7 @@ func newV4World(t *testing.T, eng *engine.Engine, tracing bool, extra ...func(tr
 		t.Fatal(err)
 	}
 	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
-		NetworkVersion: network.Version27, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
+		NetworkVersion: rel.nv, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
 		BaseFee: big.NewInt(100), CircSupply: fil(1_000_000), ChainID: 314,
 		StateRoot: root, Blockstore: bs, Externs: v4Externs{},
 	}, Engine: eng, Tracing: tracing})
@@ -193,9 +208,9 @@ type v4Outcome struct {
 
 // runV4Scenario applies the scenario's messages to a fresh world and checks
 // each result.
-func runV4Scenario(t *testing.T, eng *engine.Engine, tracing bool) v4Outcome {
+func runV4Scenario(t *testing.T, eng *engine.Engine, rel v4Release, tracing bool) v4Outcome {
 	ctx := context.Background()
-	w := newV4World(t, eng, tracing)
+	w := newV4World(t, eng, rel, tracing)
 	var out v4Outcome
 	nonce := uint64(0)
 	next := func() uint64 { n := nonce; nonce++; return n }
@@ -300,35 +315,39 @@ func createReturnID(t *testing.T, b []byte) uint64 {
 	return id
 }
 
-// TestV4ActorsEndToEnd runs real actors v17 on nv27 (FVM v4): account
-// auto-creation, a placeholder, an EVM deployment through the EAM and two
-// calls to it. Gas must be plausible and identical across runs (the first
-// traced, the second not).
+// TestV4ActorsEndToEnd runs real actors v12-v17 on their network versions
+// (FVM v4): account auto-creation, a placeholder, an EVM deployment through
+// the EAM and two calls to it. Gas must be plausible and identical across
+// runs (the first traced, the second not).
 func TestV4ActorsEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the v17 actors")
+		t.Skip("runs the v12-v17 actors")
 	}
 	eng := testEngine(t)
-	first := runV4Scenario(t, eng, true)
-	// Plausibility: a plain transfer that creates an account costs a few
-	// million gas; an EVM deployment tens of millions at most.
-	lo := []int64{1_000_000, 1_000_000, 5_000_000, 1_000_000, 1_000_000}
-	hi := []int64{20_000_000, 10_000_000, 200_000_000, 50_000_000, 50_000_000}
-	for i, g := range first.gas {
-		if g < lo[i] || g > hi[i] {
-			t.Errorf("message %d used %d gas, outside [%d, %d]", i, g, lo[i], hi[i])
-		}
+	for _, rel := range v4Releases {
+		t.Run(fmt.Sprintf("v%d-nv%d", rel.actors, rel.nv), func(t *testing.T) {
+			first := runV4Scenario(t, eng, rel, true)
+			// Plausibility: a transfer that creates an account costs a few
+			// million gas; an EVM deployment tens of millions at most.
+			lo := []int64{1_000_000, 1_000_000, 5_000_000, 1_000_000, 1_000_000}
+			hi := []int64{20_000_000, 10_000_000, 200_000_000, 50_000_000, 50_000_000}
+			for i, g := range first.gas {
+				if g < lo[i] || g > hi[i] {
+					t.Errorf("message %d used %d gas, outside [%d, %d]", i, g, lo[i], hi[i])
+				}
+			}
+			second := runV4Scenario(t, eng, rel, false)
+			if len(first.gas) != len(second.gas) || first.contract != second.contract {
+				t.Fatalf("runs differ: %+v vs %+v", first, second)
+			}
+			for i := range first.gas {
+				if first.gas[i] != second.gas[i] {
+					t.Errorf("message %d: gas %d then %d", i, first.gas[i], second.gas[i])
+				}
+			}
+			t.Logf("gas used: %v; contract f0%d", first.gas, first.contract)
+		})
 	}
-	second := runV4Scenario(t, eng, false)
-	if len(first.gas) != len(second.gas) || first.contract != second.contract {
-		t.Fatalf("runs differ: %+v vs %+v", first, second)
-	}
-	for i := range first.gas {
-		if first.gas[i] != second.gas[i] {
-			t.Errorf("message %d: gas %d then %d", i, first.gas[i], second.gas[i])
-		}
-	}
-	t.Logf("gas used: %v; contract f0%d", first.gas, first.contract)
 }
 
 func ptrCborInt(v int64) *cbg.CborInt { c := cbg.CborInt(v); return &c }
@@ -410,7 +429,7 @@ func TestV4EVMPrevRandao(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the v17 actors")
 	}
-	w := newV4World(t, testEngine(t), true)
+	w := newV4World(t, testEngine(t), v17, true)
 	// PREVRANDAO PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
 	id := w.deploy(t, 0, initCodeFor([]byte{0x44, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3}))
 	contract, _ := address.NewIDAddress(id)
@@ -448,7 +467,7 @@ func TestV4MissingInvokeExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	const id = 300
-	w := newV4World(t, testEngine(t), true, func(tree *state.StateTree, bs *blockstore.Memory) {
+	w := newV4World(t, testEngine(t), v17, true, func(tree *state.StateTree, bs *blockstore.Memory) {
 		blk, err := blocks.NewBlockWithCid(noInvokeWasm, code)
 		if err != nil {
 			t.Fatal(err)
