@@ -415,6 +415,37 @@ func TestDepthLimit(t *testing.T) {
 	}
 }
 
+// The default limit is 1024 frames: the top-level call runs at depth 1 and
+// a send from depth 1024 is refused.
+func TestDefaultDepthLimit(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	var refused error
+	inv := &invokerFunc{}
+	inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
+		res, err := cm.Send(ctx, idOther, idAddr(idOther), 2, nil, zero, nil, false)
+		if err != nil {
+			refused = err
+			return callmanager.Result{}, nil
+		}
+		return res, nil
+	}
+	msg := w.message()
+	msg.Receiver = idOther
+	cm, tr := newCM(w, msg, inv, bigLimit)
+	if _, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(inv.depths); n != 1024 || inv.depths[n-1] != 1024 {
+		t.Fatalf("%d invocations, deepest at %d; want 1024", n, inv.depths[len(inv.depths)-1])
+	}
+	wantErrNum(t, refused, kernel.LimitExceeded)
+	// 1024 invocations of the primed receiver, nothing for the refused send.
+	if got := used(t, tr); got != 1024*methodInvocation {
+		t.Errorf("gas used %d, want %d", got, 1024*methodInvocation)
+	}
+}
+
 func TestSendGasLimit(t *testing.T) {
 	ctx := context.Background()
 	const childLimit = 100_000
