@@ -402,3 +402,40 @@ func (m *Module) addFunc(ft FuncType, code Code) uint32 {
 	m.markCodeDirty(len(m.Code) - 1)
 	return m.NumFuncs() - 1
 }
+
+// ExportedLimits returns the limits of the memory (kind KindMemory) or table (KindTable)
+// exported under name, imports included. The engine needs them for ref-fvm's
+// charge_for_init: memory init is charged on the minimum of the export "memory", table init
+// on the minimum of the export "table".
+func (m *Module) ExportedLimits(name string, kind byte) (Limits, bool) {
+	for _, e := range m.Exports {
+		if e.Name != name || e.Kind != kind {
+			continue
+		}
+		switch kind {
+		case KindMemory:
+			if e.Index < m.numImportedMemories {
+				n := uint32(0)
+				for _, im := range m.Imports {
+					if im.Kind == KindMemory {
+						if n == e.Index {
+							return im.Memory, true
+						}
+						n++
+					}
+				}
+				return Limits{}, false
+			}
+			d := uint64(e.Index) - uint64(m.numImportedMemories)
+			if d < uint64(len(m.Memories)) {
+				return m.Memories[d], true
+			}
+		case KindTable:
+			if tt, ok := m.tableType(e.Index); ok {
+				return tt.Limits, true
+			}
+		}
+		return Limits{}, false
+	}
+	return Limits{}, false
+}

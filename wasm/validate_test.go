@@ -170,3 +170,18 @@ func TestLEB(t *testing.T) {
 		}
 	}
 }
+
+func TestExportedLimits(t *testing.T) {
+	m := testModule{memory: &Limits{Min: 17}, table: []uint32{0, 0, 0},
+		funcs: []testFunc{{typ: nilToNil}}}.build()
+	m.Exports = append(m.Exports, Export{Name: "table", Kind: KindTable, Index: 0})
+	if l, ok := m.ExportedLimits("memory", KindMemory); !ok || l.Min != 17 {
+		t.Fatalf("memory: %+v %v", l, ok)
+	}
+	if l, ok := m.ExportedLimits("table", KindTable); !ok || l.Min != 3 {
+		t.Fatalf("table: %+v %v", l, ok)
+	}
+	if _, ok := m.ExportedLimits("other", KindMemory); ok {
+		t.Fatal("found a missing export")
+	}
+}
