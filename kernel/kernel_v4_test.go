@@ -51,6 +51,9 @@ type fakeCM struct {
 	deleted   []uint64
 	// transferErr, when set, is what Transfer returns.
 	transferErr error
+	// sendResult is what Send returns; sentParams records the params.
+	sendResult kernel.CallResult
+	sentParams *kernel.Block
 }
 
 type fakeRand struct{ err error }
@@ -99,8 +102,9 @@ func (f *fakeCM) Nonce() uint64                              { return 0 }
 func (f *fakeCM) GasPremium() abi.TokenAmount                { return big.Zero() }
 func (f *fakeCM) EmitEvent(ev kernel.StampedEvent)           { f.events = append(f.events, ev) }
 func (f *fakeCM) NextActorAddress() (address.Address, error) { return address.Undef, nil }
-func (f *fakeCM) Send(context.Context, uint64, address.Address, abi.MethodNum, *kernel.Block, abi.TokenAmount, *gas.Gas, bool) (kernel.CallResult, error) {
-	return kernel.CallResult{}, errors.New("no sends")
+func (f *fakeCM) Send(_ context.Context, _ uint64, _ address.Address, _ abi.MethodNum, params *kernel.Block, _ abi.TokenAmount, _ *gas.Gas, _ bool) (kernel.CallResult, error) {
+	f.sentParams = params
+	return f.sendResult, nil
 }
 func (f *fakeCM) GetActor(_ context.Context, id uint64) (*state.ActorState, error) {
 	return f.actors[id], nil
@@ -499,4 +503,58 @@ func TestEmitEventV4Charge(t *testing.T) {
 	if e[0].Key != "a" || !bytes.Equal(e[0].Value, []byte{1, 2}) || e[1].Key != "bc" || len(e[1].Value) != 0 {
 		t.Errorf("entries %+v", e)
 	}
+}
+
+// TestSendV4ReturnReachable: a return block's links become reachable in the
+// caller (ref-fvm kernel/default.rs send: put_reachable); the params block
+// is handed on with its recorded links.
+func TestSendV4ReturnReachable(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeCM(t, 1e10, fakeRand{})
+	k := kernel.New(f, 100, receiver, 2, big.Zero(), false)
+	leaf := blockCID(t, raw, []byte("leaf"))
+	k.Blocks.MarkReachable(leaf)
+	params, err := k.BlockCreate(dagCBOR, pairWithLink(leaf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := blockCID(t, raw, []byte("returned child"))
+	ret := &kernel.Block{Codec: dagCBOR, Data: pairWithLink(child), Links: []cid.Cid{child}}
+	f.sendResult = kernel.CallResult{ExitCode: 0, Return: ret}
+	to, _ := address.NewIDAddress(5)
+	code, id, stat, err := k.Send(ctx, to, 2, params, big.Zero(), nil, false)
+	if err != nil || code != 0 || id != params+1 || stat.Size != uint32(len(ret.Data)) {
+		t.Fatalf("send: code %d id %d stat %+v err %v", code, id, stat, err)
+	}
+	if f.sentParams == nil || len(f.sentParams.Links) != 1 || f.sentParams.Links[0] != leaf {
+		t.Errorf("params sent %+v", f.sentParams)
+	}
+	if !k.Blocks.IsReachable(child) {
+		t.Error("the return block's link is not reachable in the caller")
+	}
+}
+
+// TestVerifyBLSAggregateV4Kernel: the charge (one pairing per signer plus
+// one, and 7 gas per plaintext byte: ref-fvm price_list.rs
+// on_verify_aggregate_signature) comes before the plaintext split.
+func TestVerifyBLSAggregateV4Kernel(t *testing.T) {
+	f := newFakeCM(t, 1e11, fakeRand{})
+	k := kernel.New(f, 100, receiver, 2, big.Zero(), false)
+	var sig [96]byte
+	keys := make([][48]byte, 2)
+	// Lengths 2 + 2 over a 3-byte buffer: IllegalArgument after charging
+	// 3·8,299,302 + 7·3.
+	_, err := k.VerifyBLSAggregate(&sig, keys, []byte{1, 2, 3}, []uint32{2, 2})
+	wantErrNum(t, err, kernel.IllegalArgument)
+	wantCharges(t, f, charge{"OnVerifyBlsAggregateSignature", g(3*8_299_302 + 7*3)})
+	// Well-formed but undecodable keys and signature: false, no error.
+	ok, err := k.VerifyBLSAggregate(&sig, keys, []byte{1, 2, 3, 4}, []uint32{2, 2})
+	if ok || err != nil {
+		t.Errorf("garbage aggregate: %t %v", ok, err)
+	}
+	// Unequal counts: refused before the charge.
+	f.charges()
+	_, err = k.VerifyBLSAggregate(&sig, keys, nil, []uint32{0})
+	wantErrNum(t, err, kernel.IllegalArgument)
+	wantCharges(t, f)
 }

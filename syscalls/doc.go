@@ -6,4 +6,11 @@
 // string and event-entry reading; CID writing; the value-result return-slot
 // check) and the packed little-endian out-structs. The host modules and the
 // gas-counter synchronisation build on these.
+//
+// HostModules gives the import set of an FVM version. v4 (nv21+) differs from
+// v3 (nv18-20) in four imports only: rand.* take the epoch alone and return
+// the raw digest, self.self_destruct takes burn_unspent, event.emit_event
+// takes entry headers with separate key and value buffers, and
+// crypto.verify_bls_aggregate exists. The invoker registers params (and the
+// kernel send registers return blocks) as reachable in v4.
 package syscalls
