@@ -504,3 +504,26 @@ func TestEventsRoot(t *testing.T) {
 		t.Error("a failed message kept its events")
 	}
 }
+
+// A message to a key address with no actor creates the account first.
+func TestSendToNewAccount(t *testing.T) {
+	w := newWorld(t, baseFee)
+	inv := &invokerFunc{}
+	m := w.msg(w.newSecp, 0, 5)
+	m.GasLimit = 10_000_000
+	ret := apply(t, w, inv, m, executor.Explicit, blsLen)
+	// 560,663 + 1,300×95 inclusion; OnCreateActor(true) 2,700,000; the new
+	// actor's lookup and update 975,000; its constructor's invocation
+	// 75,000 (the fake constructor does nothing else); the transfer 6,000
+	// (both ends already updated) = 4,440,163.
+	const want = inclusionBase + inclusionPerByte*blsLen + createFromSend + actorLookup + actorUpdate + methodInvocation + valueTransfer
+	if want != 4_440_163 || ret.Receipt.ExitCode != 0 || ret.Receipt.GasUsed != want {
+		t.Fatalf("receipt %+v, want exit 0 gas %d", ret.Receipt, want)
+	}
+	if len(inv.calls) != 1 || inv.calls[0].Method != 1 || inv.calls[0].From != idSystem {
+		t.Errorf("calls %+v, want the account constructor from f00", inv.calls)
+	}
+	if got := balance(t, w, firstFree); !got.Equals(big.NewInt(5)) {
+		t.Errorf("new account balance %s, want 5", got)
+	}
+}
