@@ -167,7 +167,7 @@ func eventEntryV4(h EventHeader, keys, values []byte, keyOff, valOff int) (Event
 	if h.KeyLen > maxEventKeyLenV4 {
 		return EventEntry{}, Errorf(LimitExceeded, "event key exceeded max size: %d > %d", h.KeyLen, maxEventKeyLenV4)
 	}
-	// Quirk (ref-fvm v4 kernel/default.rs:1084): an oversized single value
+	// Quirk (ref-fvm v4 kernel/default.rs:1083): an oversized single value
 	// is IllegalArgument (an overflow guard), unlike the LimitExceeded of an
 	// oversized total.
 	if h.ValLen > maxEventValuesLenV4 {

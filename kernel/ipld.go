@@ -87,8 +87,11 @@ func (k *Kernel) BlockCreate(codec uint64, data []byte) (uint32, error) {
 // scanLinks is the v4 metered link scan (ref-fvm ipld/mod.rs
 // scan_for_reachable_links): the scanner spends from a private budget equal
 // to the gas available; whatever it spent is then charged as one compute
-// charge, OnScanIpldLinks, whether the scan succeeded or not. When the
-// budget runs out the whole of it is charged and the result is out of gas.
+// charge, OnScanIpldLinks, whether the scan succeeded or not.
+//
+// Quirk (ref-fvm v4 ipld/mod.rs:49,132): when the budget runs out, exactly
+// all the gas available is charged (which the tracker accepts) and only then
+// is out of gas returned.
 func (k *Kernel) scanLinks(codec uint64, data []byte) ([]cid.Cid, error) {
 	p := k.prices()
 	available := k.CM.GasTracker().GasAvailable()
