@@ -1,6 +1,9 @@
 package wasm
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // largestActor returns the largest builtin actor module of the v16 bundle (the largest of
 // all bundles: the v16 EVM actor).
@@ -51,6 +54,29 @@ func BenchmarkDecodeLargestActor(b *testing.B) {
 	for b.Loop() {
 		if _, err := Decode(a.code); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkInstrumentMainnetBundle instruments every actor of the v16 mainnet bundle, as
+// an executor preloading the builtin actors does.
+func BenchmarkInstrumentMainnetBundle(b *testing.B) {
+	var actors []actorCode
+	var size int64
+	for _, a := range loadBundle(b, "v16") {
+		if strings.Contains(a.name, "-mainnet/") {
+			actors = append(actors, a)
+			size += int64(len(a.code))
+		}
+	}
+	b.Logf("%d actors, %d bytes", len(actors), size)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, a := range actors {
+			if _, err := Instrument(a.code, FVMConfig()); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

@@ -96,7 +96,7 @@ func (p WasmGasPrices) InstructionCost(op Opcode) (InstructionCost, error) {
 	case OpRefNull, OpRefIsNull, OpRefFunc:
 		return InstructionCost{}, fmt.Errorf("unsupported operation %s", op)
 	}
-	if _, ok := numericSigs[op]; ok {
+	if _, ok := numericSigOf(op); ok {
 		// Sign extension, bit operations, comparisons, integer and float arithmetic,
 		// conversions and truncations (trapping and saturating).
 		return fixed(p.MathDefault)

@@ -173,7 +173,7 @@ func heightStep(m *Module, types []uint32, s *heightStack, in *Instr, funcArity 
 		}
 		return s.pop(2)
 	}
-	if sig, ok := numericSigs[op]; ok {
+	if sig, ok := numericSigOf(op); ok {
 		return popPush(s, uint32(len(sig.in)), 1)
 	}
 	switch op {

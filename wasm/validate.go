@@ -453,7 +453,7 @@ func (v *validator) instr(in *Instr) error {
 	if isMemOp(op) {
 		return v.memInstr(in)
 	}
-	if sig, ok := numericSigs[op]; ok {
+	if sig, ok := numericSigOf(op); ok {
 		if err := v.popN(sig.in...); err != nil {
 			return err
 		}
@@ -867,13 +867,30 @@ type numericSig struct {
 	out ValType
 }
 
-// numericSigs gives the operand and result types of the numeric instructions.
-var numericSigs = map[Opcode]numericSig{}
+// numericSigs gives the operand and result types of the numeric instructions: one-byte
+// opcodes at their value, 0xFC-prefixed ones at 256 + sub-opcode. out is 0 for others.
+var numericSigs [256 + 32]numericSig
+
+// numericSigOf returns the signature of a numeric instruction.
+func numericSigOf(op Opcode) (numericSig, bool) {
+	i := int(op)
+	if op >= opPrefixFC {
+		i = 256 + int(op-opPrefixFC)
+	}
+	if i >= len(numericSigs) || numericSigs[i].out == 0 {
+		return numericSig{}, false
+	}
+	return numericSigs[i], true
+}
 
 func init() {
 	add := func(from, to Opcode, out ValType, in ...ValType) {
 		for op := from; op <= to; op++ {
-			numericSigs[op] = numericSig{in: in, out: out}
+			i := int(op)
+			if op >= opPrefixFC {
+				i = 256 + int(op-opPrefixFC)
+			}
+			numericSigs[i] = numericSig{in: in, out: out}
 		}
 	}
 	add(0x45, 0x45, I32, I32)
