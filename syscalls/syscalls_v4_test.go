@@ -27,6 +27,11 @@ type v4TestCM struct {
 	m      *machine.Machine
 	gt     *gas.GasTracker
 	events []kernel.StampedEvent
+	// self is the invoked actor (nil: none); burnt and deleted record
+	// what self_destruct did.
+	self    *state.ActorState
+	burnt   abi.TokenAmount
+	deleted bool
 }
 
 func newV4TestCall(t *testing.T, memory []byte) (*call, *v4TestCM) {
@@ -68,13 +73,21 @@ func (c *v4TestCM) NextActorAddress() (address.Address, error) { return address.
 func (c *v4TestCM) Send(context.Context, uint64, address.Address, abi.MethodNum, *kernel.Block, abi.TokenAmount, *gas.Gas, bool) (kernel.CallResult, error) {
 	return kernel.CallResult{}, errors.New("unused")
 }
-func (c *v4TestCM) GetActor(context.Context, uint64) (*state.ActorState, error) { return nil, nil }
+func (c *v4TestCM) GetActor(context.Context, uint64) (*state.ActorState, error) { return c.self, nil }
 func (c *v4TestCM) SetActor(context.Context, uint64, *state.ActorState) error   { return nil }
-func (c *v4TestCM) DeleteActor(context.Context, uint64) error                   { return nil }
+func (c *v4TestCM) DeleteActor(context.Context, uint64) error {
+	c.deleted, c.self = true, nil
+	return nil
+}
 func (c *v4TestCM) ResolveAddress(context.Context, address.Address) (uint64, bool, error) {
 	return 0, false, nil
 }
-func (c *v4TestCM) Transfer(context.Context, uint64, uint64, abi.TokenAmount) error { return nil }
+func (c *v4TestCM) Transfer(_ context.Context, _, to uint64, v abi.TokenAmount) error {
+	if to == kernel.BurntFundsActorID {
+		c.burnt = v
+	}
+	return nil
+}
 func (c *v4TestCM) CreateActor(context.Context, cid.Cid, uint64, *address.Address) error {
 	return nil
 }
@@ -199,5 +212,28 @@ func TestEmitEventV4Args(t *testing.T) {
 	m[200] = 0
 	if e.Value[0] != 7 {
 		t.Error("the event aliases wasm memory")
+	}
+}
+
+// TestSelfDestructV4Arg: any non-zero burn_unspent is true (ref-fvm v4
+// syscalls/sself.rs: burn_unspent > 0).
+func TestSelfDestructV4Arg(t *testing.T) {
+	for _, tc := range []struct {
+		arg  uint64
+		want kernel.ErrorNumber
+	}{{0, kernel.IllegalOperation}, {1, 0}, {7, 0}, {math.MaxUint32, 0}} {
+		c, cm := newV4TestCall(t, nil)
+		cm.self = &state.ActorState{Balance: big.NewInt(9)}
+		_, err := selfDestructV4Syscall().fn(c, []uint64{tc.arg})
+		if tc.want != 0 {
+			wantV4Err(t, err, tc.want)
+			if cm.deleted {
+				t.Errorf("burn_unspent %d: deleted", tc.arg)
+			}
+			continue
+		}
+		if err != nil || !cm.deleted || !cm.burnt.Equals(big.NewInt(9)) {
+			t.Errorf("burn_unspent %d: err %v deleted %t burnt %v", tc.arg, err, cm.deleted, cm.burnt)
+		}
 	}
 }
