@@ -483,3 +483,59 @@ func TestV4MissingInvokeExport(t *testing.T) {
 		t.Fatalf("receipt %+v (%s), want SYS_INVALID_RECEIVER\n%s", ret.Receipt, ret.FailureInfo, dumpTrace(ret.Trace, 0))
 	}
 }
+
+// TestV4EVMCallsEVM: one contract CALLs the counter contract and returns
+// what it returned. The inner InvokeContract is a send from an actor: its
+// return block comes back to the caller's registry, and the event the
+// callee emits is kept.
+func TestV4EVMCallsEVM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the v17 actors")
+	}
+	w := newV4World(t, testEngine(t), v17, true)
+	counter := w.deploy(t, 0, counterInitCode)
+	// The counter's Ethereum address is its masked id: 0xff, 11 zero bytes,
+	// then the id (big-endian).
+	var ethAddr [20]byte
+	ethAddr[0] = 0xff
+	binary.BigEndian.PutUint64(ethAddr[12:], counter)
+	runtime := []byte{
+		0x60, 0x20, // PUSH1 32 (ret length)
+		0x60, 0x00, // PUSH1 0 (ret offset)
+		0x60, 0x00, // PUSH1 0 (args length)
+		0x60, 0x00, // PUSH1 0 (args offset)
+		0x60, 0x00, // PUSH1 0 (value)
+		0x73, // PUSH20 address
+	}
+	runtime = append(runtime, ethAddr[:]...)
+	runtime = append(runtime,
+		0x5a,       // GAS
+		0xf1,       // CALL
+		0x50,       // POP (the success flag)
+		0x60, 0x20, // PUSH1 32
+		0x60, 0x00, // PUSH1 0
+		0xf3, // RETURN
+	)
+	caller := w.deploy(t, 1, initCodeFor(runtime))
+	to, _ := address.NewIDAddress(caller)
+	var gasUsed []int64
+	for want := uint64(1); want <= 2; want++ {
+		ret := w.apply(t, want+1, to, evmInvokeContract, cborBytes(nil), big.Zero())
+		if ret.Receipt.ExitCode != exitcode.Ok {
+			t.Fatalf("call %d: %+v (%s)\n%s", want, ret.Receipt, ret.FailureInfo, dumpTrace(ret.Trace, 0))
+		}
+		var word [32]byte
+		binary.BigEndian.PutUint64(word[24:], want)
+		if !bytes.Equal(ret.Receipt.Return, cborBytes(word[:])) {
+			t.Errorf("call %d returned %x, want %x", want, ret.Receipt.Return, cborBytes(word[:]))
+		}
+		if len(ret.Events) != 1 || ret.Events[0].Emitter != counter {
+			t.Errorf("call %d: events %+v, want one from the counter f0%d", want, ret.Events, counter)
+		}
+		if ret.Trace == nil || len(ret.Trace.Subcalls) != 1 || ret.Trace.Subcalls[0].Msg.Method != evmInvokeContract {
+			t.Errorf("call %d: the trace has no InvokeContract subcall", want)
+		}
+		gasUsed = append(gasUsed, ret.Receipt.GasUsed)
+	}
+	t.Logf("gas used: %v", gasUsed)
+}
