@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// Size limits. They follow the limits wasmparser (the validator inside the reference's
-// wasmtime) imposes, plus a cap on the whole module.
+// Size limits. They follow the limits wasmparser 0.236 (the validator inside the
+// reference's wasmtime 36) enforces, plus a cap on the whole module. wasmparser defines a
+// 128 KiB function-size limit but does not enforce it, so neither do we.
 const (
 	// MaxModuleSize is the largest module Decode accepts (bytes).
 	MaxModuleSize      = 64 << 20
@@ -18,13 +19,12 @@ const (
 	maxElementSegments = 100_000
 	maxDataSegments    = 100_000
 	maxStringSize      = 100_000
-	maxFunctionSize    = 7_654_321
 	maxFunctionLocals  = 50_000
 	maxFunctionParams  = 1_000
 	maxTableEntries    = 10_000_000
 	maxTables          = 100
 	maxMemoryPages     = 65_536
-	maxBrTableSize     = maxFunctionSize
+	maxBrTableSize     = 128 * 1024
 	// maxElemItems caps the items of one element segment.
 	maxElemItems = maxTableEntries
 )
@@ -595,9 +595,6 @@ func (m *Module) decodeCode(r *reader) error {
 		size, err := r.u32()
 		if err != nil {
 			return fmt.Errorf("function body %d: %w", i, err)
-		}
-		if size > maxFunctionSize {
-			return errorf(ErrTooLarge, "function body %d is %d bytes (limit %d)", i, size, maxFunctionSize)
 		}
 		entry, err := r.bytes(size)
 		if err != nil {

@@ -95,6 +95,9 @@ func (v *validator) module() error {
 			return fmt.Errorf("table %d: %w", i, err)
 		}
 	}
+	if m.NumTables() > maxTables {
+		return errorf(ErrTooLarge, "%d tables (limit %d)", m.NumTables(), maxTables)
+	}
 	if m.NumMemories() > 1 {
 		return errorf(ErrUnsupported, "%d memories (multi-memory)", m.NumMemories())
 	}
@@ -316,6 +319,13 @@ func (v *validator) function(i int) error {
 	ft := m.Types[m.Funcs[i]]
 	c := &m.Code[i]
 	v.locals = append(v.locals[:0], ft.Params...)
+	total := uint64(len(ft.Params))
+	for _, g := range c.Locals {
+		total += uint64(g.Count)
+	}
+	if total > maxFunctionLocals {
+		return errorf(ErrTooLarge, "%d parameters and locals (limit %d)", total, maxFunctionLocals)
+	}
 	for _, g := range c.Locals {
 		for k := uint32(0); k < g.Count; k++ {
 			v.locals = append(v.locals, g.Type)
