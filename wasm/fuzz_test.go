@@ -116,8 +116,11 @@ func checkPipeline(t *testing.T, ctx context.Context, rt wazero.Runtime, data []
 		}
 		return
 	}
-	// Everything our validator accepts, wazero must accept too.
-	if cm, err := rt.CompileModule(ctx, data); err != nil {
+	// Everything our validator accepts, wazero must accept too (custom sections aside:
+	// wazero refuses some valid ones, which is why Instrument drops them).
+	stripped := *m
+	stripped.Customs = nil
+	if cm, err := rt.CompileModule(ctx, stripped.Encode()); err != nil {
 		t.Fatalf("validated module rejected by wazero: %v", err)
 	} else {
 		cm.Close(ctx)
@@ -256,4 +259,38 @@ func FuzzValidatorAgainstWazero(f *testing.F) {
 			t.Fatalf("wazero accepts, we reject: %v", err)
 		}
 	})
+}
+
+// TestCustomSectionsDropped: the FVM pipeline drops custom sections, including ones that
+// wazero would refuse (an empty-content custom section; a malformed "name" section).
+func TestCustomSectionsDropped(t *testing.T) {
+	base := testModule{funcs: []testFunc{{typ: nilToNil, export: "run"}}}.build().Encode()
+	code := append(append([]byte{}, base...), sec(SecCustom, 3, '0', '0', '0')...)
+	code = append(code, sec(SecCustom, 4, 'n', 'a', 'm', 'e', 0xff, 0xff)...)
+	out, err := Instrument(code, FVMConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Customs) != 0 {
+		t.Fatalf("%d custom sections kept", len(m.Customs))
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().WithCoreFeatures(wazeroFeatures))
+	defer rt.Close(ctx)
+	if _, err := rt.CompileModule(ctx, out); err != nil {
+		t.Fatalf("wazero: %v", err)
+	}
+	cfg := FVMConfig()
+	cfg.KeepCustomSections = true
+	out, err = Instrument(code, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := Decode(out); len(m.Customs) != 2 {
+		t.Fatalf("KeepCustomSections: %d custom sections", len(m.Customs))
+	}
 }

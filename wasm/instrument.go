@@ -29,6 +29,10 @@ type Config struct {
 	// ValidateOutput re-decodes and validates the result, as wasmtime does when ref-fvm
 	// compiles the instrumented bytes; a failure means the actor cannot be loaded.
 	ValidateOutput bool
+	// KeepCustomSections keeps custom sections in the output. The FVM pipeline drops them:
+	// they never affect execution, wasmtime ignores a malformed "name" section, but wazero
+	// parses custom sections and refuses some that the WebAssembly spec allows.
+	KeepCustomSections bool
 }
 
 // FVMConfig returns the pipeline ref-fvm's engine runs on every actor (Engine::load_raw in
@@ -85,6 +89,9 @@ func InstrumentModule(m *Module, cfg Config) ([]byte, error) {
 		if err := CanonicalizeNaNs(m); err != nil {
 			return nil, err
 		}
+	}
+	if !cfg.KeepCustomSections {
+		m.Customs = nil
 	}
 	out := m.Encode()
 	if cfg.ValidateOutput {
