@@ -403,3 +403,113 @@ func TestGeneratedModules(t *testing.T) {
 	}
 	t.Logf("%d modules, %d refused by the instrumenter", n, refused)
 }
+
+// edgeModules are hand-written modules for corners of the reference's behaviour; with
+// FVM_WASM_DUMP_DIR set they are written out for the reference harness.
+func edgeModules() map[string][]byte {
+	out := map[string][]byte{}
+	tbl := func(body ...Instr) testModule {
+		return testModule{memory: mem1, table: []uint32{0, 0}, funcs: []testFunc{{typ: nilToNil, export: "run", body: body}}}
+	}
+	out["table_ops_static"] = tbl(
+		mkI32(0), mkIdx(OpTableGet, 0), mkI32(1), mkIdx(OpTableGrow, 0), mkOp(OpDrop),
+		mkI32(0), mkI32(1), mkI32(1), Instr{Op: OpTableCopy}, mkIdx(OpTableSize, 0), mkOp(OpDrop),
+	).build().Encode()
+	out["table_ops_dynamic"] = tbl(
+		mkI32(0), mkIdx(OpTableGet, 0), mkIdx(OpTableSize, 0), mkIdx(OpTableGrow, 0), mkOp(OpDrop),
+		mkI32(0), mkI32(1), mkIdx(OpTableSize, 0), Instr{Op: OpTableCopy},
+		mkI32(1), mkI32(0), mkIdx(OpTableGet, 0), mkIdx(OpTableSize, 0), mkIdx(OpTableFill, 0),
+	).build().Encode()
+	// passive element segment + table.init/elem.drop, passive data + memory.init/data.drop
+	{
+		m := tbl(
+			mkI32(0), mkI32(0), mkI32(1), Instr{Op: OpTableInit, A: 1}, mkIdx(OpElemDrop, 1),
+			mkI32(0), mkI32(0), mkIdx(OpMemorySize, 0), Instr{Op: OpMemoryInit}, mkIdx(OpDataDrop, 0),
+			mkI32(0), mkI32(0), mkI32(2), Instr{Op: OpMemoryInit}, mkIdx(OpDataDrop, 0),
+		).build()
+		m.Elements = append(m.Elements, Element{Mode: ModePassive, Type: FuncRef, Funcs: []uint32{0}, flags: 1})
+		one := uint32(1)
+		m.DataCount = &one
+		m.markDirty(SecDataCount)
+		m.Data = []Data{{Mode: ModePassive, Init: []byte("abc")}}
+		m.markDirty(SecData)
+		out["passive_segments"] = m.Encode()
+	}
+	// element segment with expressions: refused by gas metering
+	{
+		m := tbl().build()
+		m.Elements = append(m.Elements, Element{Mode: ModeDeclared, Type: FuncRef, UsesExprs: true,
+			Exprs: []ConstExpr{{mkIdx(OpRefFunc, 0), mkOp(OpEnd)}}, flags: 7})
+		out["elem_exprs"] = m.Encode()
+		m2 := tbl().build()
+		m2.Elements = append(m2.Elements, Element{Mode: ModePassive, Type: FuncRef, UsesExprs: true, flags: 5})
+		out["elem_exprs_empty"] = m2.Encode()
+	}
+	// exported globals (not re-indexed), exported import, start function
+	{
+		m := testModule{
+			imports: []Import{{Module: "env", Name: "syscall", Kind: KindFunc, TypeIdx: 0}},
+			globals: []Global{
+				{Type: GlobalType{Type: I32, Mutable: true}, Init: ConstExpr{mkI32(5), mkOp(OpEnd)}},
+				{Type: GlobalType{Type: I64}, Init: ConstExpr{mkI64(7), mkOp(OpEnd)}},
+			},
+			funcs: []testFunc{
+				{typ: i32ToI32, body: []Instr{mkIdx(OpLocalGet, 0), mkIdx(OpGlobalGet, 0), mkOp(OpI32Add)}},
+				{typ: nilToNil, body: []Instr{mkI32(1), mkIdx(OpGlobalSet, 0)}},
+			},
+		}
+		start := uint32(2)
+		m.start = &start
+		b := m.build()
+		b.Exports = append(b.Exports,
+			Export{Name: "g0", Kind: KindGlobal, Index: 0}, Export{Name: "g1", Kind: KindGlobal, Index: 1},
+			Export{Name: "imp", Kind: KindFunc, Index: 0}, Export{Name: "f", Kind: KindFunc, Index: 1},
+			Export{Name: "f_again", Kind: KindFunc, Index: 1})
+		b.markDirty(SecExport)
+		out["exports_start"] = b.Encode()
+	}
+	// data segment offset from an imported global: refused by gas metering
+	{
+		m := testModule{imports: []Import{{Module: "env", Name: "base", Kind: KindGlobal, Global: GlobalType{Type: I32}}},
+			memory: mem1, funcs: []testFunc{{typ: nilToNil}}}.build()
+		m.Data = []Data{{Mode: ModeActive, Offset: ConstExpr{mkIdx(OpGlobalGet, 0), mkOp(OpEnd)}, Init: []byte("x")}}
+		m.markDirty(SecData)
+		out["data_global_offset"] = m.Encode()
+	}
+	// typed select, ref.null: refused by the stack limiter
+	out["typed_select"] = tbl(mkI32(1), mkI32(2), mkI32(0), Instr{Op: OpSelectT, A: uint32(I32)}, mkOp(OpDrop)).build().Encode()
+	out["ref_null"] = tbl(mkIdx(OpRefNull, uint32(FuncRef)), mkOp(OpDrop)).build().Encode()
+	// huge static grow and copy counts (block cost near the u64/i64 limits)
+	out["huge_static"] = tbl(
+		mkI32(0x7fffffff), mkIdx(OpMemoryGrow, 0), mkOp(OpDrop),
+		mkI32(0), mkI32(0), mkI32(0x7fffffff), Instr{Op: OpMemoryCopy},
+		mkI32(0), mkI32(0), mkI32(0x7fffffff), Instr{Op: OpMemoryFill},
+	).build().Encode()
+	// deep nesting with br_table to mixed loop/block labels and dead code
+	out["br_table_mixed"] = testModule{funcs: []testFunc{{typ: i32ToNil, export: "run", body: []Instr{
+		mkBlock(OpBlock, blockEmpty), mkBlock(OpLoop, blockEmpty), mkBlock(OpBlock, blockEmpty),
+		mkIdx(OpLocalGet, 0), mkI32(1), mkOp(OpI32Sub), mkIdx(OpLocalTee, 0),
+		{Op: OpBrTable, Table: brTable(0, 1, 2, 1)},
+		mkOp(OpI32Add), mkOp(OpDrop),
+		mkOp(OpEnd), mkI32(5), mkOp(OpDrop), mkOp(OpEnd), mkOp(OpEnd),
+	}}}}.build().Encode()
+	return out
+}
+
+func TestEdgeModules(t *testing.T) {
+	dump := os.Getenv("FVM_WASM_DUMP_DIR")
+	for name, code := range edgeModules() {
+		m, err := Decode(code)
+		if err == nil {
+			err = Validate(m)
+		}
+		if err != nil {
+			t.Fatalf("%s: test module invalid: %v", name, err)
+		}
+		if dump != "" {
+			os.WriteFile(filepath.Join(dump, "edge_"+name+".wasm"), code, 0o644)
+		}
+		_, err = Instrument(code, FVMConfig())
+		t.Logf("%s: %v", name, err)
+	}
+}

@@ -38,6 +38,11 @@ func InjectStackLimiter(m *Module, limit uint32) error {
 	if err != nil {
 		return err
 	}
+	// The reference always rewrites the code section, creating it when it was absent (a
+	// module whose function section is empty); gas metering then finds it.
+	if !m.present[SecCode] {
+		m.markDirty(SecCode)
+	}
 	for i := range m.Code {
 		if !hasCostlyCall(m.Code[i].Body, costs) {
 			continue

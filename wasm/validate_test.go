@@ -171,6 +171,18 @@ func TestLEB(t *testing.T) {
 	}
 }
 
+// TestEmptyFunctionSection: a module with an empty function section and no code section
+// instruments (the reference's stack limiter creates the code section the gas pass needs);
+// without a function section the reference's stack limiter fails.
+func TestEmptyFunctionSection(t *testing.T) {
+	if _, err := Instrument(rawModule(sec(SecFunction, 0)), FVMConfig()); err != nil {
+		t.Fatalf("empty function section: %v", err)
+	}
+	if _, err := Instrument(rawModule(sec(SecType, 0)), FVMConfig()); !errors.Is(err, ErrInstrument) {
+		t.Fatalf("no function section: %v", err)
+	}
+}
+
 func TestExportedLimits(t *testing.T) {
 	m := testModule{memory: &Limits{Min: 17}, table: []uint32{0, 0, 0},
 		funcs: []testFunc{{typ: nilToNil}}}.build()
