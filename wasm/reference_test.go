@@ -26,7 +26,16 @@ func TestAgainstReferenceOutputs(t *testing.T) {
 	}
 	cfg := FVMConfig()
 	cfg.CanonicalizeNaNs = false // the reference leaves that to Cranelift
-	cfg.ValidateOutput = false   // the reference leaves that to wasmtime's compiler
+	// FVM_WASM_REFERENCE_MODE selects the golden-test parameters instead: "stack" (stack
+	// limiter alone, limit 1024) or "gas" (gas metering alone, constant rules, "env").
+	switch os.Getenv("FVM_WASM_REFERENCE_MODE") {
+	case "stack":
+		cfg = Config{ValidateInput: true, StackLimiter: true, StackLimit: 1024}
+	case "gas":
+		cfg = Config{ValidateInput: true, MeterGas: true,
+			Gas: GasMeterConfig{Module: "env", Rules: ConstantRules{Cost: 1}}}
+	}
+	cfg.ValidateOutput = false // the reference leaves that to wasmtime's compiler
 	n := 0
 	for _, in := range inputs {
 		if strings.Contains(filepath.Base(in), ".wasm.ref.") {
