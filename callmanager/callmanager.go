@@ -39,7 +39,7 @@ const (
 // ErrFatal is returned (wrapped) for failures that are bugs or impossible
 // states: the message fails with SYS_ASSERTION_FAILED and uses its whole
 // gas limit.
-var ErrFatal = errors.New("fatal")
+var ErrFatal = kernel.ErrFatal
 
 // Invoker runs actor code: the kernel and engine layers.
 type Invoker interface {

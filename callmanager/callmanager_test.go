@@ -680,11 +680,11 @@ func TestErrorExitCode(t *testing.T) {
 		if _, isSyscall := tc.err.(*kernel.SyscallError); isSyscall {
 			wantFatal = false
 		}
-		if got := callmanager.IsFatal(tc.err); got != wantFatal {
+		if got := kernel.IsFatal(tc.err); got != wantFatal {
 			t.Errorf("IsFatal(%v) = %v, want %v", tc.err, got, wantFatal)
 		}
 	}
-	if callmanager.IsFatal(nil) || callmanager.IsFatal(gas.ErrOutOfGas) {
+	if kernel.IsFatal(nil) || kernel.IsFatal(gas.ErrOutOfGas) {
 		t.Error("nil or out of gas reported fatal")
 	}
 }

@@ -148,7 +148,7 @@ func ErrorExitCode(err error) exitcode.ExitCode {
 	switch {
 	case errors.Is(err, gas.ErrOutOfGas):
 		return exitcode.SysErrOutOfGas
-	case IsFatal(err):
+	case kernel.IsFatal(err):
 		return exitcode.SysErrFatal
 	case errors.As(err, &se) && se.Num == kernel.InsufficientFunds:
 		return exitcode.SysErrInsufficientFunds
@@ -157,23 +157,6 @@ func ErrorExitCode(err error) exitcode.ExitCode {
 	default:
 		return exitcode.SysErrFatal
 	}
-}
-
-// IsFatal reports whether err fails the whole message (SYS_ASSERTION_FAILED
-// with the whole gas limit used): it is not out of gas, and either wraps a
-// fatal sentinel (ErrFatal, kernel.ErrFatal) or is no syscall error. A fatal
-// error stays fatal when its chain also holds a syscall error (for example
-// vm.exit with a block id that does not exist): in ref-fvm a Fatal error
-// never carries an error number.
-func IsFatal(err error) bool {
-	if err == nil || errors.Is(err, gas.ErrOutOfGas) {
-		return false
-	}
-	if errors.Is(err, ErrFatal) || errors.Is(err, kernel.ErrFatal) {
-		return true
-	}
-	var se *kernel.SyscallError
-	return !errors.As(err, &se)
 }
 
 // Trace returns the message's call tree, when tracing is on and the

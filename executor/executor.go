@@ -242,7 +242,7 @@ func receiptFor(res callmanager.Result, callErr error, gasUsed, gasLimit int64) 
 		return r, info, nil
 	}
 	code := callmanager.ErrorExitCode(callErr)
-	if callmanager.IsFatal(callErr) {
+	if kernel.IsFatal(callErr) {
 		// A fatal error uses the whole gas limit.
 		gasUsed = gasLimit
 	}

@@ -112,9 +112,15 @@ func IsOutOfGas(err error) bool {
 // IsFatal reports whether err is fatal to the message: any non-nil error that
 // is neither out of gas nor a syscall error. Out of gas takes precedence over a
 // syscall error found in the same chain.
+//
+// An error marked ErrFatal is fatal even if it wraps a syscall error (say,
+// vm.exit with a block id that does not exist: InvalidHandle, made fatal).
 func IsFatal(err error) bool {
 	if err == nil || IsOutOfGas(err) {
 		return false
+	}
+	if errors.Is(err, ErrFatal) {
+		return true
 	}
 	_, ok := AsSyscallError(err)
 	return !ok
@@ -123,11 +129,7 @@ func IsFatal(err error) bool {
 // IsRecoverable reports whether an actor can observe and handle err: only
 // syscall errors are; out of gas and fatal errors abort.
 func IsRecoverable(err error) bool {
-	if err == nil || IsOutOfGas(err) {
-		return false
-	}
-	_, ok := AsSyscallError(err)
-	return ok
+	return err != nil && !IsOutOfGas(err) && !IsFatal(err)
 }
 
 // WithContext prefixes the message of a syscall error with context, keeping

@@ -7,7 +7,6 @@ import (
 
 	"github.com/tetratelabs/wazero/api"
 
-	"github.com/go-fvm/go-fvm/callmanager"
 	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/gas"
 	"github.com/go-fvm/go-fvm/kernel"
@@ -112,9 +111,9 @@ func wrap(s syscall) api.GoModuleFunction {
 			return
 		}
 		// Only a recoverable error becomes an error number: a fatal error
-		// aborts even if its chain holds a syscall error (callmanager.IsFatal).
+		// aborts even if its chain holds a syscall error (kernel.IsFatal).
 		var se *kernel.SyscallError
-		if !errors.Is(err, gas.ErrOutOfGas) && !callmanager.IsFatal(err) && errors.As(err, &se) {
+		if !errors.Is(err, gas.ErrOutOfGas) && !kernel.IsFatal(err) && errors.As(err, &se) {
 			stack[0] = uint64(se.Num)
 			return
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/go-fvm/go-fvm/callmanager"
 	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/gas"
+	"github.com/go-fvm/go-fvm/kernel"
 	"github.com/go-fvm/go-fvm/state"
 	"github.com/go-fvm/go-fvm/syscalls"
 )
@@ -343,7 +344,7 @@ func TestFatalCalleeIsNotAnErrorNumber(t *testing.T) {
 		}
 		t.Fatalf("the caller carried on (result %+v, send errno %d); want a fatal error", res, errno)
 	}
-	if callmanager.ErrorExitCode(err) != exitcode.SysErrFatal || !callmanager.IsFatal(err) {
-		t.Errorf("error %v: exit %d fatal %v, want a fatal SYS_ASSERTION_FAILED", err, callmanager.ErrorExitCode(err), callmanager.IsFatal(err))
+	if callmanager.ErrorExitCode(err) != exitcode.SysErrFatal || !kernel.IsFatal(err) {
+		t.Errorf("error %v: exit %d fatal %v, want a fatal SYS_ASSERTION_FAILED", err, callmanager.ErrorExitCode(err), kernel.IsFatal(err))
 	}
 }
