@@ -385,8 +385,8 @@ func TestVectorInspectBadInput(t *testing.T) {
 			if !strings.Contains(stdout, "ext-0002-fil_10_storagemarket-AddBalance-Ok-1") {
 				t.Errorf("the good vector was not inspected: %q", stdout)
 			}
-			if strings.Count(stderr, "\n") != 1 {
-				t.Errorf("stderr should hold one line, for the bad vector: %q", stderr)
+			if strings.Count(stderr, "\n") != 2 || !strings.HasSuffix(stderr, "fvm: 1 of 2 vectors could not be inspected\n") {
+				t.Errorf("stderr should hold two lines, the bad vector's error and the count: %q", stderr)
 			}
 			for _, want := range []string{bad, e.mention} {
 				if !strings.Contains(stderr, want) {
