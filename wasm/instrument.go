@@ -5,7 +5,7 @@ import "fmt"
 // InstrumentationVersion identifies the exact rewrite Instrument performs. It changes
 // whenever the output for some input could change, so the engine can use it as part of the
 // key of compiled-module caches.
-const InstrumentationVersion = "go-fvm/wasm v1 (fvm-wasm-instrument 0.4.0 stack+gas, cranelift-36 nan canonicalisation)"
+const InstrumentationVersion = "go-fvm/wasm v2 (fvm-wasm-instrument 0.4.0 stack+gas, inlined static gas charges, cranelift-36 nan canonicalisation)"
 
 // FVMStackLimit is the FVM's max_wasm_stack (ref-fvm NetworkConfig, v3 and v4).
 const FVMStackLimit = 2048
@@ -26,6 +26,11 @@ type Config struct {
 	Gas      GasMeterConfig
 	// CanonicalizeNaNs enables NaN canonicalisation (after gas metering).
 	CanonicalizeNaNs bool
+	// InlineGasCharges replaces the metering's static `i64.const C; call $gas_charge` by
+	// the same arithmetic inline (InlineGasCharges), as the last rewrite. The gas charged
+	// is identical; the code differs from the reference's, so tests comparing with
+	// fvm-wasm-instrument's output turn it off. Needs MeterGas.
+	InlineGasCharges bool
 	// ValidateOutput re-decodes and validates the result, as wasmtime does when ref-fvm
 	// compiles the instrumented bytes; a failure means the actor cannot be loaded.
 	ValidateOutput bool
@@ -38,7 +43,8 @@ type Config struct {
 // FVMConfig returns the pipeline ref-fvm's engine runs on every actor (Engine::load_raw in
 // fvm/src/engine/mod.rs, v3.13.3 and v4.8.2): validate, stack limiter with limit 2048, gas
 // metering with the FVM's instruction prices and the counter gas.gas_counter (milligas),
-// then NaN canonicalisation (Cranelift's, done here as a rewrite) and a final validation.
+// then NaN canonicalisation (Cranelift's, done here as a rewrite), the inlining of static gas
+// charges (same gas, faster code) and a final validation.
 func FVMConfig() Config {
 	return Config{
 		ValidateInput:    true,
@@ -47,6 +53,7 @@ func FVMConfig() Config {
 		MeterGas:         true,
 		Gas:              GasMeterConfig{Module: FVMGasModule, Rules: FVMWasmGasPrices()},
 		CanonicalizeNaNs: true,
+		InlineGasCharges: true,
 		ValidateOutput:   true,
 	}
 }
@@ -90,10 +97,29 @@ func InstrumentModule(m *Module, cfg Config) ([]byte, error) {
 			return nil, err
 		}
 	}
+	// Inlined charges grow the code; keep the plain bodies to fall back to should the result
+	// exceed MaxModuleSize (the output check would refuse a module the reference loads).
+	var plain [][]Instr
+	if cfg.InlineGasCharges && cfg.MeterGas {
+		plain = make([][]Instr, len(m.Code))
+		for i := range m.Code {
+			plain[i] = m.Code[i].Body
+		}
+		if err := InlineGasCharges(m, cfg.Gas.Module); err != nil {
+			return nil, err
+		}
+	}
 	if !cfg.KeepCustomSections {
 		m.Customs = nil
 	}
 	out := m.Encode()
+	if len(out) > MaxModuleSize && plain != nil {
+		for i := range m.Code {
+			m.Code[i].Body = plain[i]
+			m.markCodeDirty(i)
+		}
+		out = m.Encode()
+	}
 	if cfg.ValidateOutput {
 		m2, err := Decode(out)
 		if err == nil {

@@ -26,6 +26,7 @@ func TestAgainstReferenceOutputs(t *testing.T) {
 	}
 	cfg := FVMConfig()
 	cfg.CanonicalizeNaNs = false // the reference leaves that to Cranelift
+	cfg.InlineGasCharges = false // our own optimisation: the reference calls $gas_charge
 	// FVM_WASM_REFERENCE_MODE selects the golden-test parameters instead: "stack" (stack
 	// limiter alone, limit 1024) or "gas" (gas metering alone, constant rules, "env").
 	switch os.Getenv("FVM_WASM_REFERENCE_MODE") {
