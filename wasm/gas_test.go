@@ -3,6 +3,7 @@ package wasm
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -26,8 +27,14 @@ const startGas = int64(1) << 50
 
 func newGasHarness(t *testing.T) *gasHarness {
 	t.Helper()
+	return newGasHarnessWith(t, wazero.NewRuntimeConfigInterpreter())
+}
+
+// newGasHarnessWith is newGasHarness on the given wazero backend.
+func newGasHarnessWith(t *testing.T, rc wazero.RuntimeConfig) *gasHarness {
+	t.Helper()
 	ctx := context.Background()
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter().WithCoreFeatures(wazeroFeatures))
+	rt := wazero.NewRuntimeWithConfig(ctx, rc.WithCoreFeatures(wazeroFeatures))
 	t.Cleanup(func() { rt.Close(ctx) })
 	// A module exporting the counter: (global (export "gas_counter") (mut i64) (i64.const 0)).
 	gm := &Module{
@@ -215,14 +222,16 @@ func TestMilligasPerBlock(t *testing.T) {
 			if d := os.Getenv("FVM_WASM_DUMP_DIR"); d != "" {
 				os.WriteFile(filepath.Join(d, strings.ReplaceAll(c.name, " ", "_")+".wasm"), c.mod.bytes(t), 0o644)
 			}
-			mod := h.load(c.mod.bytes(t), FVMConfig())
-			defer mod.Close(h.ctx)
-			got, _, err := h.call(mod, c.fn, c.arg...)
-			if (err != nil) != c.trap {
-				t.Fatalf("call error %v, want trap %v", err, c.trap)
-			}
-			if got != c.want {
-				t.Fatalf("charged %d mg, want %d mg", got, c.want)
+			for _, cfg := range fvmConfigs() {
+				mod := h.load(c.mod.bytes(t), cfg)
+				got, _, err := h.call(mod, c.fn, c.arg...)
+				mod.Close(h.ctx)
+				if (err != nil) != c.trap {
+					t.Fatalf("inline %v: call error %v, want trap %v", cfg.InlineGasCharges, err, c.trap)
+				}
+				if got != c.want {
+					t.Fatalf("inline %v: charged %d mg, want %d mg", cfg.InlineGasCharges, got, c.want)
+				}
 			}
 		})
 	}
@@ -230,9 +239,15 @@ func TestMilligasPerBlock(t *testing.T) {
 
 // TestOutOfGasTraps checks that the counter traps only when it goes negative.
 func TestOutOfGasTraps(t *testing.T) {
+	for _, cfg := range fvmConfigs() {
+		t.Run(fmt.Sprintf("inline=%v", cfg.InlineGasCharges), func(t *testing.T) { testOutOfGasTraps(t, cfg) })
+	}
+}
+
+func testOutOfGasTraps(t *testing.T, cfg Config) {
 	h := newGasHarness(t)
 	m := testModule{funcs: []testFunc{{typ: nilToNil, export: "run", body: []Instr{mkI32(1), mkOp(OpDrop)}}}}
-	mod := h.load(m.bytes(t), FVMConfig())
+	mod := h.load(m.bytes(t), cfg)
 	run := mod.ExportedFunction("run")
 	// thunk 52 gas + body 4 gas = 56,000 mg in two charges.
 	h.gas.Set(56_000)
