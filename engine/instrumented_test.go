@@ -44,7 +44,13 @@ func runWith(t *testing.T, l *Linker, wasm []byte, params uint32, gasLimit uint6
 }
 
 func TestInstrumentedExactGas(t *testing.T) {
-	e := newTestEngine(t, Config{Instrument: FVMInstrument})
+	for _, ins := range fvmInstrumenters {
+		t.Run(ins.name, func(t *testing.T) { testInstrumentedExactGas(t, ins.fn) })
+	}
+}
+
+func testInstrumentedExactGas(t *testing.T, instrument func([]byte) ([]byte, error)) {
+	e := newTestEngine(t, Config{Instrument: instrument})
 	l := newTestLinker(t, e)
 
 	// The worked example of gas.md §4.4: $callee(i32)->i32 = x+1; invoke has
@@ -101,7 +107,13 @@ func TestInstrumentedExactGas(t *testing.T) {
 }
 
 func TestInstrumentedLimits(t *testing.T) {
-	e := newTestEngine(t, Config{Instrument: FVMInstrument})
+	for _, ins := range fvmInstrumenters {
+		t.Run(ins.name, func(t *testing.T) { testInstrumentedLimits(t, ins.fn) })
+	}
+}
+
+func testInstrumentedLimits(t *testing.T, instrument func([]byte) ([]byte, error)) {
+	e := newTestEngine(t, Config{Instrument: instrument})
 	l := newTestLinker(t, e)
 
 	loop := plainInvoke(plain(), body(op(opLoop, opBlockEmpty), op(opBr, 0), op(opEnd), i32c(0)))
@@ -143,8 +155,14 @@ func TestInstrumentedLimits(t *testing.T) {
 // Both backends must reach the FVM limiter's unreachable at the same gas:
 // the interpreter's 2,000-frame cap is not hit (see the package notes).
 func TestIndirectRecursionBackends(t *testing.T) {
+	for _, ins := range fvmInstrumenters {
+		t.Run(ins.name, func(t *testing.T) { testIndirectRecursionBackends(t, ins.fn) })
+	}
+}
+
+func testIndirectRecursionBackends(t *testing.T, instrument func([]byte) ([]byte, error)) {
 	for _, interp := range []bool{false, true} {
-		e := newTestEngine(t, Config{Instrument: FVMInstrument, Interpreter: interp})
+		e := newTestEngine(t, Config{Instrument: instrument, Interpreter: interp})
 		l := newTestLinker(t, e)
 		b := plain()
 		rec := b.countImports(kindFunc) + uint32(len(b.funcs))
