@@ -14,8 +14,8 @@
 //
 // runs, in ref-fvm's order (Engine::load_raw): Decode, Validate, InjectStackLimiter
 // (limit 2048), InjectGasMeter (FVM prices in milligas, counter imported as the mutable i64
-// global "gas"."gas_counter"), CanonicalizeNaNs, Encode, and a final Decode+Validate of the
-// output (wasmtime validates again when it compiles). Any error means "actor code cannot be
+// global "gas"."gas_counter"), CanonicalizeNaNs, InlineGasCharges, Encode, and a final
+// Decode+Validate of the output (wasmtime validates again when it compiles). Any error means "actor code cannot be
 // loaded"; errors wrap ErrMalformed, ErrTooLarge, ErrUnsupported, ErrInvalid or
 // ErrInstrument. InstrumentationVersion identifies the rewrite for compiled-code caches.
 //
@@ -42,9 +42,18 @@
 // Reference quirks that change gas are copied and marked in the code with
 // "Quirk (fvm-wasm-instrument ...)" comments.
 //
+// InlineGasCharges is our own last step, not the reference's: it replaces each static block
+// charge (i64.const C; call $gas_charge) by the same counter arithmetic inline, which
+// charges exactly the same milligas and traps at the same point, but avoids a call per
+// metered block (×2.5 on tight loops under wazero). Dynamic charges stay calls, so
+// $gas_charge keeps its index. Config.InlineGasCharges turns it off to get the reference's
+// code, as the golden and reference-comparison tests do.
+//
 // # How exactness is checked
 //
-// Besides the 12 golden fixtures and per-block milligas tests run under wazero,
+// Besides the 12 golden fixtures and per-block milligas tests run under wazero (with and
+// without inlined charges; a differential test also runs generated modules both ways and
+// compares counters and traps),
 // TestAgainstReferenceOutputs compares our output with the real fvm-wasm-instrument 0.4.0
 // (built from source, FVM parameters) given a directory of its outputs
 // (FVM_WASM_REFERENCE_DIR): all 959 distinct builtin-actor modules of bundles v8-v17 and
