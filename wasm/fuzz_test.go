@@ -126,6 +126,12 @@ func checkPipeline(t *testing.T, ctx context.Context, rt wazero.Runtime, data []
 		cm.Close(ctx)
 	}
 	out, err := Instrument(data, FVMConfig())
+	// Inlined gas charges never change whether a module loads.
+	calls := FVMConfig()
+	calls.InlineGasCharges = false
+	if _, cerr := Instrument(data, calls); (cerr == nil) != (err == nil) {
+		t.Fatalf("instrument with inlined charges: %v, with charge calls: %v", err, cerr)
+	}
 	if err != nil {
 		if !hasSentinel(err) {
 			t.Fatalf("instrument error without sentinel: %v", err)
