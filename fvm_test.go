@@ -3,20 +3,17 @@ package fvm_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
-	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/filecoin-project/go-state-types/network"
 	"github.com/ipfs/go-cid"
-	cbor "github.com/ipfs/go-ipld-cbor"
 
 	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/blockstore"
@@ -24,6 +21,7 @@ import (
 	"github.com/go-fvm/go-fvm/conformance"
 	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/message"
 	"github.com/go-fvm/go-fvm/state"
@@ -208,51 +206,9 @@ func TestImplicitMessageFromUnknownSender(t *testing.T) {
 func minimalVM(t *testing.T) *fvm.VM {
 	t.Helper()
 	ctx := context.Background()
-	bs := blockstore.NewMemory()
-	path, err := bundle.Locator{}.Path(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 10, Networks: []string{"mainnet"}}, bs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	man := bundles[0].Manifest
-	cst := cbor.NewCborStore(bs)
-	addrs, err := hamt.NewNode(cst, hamt.UseTreeBitWidth(5), hamt.UseHashFunction(func(b []byte) []byte { h := sha256.Sum256(b); return h[:] }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrsRoot, err := addrs.Write(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	put := func(v any) cid.Cid {
-		c, err := cst.Put(ctx, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	tree, err := state.New(ctx, bs, state.Version5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code := func(name string) cid.Cid {
-		c, ok := man.Code(name)
-		if !ok {
-			t.Fatalf("no %s in the manifest", name)
-		}
-		return c
-	}
-	tree.SetActor(0, &state.ActorState{Code: code("system"), Head: put([]any{man.Data}), Balance: big.Zero()})
-	tree.SetActor(1, &state.ActorState{Code: code("init"), Head: put([]any{addrsRoot, 100, "test"}), Balance: big.Zero()})
-	root, err := tree.Flush(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{NetworkVersion: network.Version18, StateRoot: root,
-		Blockstore: bs, Externs: noExterns{}}, Engine: testEngine(t)})
+	g := genesis.New(t, 10)
+	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{NetworkVersion: network.Version18, StateRoot: g.Root(),
+		Blockstore: g.Store, Externs: noExterns{}}, Engine: testEngine(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,24 +2,20 @@ package callmanager_test
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
-	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/network"
 	"github.com/ipfs/go-cid"
-	cbor "github.com/ipfs/go-ipld-cbor"
-	cbg "github.com/whyrusleeping/cbor-gen"
 
-	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/callmanager"
 	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/gas"
+	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/kernel"
 	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/state"
@@ -85,64 +81,27 @@ type noExterns struct{ externs.Externs }
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
-	bs := blockstore.NewMemory()
-	path, err := bundle.Locator{}.Path(ctx, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 10, Networks: []string{"mainnet"}}, bs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{man: bundles[0].Manifest}
+	g := genesis.New(t, 10)
+	g.NextID = firstFree
+	w := &world{man: g.Manifest}
 	w.bls = mustAddr(address.NewBLSAddress(bytes48(1)))
 	w.secp = mustAddr(address.NewSecp256k1Address([]byte("poor key")))
 	w.f410 = mustAddr(address.NewDelegatedAddress(10, bytes20(3)))
 	w.newSecp = mustAddr(address.NewSecp256k1Address([]byte("fresh key")))
 	w.newBLS = mustAddr(address.NewBLSAddress(bytes48(2)))
 	w.new4 = mustAddr(address.NewDelegatedAddress(10, bytes20(4)))
-
-	cst := cbor.NewCborStore(bs)
-	addrs, err := hamt.NewNode(cst, hamt.UseTreeBitWidth(5), hamt.UseHashFunction(func(b []byte) []byte { h := sha256.Sum256(b); return h[:] }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for a, id := range map[address.Address]int64{w.bls: idRich, w.secp: idPoor, w.f410: idHolder} {
-		v := cbg.CborInt(id)
-		if err := addrs.Set(ctx, string(a.Bytes()), &v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	addrsRoot, err := addrs.Write(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	put := func(v any) cid.Cid {
-		c, err := cst.Put(ctx, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	tree, err := state.New(ctx, bs, state.Version5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	empty := state.EmptyArrayCID
-	f410 := w.f410
-	tree.SetActor(idSystem, &state.ActorState{Code: w.code(t, "system"), Head: put([]any{w.man.Data}), Balance: big.Zero()})
-	tree.SetActor(idInit, &state.ActorState{Code: w.code(t, "init"), Head: put([]any{addrsRoot, firstFree, "test"}), Balance: big.Zero()})
-	tree.SetActor(idReward, &state.ActorState{Code: w.code(t, "reward"), Head: empty, Balance: big.Zero()})
-	tree.SetActor(idBurnt, &state.ActorState{Code: w.code(t, "account"), Head: empty, Balance: big.Zero()})
-	tree.SetActor(idRich, &state.ActorState{Code: w.code(t, "account"), Head: empty, Balance: oneFIL})
-	tree.SetActor(idPoor, &state.ActorState{Code: w.code(t, "account"), Head: empty, Balance: big.Zero()})
-	tree.SetActor(idOther, &state.ActorState{Code: w.code(t, "account"), Head: empty, Balance: big.NewInt(1000)})
-	tree.SetActor(idHolder, &state.ActorState{Code: w.code(t, "placeholder"), Head: empty, Balance: big.NewInt(5), DelegatedAddress: &f410})
-	root, err := tree.Flush(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: bs, Externs: noExterns{}})
+	g.Register(w.bls, idRich)
+	g.Register(w.secp, idPoor)
+	g.Register(w.f410, idHolder)
+	g.Actor(idReward, "reward", big.Zero())
+	g.Actor(idBurnt, "account", big.Zero())
+	g.Actor(idRich, "account", oneFIL)
+	g.Actor(idPoor, "account", big.Zero())
+	g.Actor(idOther, "account", big.NewInt(1000))
+	g.Actor(idHolder, "placeholder", big.NewInt(5), genesis.Delegated(w.f410))
+	root := g.Root()
+	var err error
+	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: g.Store, Externs: noExterns{}})
 	if err != nil {
 		t.Fatal(err)
 	}

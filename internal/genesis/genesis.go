@@ -1,0 +1,138 @@
+// Package genesis builds complete minimal state trees over a real
+// builtin-actors bundle, for tests: the system actor naming the bundle's
+// manifest, the init actor with an address map, and whatever actors a test
+// adds.
+package genesis
+
+import (
+	"context"
+	"crypto/sha256"
+	"testing"
+
+	"github.com/filecoin-project/go-address"
+	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
+	"github.com/filecoin-project/go-state-types/big"
+	"github.com/ipfs/go-cid"
+	cbor "github.com/ipfs/go-ipld-cbor"
+	cbg "github.com/whyrusleeping/cbor-gen"
+
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/state"
+)
+
+// Builder assembles a state. Methods fail the test on any error.
+type Builder struct {
+	t testing.TB
+	// Store holds the bundle's code and the state.
+	Store *blockstore.Memory
+	// Manifest is the bundle's manifest.
+	Manifest *bundle.Manifest
+	// Tree is the state being built; add actors with SetActor.
+	Tree *state.StateTree
+	// NextID is the init actor's next id.
+	NextID uint64
+	// NetworkName is the init actor's network name.
+	NetworkName string
+
+	addrs []registration
+}
+
+type registration struct {
+	addr address.Address
+	id   uint64
+}
+
+// New loads the mainnet bundle of an actors version and starts a version-5
+// state tree with next id 1000.
+func New(t testing.TB, actorsVersion int) *Builder {
+	t.Helper()
+	ctx := context.Background()
+	bs := blockstore.NewMemory()
+	path, err := bundle.Locator{}.Path(ctx, actorsVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: actorsVersion, Networks: []string{"mainnet"}}, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := state.New(ctx, bs, state.Version5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Builder{t: t, Store: bs, Manifest: bundles[0].Manifest, Tree: tree, NextID: 1000, NetworkName: "test"}
+}
+
+// Code returns the code CID of a builtin actor.
+func (b *Builder) Code(name string) cid.Cid {
+	b.t.Helper()
+	c, ok := b.Manifest.Code(name)
+	if !ok {
+		b.t.Fatalf("no %s in the manifest", name)
+	}
+	return c
+}
+
+// Put stores v as DAG-CBOR and returns its CID.
+func (b *Builder) Put(v any) cid.Cid {
+	b.t.Helper()
+	c, err := cbor.NewCborStore(b.Store).Put(context.Background(), v)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return c
+}
+
+// Actor adds an actor of a builtin type with an empty head; edits, if
+// any, adjust it before it is written.
+func (b *Builder) Actor(id uint64, name string, balance big.Int, edits ...func(*state.ActorState)) {
+	act := &state.ActorState{Code: b.Code(name), Head: state.EmptyArrayCID, Balance: balance}
+	for _, e := range edits {
+		e(act)
+	}
+	b.Tree.SetActor(id, act)
+}
+
+// Delegated sets an actor's delegated (f4) address.
+func Delegated(a address.Address) func(*state.ActorState) {
+	return func(act *state.ActorState) { act.DelegatedAddress = &a }
+}
+
+// Sequence sets an actor's sequence.
+func Sequence(n uint64) func(*state.ActorState) {
+	return func(act *state.ActorState) { act.Sequence = n }
+}
+
+// Register maps an address to an id in the init actor's address map.
+func (b *Builder) Register(a address.Address, id uint64) {
+	b.addrs = append(b.addrs, registration{a, id})
+}
+
+// Root writes the system and init actors and returns the state root.
+func (b *Builder) Root() cid.Cid {
+	b.t.Helper()
+	ctx := context.Background()
+	addrs, err := hamt.NewNode(cbor.NewCborStore(b.Store), hamt.UseTreeBitWidth(5),
+		hamt.UseHashFunction(func(k []byte) []byte { h := sha256.Sum256(k); return h[:] }))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, r := range b.addrs {
+		v := cbg.CborInt(r.id)
+		if err := addrs.Set(ctx, string(r.addr.Bytes()), &v); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	addrsRoot, err := addrs.Write(ctx)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.Tree.SetActor(state.SystemActorID, &state.ActorState{Code: b.Code("system"), Head: b.Put([]any{b.Manifest.Data}), Balance: big.Zero()})
+	b.Tree.SetActor(state.InitActorID, &state.ActorState{Code: b.Code("init"), Head: b.Put([]any{addrsRoot, b.NextID, b.NetworkName}), Balance: big.Zero()})
+	root, err := b.Tree.Flush(ctx)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return root
+}
