@@ -189,10 +189,7 @@ func (e *Executor) execute(ctx context.Context, msg *message.Message, kind Apply
 	res, callErr := e.topLevelCall(ctx, cm, msg, senderID, inclusion)
 	ret := &ApplyRet{}
 	gasUsed := int64(tracker.GasUsed().RoundUp())
-	ret.Receipt, ret.FailureInfo, err = receiptFor(res, callErr, gasUsed, gasLimit)
-	if err != nil {
-		return nil, err
-	}
+	ret.Receipt, ret.FailureInfo = receiptFor(res, callErr, gasUsed, gasLimit)
 	if ret.Receipt.ExitCode == exitcode.Ok {
 		ret.Events = cm.Events()
 		if ret.Receipt.EventsRoot, err = eventsRoot(ctx, ret.Events); err != nil {
@@ -229,7 +226,7 @@ func (e *Executor) topLevelCall(ctx context.Context, cm *callmanager.CallManager
 }
 
 // receiptFor maps the top-level call's result to a receipt.
-func receiptFor(res callmanager.Result, callErr error, gasUsed, gasLimit int64) (Receipt, string, error) {
+func receiptFor(res callmanager.Result, callErr error, gasUsed, gasLimit int64) (Receipt, string) {
 	if callErr == nil {
 		r := Receipt{ExitCode: res.ExitCode, GasUsed: gasUsed}
 		if res.Return != nil {
@@ -239,14 +236,14 @@ func receiptFor(res callmanager.Result, callErr error, gasUsed, gasLimit int64) 
 		if res.ExitCode != exitcode.Ok {
 			info = fmt.Sprintf("call failed with exit code %d", res.ExitCode)
 		}
-		return r, info, nil
+		return r, info
 	}
 	code := callmanager.ErrorExitCode(callErr)
 	if kernel.IsFatal(callErr) {
 		// A fatal error uses the whole gas limit.
 		gasUsed = gasLimit
 	}
-	return Receipt{ExitCode: code, GasUsed: gasUsed}, callErr.Error(), nil
+	return Receipt{ExitCode: code, GasUsed: gasUsed}, callErr.Error()
 }
 
 func effectivePremium(msg *message.Message, baseFee abi.TokenAmount) abi.TokenAmount {
