@@ -207,8 +207,20 @@ func (e *Executor) execute(ctx context.Context, msg *message.Message, kind Apply
 	return ret, nil
 }
 
-// topLevelCall charges the inclusion gas and runs the message's call.
-func (e *Executor) topLevelCall(ctx context.Context, cm *callmanager.CallManager, msg *message.Message, senderID uint64, inclusion *gas.GasCharge) (callmanager.Result, error) {
+// topLevelCall charges the inclusion gas and runs the message's call. A Go
+// panic below it (a bug in go-fvm, not in the actor) fails the message as
+// fatally as any other FVM-internal failure: every open transaction is
+// reverted and the receipt is SYS_ASSERTION_FAILED with the whole gas limit.
+func (e *Executor) topLevelCall(ctx context.Context, cm *callmanager.CallManager, msg *message.Message, senderID uint64, inclusion *gas.GasCharge) (res callmanager.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			tree := e.Machine.Tree
+			for tree.InTransaction() {
+				_ = tree.EndTransaction(true)
+			}
+			res, err = callmanager.Result{}, fmt.Errorf("%w: panic in the top-level call: %v", kernel.ErrFatal, r)
+		}
+	}()
 	if inclusion != nil {
 		if err := cm.Charge(*inclusion); err != nil {
 			return callmanager.Result{}, err

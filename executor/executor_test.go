@@ -353,8 +353,23 @@ func TestPanicIsFatal(t *testing.T) {
 	}}
 	e := &executor.Executor{Machine: w.m, Invoker: inv}
 	ret, err := e.ApplyMessage(context.Background(), w.msg(idAddr(idOther), 2, 0), executor.Explicit, blsLen)
-	if !errors.Is(err, executor.ErrFatal) || ret != nil {
-		t.Errorf("%v %v, want a fatal error", ret, err)
+	if err != nil {
+		t.Fatalf("a panic in execution should give a fatal receipt, got error %v", err)
+	}
+	// Like any fatal error (executor.md §1.4): SYS_ASSERTION_FAILED, the
+	// whole gas limit used and paid for, nothing of the call kept.
+	if ret.Receipt.ExitCode != exitcode.SysErrFatal || ret.Receipt.GasUsed != gasLimit {
+		t.Errorf("receipt %+v, want exit %d with gas used %d", ret.Receipt, exitcode.SysErrFatal, gasLimit)
+	}
+	if w.m.Tree.InTransaction() {
+		t.Fatal("a transaction is still open after the panic")
+	}
+	// The machine goes on: the next message applies normally.
+	next := w.msg(idAddr(idOther), 0, 1)
+	next.Sequence = 1
+	ret, err = (&executor.Executor{Machine: w.m, Invoker: &invokerFunc{}}).ApplyMessage(context.Background(), next, executor.Explicit, blsLen)
+	if err != nil || ret.Receipt.ExitCode != exitcode.Ok {
+		t.Errorf("next message: %+v %v, want exit 0", ret, err)
 	}
 }
 
