@@ -141,7 +141,7 @@ type wasmWorld struct {
 const idWasm = 200
 
 // newWasmWorld installs codes[i] as actor idWasm+i.
-func newWasmWorld(t *testing.T, codes ...[]byte) *wasmWorld {
+func newWasmWorld(t testing.TB, codes ...[]byte) *wasmWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := newWorld(t)

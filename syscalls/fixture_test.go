@@ -67,7 +67,7 @@ func mustAddr(a address.Address, err error) address.Address {
 	return a
 }
 
-func (w *world) code(t *testing.T, name string) cid.Cid {
+func (w *world) code(t testing.TB, name string) cid.Cid {
 	t.Helper()
 	c, ok := w.man.Code(name)
 	if !ok {
@@ -76,9 +76,29 @@ func (w *world) code(t *testing.T, name string) cid.Cid {
 	return c
 }
 
-type noExterns struct{ externs.Externs }
+// noExterns answers every extern with an error, as a node without chain
+// access would.
+type noExterns struct{}
 
-func newWorld(t *testing.T) *world {
+var errNoExterns = errors.New("no externs in this test")
+
+func (noExterns) GetChainRandomness(context.Context, abi.ChainEpoch) ([32]byte, error) {
+	return [32]byte{}, errNoExterns
+}
+
+func (noExterns) GetBeaconRandomness(context.Context, abi.ChainEpoch) ([32]byte, error) {
+	return [32]byte{}, errNoExterns
+}
+
+func (noExterns) TipsetCid(context.Context, abi.ChainEpoch) (cid.Cid, error) {
+	return cid.Undef, errNoExterns
+}
+
+func (noExterns) VerifyConsensusFault(context.Context, []byte, []byte, []byte) (externs.ConsensusFault, error) {
+	return externs.ConsensusFault{}, errNoExterns
+}
+
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
 	g := genesis.New(t, 10)
