@@ -42,8 +42,8 @@ func fuzzModule(mod string, fn engine.HostFunc) []byte {
 	}
 	types := vec(
 		cat([]byte{tFn}, vt([]api.ValueType{api.ValueTypeI32}), vt([]api.ValueType{api.ValueTypeI32})), // 0: invoke
-		cat([]byte{tFn, 5, tI32, tI32, tI32, tI32, tI32, 1, tI32}),                                      // 1: block_read
-		cat([]byte{tFn}, vt(fn.Params), vt(fn.Results)),                                                  // 2: target
+		cat([]byte{tFn, 5, tI32, tI32, tI32, tI32, tI32, 1, tI32}),                                     // 1: block_read
+		cat([]byte{tFn}, vt(fn.Params), vt(fn.Results)),                                                // 2: target
 	)
 	imports := vec(
 		cat(name("ipld"), name("block_read"), []byte{0, 1}),
