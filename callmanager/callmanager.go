@@ -232,7 +232,7 @@ func (cm *CallManager) createFromSend(ctx context.Context, to address.Address, r
 		}
 		return id, nil
 	case address.Delegated:
-		ns, _, err := varintPrefix(to.Payload())
+		ns, _, err := kernel.ReadUvarint(to.Payload())
 		if err == nil && ns == eamActorID {
 			if readOnly {
 				return 0, kernel.Errorf(kernel.ReadOnly, "cannot auto-create placeholder %s in read-only mode", to)
