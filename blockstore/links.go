@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/ipfs/go-cid"
+
+	"github.com/go-fvm/go-fvm/internal/cborhead"
 )
 
 // ErrMalformedCBOR is returned (wrapped) when a block cannot be scanned.
@@ -91,31 +93,9 @@ func readLink(buf []byte) (cid.Cid, []byte, error) {
 
 // readHeader decodes a CBOR item header: major type and argument.
 func readHeader(buf []byte) (major byte, arg uint64, rest []byte, err error) {
-	if len(buf) == 0 {
-		return 0, 0, nil, fmt.Errorf("%w: unexpected end of input", ErrMalformedCBOR)
+	major, arg, rest, ok := cborhead.Read(buf)
+	if !ok {
+		return 0, 0, nil, fmt.Errorf("%w: truncated or invalid header", ErrMalformedCBOR)
 	}
-	major, low := buf[0]>>5, buf[0]&0x1f
-	buf = buf[1:]
-	var size int
-	switch {
-	case low < 24:
-		return major, uint64(low), buf, nil
-	case low == 24:
-		size = 1
-	case low == 25:
-		size = 2
-	case low == 26:
-		size = 4
-	case low == 27:
-		size = 8
-	default:
-		return 0, 0, nil, fmt.Errorf("%w: invalid header byte 0x%02x", ErrMalformedCBOR, major<<5|low)
-	}
-	if len(buf) < size {
-		return 0, 0, nil, fmt.Errorf("%w: unexpected end of input", ErrMalformedCBOR)
-	}
-	for _, b := range buf[:size] {
-		arg = arg<<8 | uint64(b)
-	}
-	return major, arg, buf[size:], nil
+	return major, arg, rest, nil
 }

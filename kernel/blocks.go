@@ -7,6 +7,8 @@ import (
 	"math"
 
 	"github.com/ipfs/go-cid"
+
+	"github.com/go-fvm/go-fvm/internal/cborhead"
 )
 
 // Block ids. Blocks in a registry are numbered from FirstBlockID; id
@@ -282,33 +284,11 @@ func uvarint(b []byte) (uint64, int) {
 // minimal-encoding check, indefinite lengths and reserved values (28-31) are
 // Serialization, as is running out of input.
 func cborHeader(buf []byte) (major byte, arg uint64, rest []byte, err error) {
-	if len(buf) == 0 {
+	major, arg, rest, ok := cborhead.Read(buf)
+	if !ok {
 		return 0, 0, nil, Errorf(Serialization, "invalid cbor header")
 	}
-	major, low := buf[0]>>5, buf[0]&0x1f
-	buf = buf[1:]
-	size := 0
-	switch {
-	case low < 24:
-		return major, uint64(low), buf, nil
-	case low == 24:
-		size = 1
-	case low == 25:
-		size = 2
-	case low == 26:
-		size = 4
-	case low == 27:
-		size = 8
-	default:
-		return 0, 0, nil, Errorf(Serialization, "invalid cbor header")
-	}
-	if len(buf) < size {
-		return 0, 0, nil, Errorf(Serialization, "invalid cbor header")
-	}
-	for _, x := range buf[:size] {
-		arg = arg<<8 | uint64(x)
-	}
-	return major, arg, buf[size:], nil
+	return major, arg, rest, nil
 }
 
 // ErrBadCID is wrapped by ParseCID's errors.
