@@ -104,10 +104,18 @@ func TestDeterminism(t *testing.T) {
 // TestBrokenVectors checks that a broken vector is a failed result with a
 // reason, never a crash.
 func TestBrokenVectors(t *testing.T) {
-	files := vectorFiles(t)
-	orig, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
+	// A real nv18 vector to break in each case.
+	var orig []byte
+	for _, f := range vectorFiles(t) {
+		if v, err := LoadVector(f); err == nil && v.Preconditions.Variants[0].NV == 18 {
+			if orig, err = os.ReadFile(f); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if orig == nil {
+		t.Skip("no nv18 vector under FVM_TEST_VECTORS")
 	}
 	// Edit a copy of a real vector; numbers stay json.Number so that big
 	// integers survive the round trip.
