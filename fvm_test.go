@@ -3,7 +3,6 @@ package fvm_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/filecoin-project/go-state-types/network"
-	"github.com/ipfs/go-cid"
 
 	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/blockstore"
@@ -26,24 +24,6 @@ import (
 	"github.com/go-fvm/go-fvm/message"
 	"github.com/go-fvm/go-fvm/state"
 )
-
-// noExterns fails every extern: the vectors used here need none.
-type noExterns struct{}
-
-var errNoExtern = errors.New("no externs in this test")
-
-func (noExterns) GetChainRandomness(context.Context, abi.ChainEpoch) ([32]byte, error) {
-	return [32]byte{}, errNoExtern
-}
-func (noExterns) GetBeaconRandomness(context.Context, abi.ChainEpoch) ([32]byte, error) {
-	return [32]byte{}, errNoExtern
-}
-func (noExterns) TipsetCid(context.Context, abi.ChainEpoch) (cid.Cid, error) {
-	return cid.Undef, errNoExtern
-}
-func (noExterns) VerifyConsensusFault(context.Context, []byte, []byte, []byte) (externs.ConsensusFault, error) {
-	return externs.ConsensusFault{}, errNoExtern
-}
 
 // setup loads the AddBalance vector (no randomness, one message into the
 // market actor) over the v10 mainnet bundle and returns a VM on its pre-state.
@@ -77,7 +57,7 @@ func setup(t *testing.T, eng *engine.Engine, tracing bool) (*fvm.VM, *conformanc
 	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
 		NetworkVersion: network.Version(variant.NV), Epoch: abi.ChainEpoch(variant.Epoch),
 		BaseFee: v.BaseFee(), CircSupply: v.CircSupply(), StateRoot: v.PreRoot(),
-		Blockstore: base, Externs: noExterns{}, Proofs: externs.AcceptAllProofs{},
+		Blockstore: base, Externs: genesis.NoExterns{}, Proofs: externs.AcceptAllProofs{},
 	}, Engine: eng, Tracing: tracing})
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +188,7 @@ func minimalVM(t *testing.T) *fvm.VM {
 	ctx := context.Background()
 	g := genesis.New(t, 10)
 	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{NetworkVersion: network.Version18, StateRoot: g.Root(),
-		Blockstore: g.Store, Externs: noExterns{}}, Engine: testEngine(t)})
+		Blockstore: g.Store, Externs: genesis.NoExterns{}}, Engine: testEngine(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/go-fvm/go-fvm/callmanager"
 	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/message"
 	"github.com/go-fvm/go-fvm/state"
@@ -385,7 +386,7 @@ func dumpTrace(tr *callmanager.ExecutionTrace, depth int) string {
 
 // v4Externs supplies deterministic randomness digests (the epoch's sha256,
 // prefixed by the kind); it has no tipsets and proves no faults.
-type v4Externs struct{ noExterns }
+type v4Externs struct{ genesis.NoExterns }
 
 func (v4Externs) digest(kind byte, round abi.ChainEpoch) [32]byte {
 	var b [9]byte

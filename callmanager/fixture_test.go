@@ -2,7 +2,6 @@ package callmanager_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
@@ -13,10 +12,8 @@ import (
 
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/callmanager"
-	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/gas"
 	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/kernel"
 	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/state"
 )
@@ -60,13 +57,6 @@ type world struct {
 	newSecp, newBLS, new4 address.Address // not in the state
 }
 
-func mustAddr(a address.Address, err error) address.Address {
-	if err != nil {
-		panic(err)
-	}
-	return a
-}
-
 func (w *world) code(t *testing.T, name string) cid.Cid {
 	t.Helper()
 	c, ok := w.man.Code(name)
@@ -75,8 +65,6 @@ func (w *world) code(t *testing.T, name string) cid.Cid {
 	}
 	return c
 }
-
-type noExterns struct{ externs.Externs }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
@@ -101,23 +89,11 @@ func newWorld(t *testing.T) *world {
 	g.Actor(idHolder, "placeholder", big.NewInt(5), genesis.Delegated(w.f410))
 	root := g.Root()
 	var err error
-	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: g.Store, Externs: noExterns{}})
+	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: g.Store, Externs: genesis.NoExterns{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return w
-}
-
-func bytes48(b byte) []byte {
-	p := make([]byte, 48)
-	p[0] = b
-	return p
-}
-
-func bytes20(b byte) []byte {
-	p := make([]byte, 20)
-	p[19] = b
-	return p
 }
 
 // invokerFunc is a scripted Invoker: it records every call with the depth
@@ -160,8 +136,6 @@ func used(t *testing.T, tr *gas.GasTracker) uint64 {
 	return mg / 1000
 }
 
-func idAddr(id uint64) address.Address { return mustAddr(address.NewIDAddress(id)) }
-
 func actor(t *testing.T, w *world, id uint64) *state.ActorState {
 	t.Helper()
 	act, err := w.m.Tree.GetActor(context.Background(), id)
@@ -180,14 +154,6 @@ func balance(t *testing.T, w *world, id uint64) abi.TokenAmount {
 	return act.Balance
 }
 
-func wantErrNum(t *testing.T, err error, num kernel.ErrorNumber) {
-	t.Helper()
-	var se *kernel.SyscallError
-	if !errors.As(err, &se) || se.Num != num {
-		t.Fatalf("error %v, want syscall error %s", err, num)
-	}
-}
-
 // emptyArray is the CID of the DAG-CBOR empty array (0x80), computed here.
 func emptyArray() cid.Cid {
 	c, err := cid.V1Builder{Codec: cid.DagCBOR, MhType: 0xb220}.Sum([]byte{0x80})
@@ -196,3 +162,12 @@ func emptyArray() cid.Cid {
 	}
 	return c
 }
+
+// Shared test helpers (internal/genesis).
+var (
+	mustAddr   = genesis.MustAddr
+	idAddr     = genesis.IDAddr
+	bytes48    = genesis.BLSKey
+	bytes20    = genesis.EthAddr
+	wantErrNum = genesis.WantErrNum
+)

@@ -2,7 +2,6 @@ package executor_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
@@ -13,9 +12,7 @@ import (
 
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/callmanager"
-	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/kernel"
 	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/state"
 )
@@ -67,13 +64,6 @@ type world struct {
 	newSecp, newBLS, new4 address.Address // not in the state
 }
 
-func mustAddr(a address.Address, err error) address.Address {
-	if err != nil {
-		panic(err)
-	}
-	return a
-}
-
 func (w *world) code(t *testing.T, name string) cid.Cid {
 	t.Helper()
 	c, ok := w.man.Code(name)
@@ -82,8 +72,6 @@ func (w *world) code(t *testing.T, name string) cid.Cid {
 	}
 	return c
 }
-
-type noExterns struct{ externs.Externs }
 
 func newWorld(t *testing.T, baseFee int64) *world {
 	t.Helper()
@@ -114,24 +102,12 @@ func newWorld(t *testing.T, baseFee int64) *world {
 	g.Actor(idEth, "ethaccount", oneFIL, genesis.Sequence(3))
 	root := g.Root()
 	var err error
-	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: g.Store, Externs: noExterns{},
+	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: g.Store, Externs: genesis.NoExterns{},
 		BaseFee: big.NewInt(baseFee)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return w
-}
-
-func bytes48(b byte) []byte {
-	p := make([]byte, 48)
-	p[0] = b
-	return p
-}
-
-func bytes20(b byte) []byte {
-	p := make([]byte, 20)
-	p[19] = b
-	return p
 }
 
 // invokerFunc is a scripted Invoker: it records every call, then runs the
@@ -148,8 +124,6 @@ func (f *invokerFunc) Invoke(ctx context.Context, cm *callmanager.CallManager, c
 	}
 	return f.fn(ctx, cm, c)
 }
-
-func idAddr(id uint64) address.Address { return mustAddr(address.NewIDAddress(id)) }
 
 func actor(t *testing.T, w *world, id uint64) *state.ActorState {
 	t.Helper()
@@ -169,14 +143,6 @@ func balance(t *testing.T, w *world, id uint64) abi.TokenAmount {
 	return act.Balance
 }
 
-func wantErrNum(t *testing.T, err error, num kernel.ErrorNumber) {
-	t.Helper()
-	var se *kernel.SyscallError
-	if !errors.As(err, &se) || se.Num != num {
-		t.Fatalf("error %v, want syscall error %s", err, num)
-	}
-}
-
 // emptyArray is the CID of the DAG-CBOR empty array (0x80), computed here.
 func emptyArray() cid.Cid {
 	c, err := cid.V1Builder{Codec: cid.DagCBOR, MhType: 0xb220}.Sum([]byte{0x80})
@@ -185,3 +151,12 @@ func emptyArray() cid.Cid {
 	}
 	return c
 }
+
+// Shared test helpers (internal/genesis).
+var (
+	mustAddr   = genesis.MustAddr
+	idAddr     = genesis.IDAddr
+	bytes48    = genesis.BLSKey
+	bytes20    = genesis.EthAddr
+	wantErrNum = genesis.WantErrNum
+)

@@ -18,6 +18,7 @@ import (
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/gas"
+	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/state"
 )
@@ -59,8 +60,6 @@ func TestProfileFor(t *testing.T) {
 		}
 	}
 }
-
-type noExterns struct{ externs.Externs }
 
 // fixture is a complete minimal v10 state: the system actor naming the v10
 // mainnet manifest and an init actor with an empty address map.
@@ -122,7 +121,7 @@ func newFixture(t *testing.T, version uint64) fixture {
 func TestNew(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, state.Version5)
-	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, Epoch: 7, StateRoot: f.root, Blockstore: f.bs, Externs: noExterns{}})
+	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, Epoch: 7, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +164,7 @@ func TestCircSupplyDefault(t *testing.T) {
 		// serves as a state here: the profile is all that matters.
 		{network.Version21, abi.TokenAmount{}, "0"},
 	} {
-		m, err := machine.New(ctx, machine.Config{NetworkVersion: tc.nv, StateRoot: f.root, Blockstore: f.bs, Externs: noExterns{}, CircSupply: tc.set})
+		m, err := machine.New(ctx, machine.Config{NetworkVersion: tc.nv, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}, CircSupply: tc.set})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,10 +179,10 @@ func TestNewRejects(t *testing.T) {
 	f5 := newFixture(t, state.Version5)
 	f4 := newFixture(t, state.Version4)
 	for name, cfg := range map[string]machine.Config{
-		"nv17":       {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: noExterns{}},
+		"nv17":       {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
 		"no externs": {NetworkVersion: network.Version18, StateRoot: f5.root, Blockstore: f5.bs},
-		"tree v4":    {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: noExterns{}},
-		"nv29":       {NetworkVersion: network.Version29, StateRoot: f5.root, Blockstore: f5.bs, Externs: noExterns{}},
+		"tree v4":    {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: genesis.NoExterns{}},
+		"nv29":       {NetworkVersion: network.Version29, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
 	} {
 		if _, err := machine.New(ctx, cfg); !errors.Is(err, machine.ErrUnsupported) {
 			t.Errorf("%s: err %v, want ErrUnsupported", name, err)
@@ -191,7 +190,7 @@ func TestNewRejects(t *testing.T) {
 	}
 	// A root that is not in the store is an error, not a panic.
 	missing := state.EmptyArrayCID
-	if _, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: missing, Blockstore: blockstore.NewMemory(), Externs: noExterns{}}); err == nil {
+	if _, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: missing, Blockstore: blockstore.NewMemory(), Externs: genesis.NoExterns{}}); err == nil {
 		t.Error("a root that is no state tree was accepted")
 	}
 }
@@ -199,7 +198,7 @@ func TestNewRejects(t *testing.T) {
 func TestFlush(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, state.Version5)
-	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: f.root, Blockstore: f.bs, Externs: noExterns{}})
+	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package syscalls_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
@@ -13,10 +12,8 @@ import (
 
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/callmanager"
-	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/gas"
 	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/kernel"
 	"github.com/go-fvm/go-fvm/machine"
 	"github.com/go-fvm/go-fvm/state"
 )
@@ -60,13 +57,6 @@ type world struct {
 	newSecp, newBLS, new4 address.Address // not in the state
 }
 
-func mustAddr(a address.Address, err error) address.Address {
-	if err != nil {
-		panic(err)
-	}
-	return a
-}
-
 func (w *world) code(t testing.TB, name string) cid.Cid {
 	t.Helper()
 	c, ok := w.man.Code(name)
@@ -74,28 +64,6 @@ func (w *world) code(t testing.TB, name string) cid.Cid {
 		t.Fatalf("no %s in the manifest", name)
 	}
 	return c
-}
-
-// noExterns answers every extern with an error, as a node without chain
-// access would.
-type noExterns struct{}
-
-var errNoExterns = errors.New("no externs in this test")
-
-func (noExterns) GetChainRandomness(context.Context, abi.ChainEpoch) ([32]byte, error) {
-	return [32]byte{}, errNoExterns
-}
-
-func (noExterns) GetBeaconRandomness(context.Context, abi.ChainEpoch) ([32]byte, error) {
-	return [32]byte{}, errNoExterns
-}
-
-func (noExterns) TipsetCid(context.Context, abi.ChainEpoch) (cid.Cid, error) {
-	return cid.Undef, errNoExterns
-}
-
-func (noExterns) VerifyConsensusFault(context.Context, []byte, []byte, []byte) (externs.ConsensusFault, error) {
-	return externs.ConsensusFault{}, errNoExterns
 }
 
 func newWorld(t testing.TB) *world {
@@ -121,23 +89,11 @@ func newWorld(t testing.TB) *world {
 	g.Actor(idHolder, "placeholder", big.NewInt(5), genesis.Delegated(w.f410))
 	root := g.Root()
 	var err error
-	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: g.Store, Externs: noExterns{}})
+	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: g.Store, Externs: genesis.NoExterns{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return w
-}
-
-func bytes48(b byte) []byte {
-	p := make([]byte, 48)
-	p[0] = b
-	return p
-}
-
-func bytes20(b byte) []byte {
-	p := make([]byte, 20)
-	p[19] = b
-	return p
 }
 
 // defaultMessage is a message from the rich BLS account to idOther (which
@@ -163,8 +119,6 @@ func used(t *testing.T, tr *gas.GasTracker) uint64 {
 	return mg / 1000
 }
 
-func idAddr(id uint64) address.Address { return mustAddr(address.NewIDAddress(id)) }
-
 func actor(t *testing.T, w *world, id uint64) *state.ActorState {
 	t.Helper()
 	act, err := w.m.Tree.GetActor(context.Background(), id)
@@ -183,14 +137,6 @@ func balance(t *testing.T, w *world, id uint64) abi.TokenAmount {
 	return act.Balance
 }
 
-func wantErrNum(t *testing.T, err error, num kernel.ErrorNumber) {
-	t.Helper()
-	var se *kernel.SyscallError
-	if !errors.As(err, &se) || se.Num != num {
-		t.Fatalf("error %v, want syscall error %s", err, num)
-	}
-}
-
 // emptyArray is the CID of the DAG-CBOR empty array (0x80), computed here.
 func emptyArray() cid.Cid {
 	c, err := cid.V1Builder{Codec: cid.DagCBOR, MhType: 0xb220}.Sum([]byte{0x80})
@@ -199,3 +145,12 @@ func emptyArray() cid.Cid {
 	}
 	return c
 }
+
+// Shared test helpers (internal/genesis).
+var (
+	mustAddr   = genesis.MustAddr
+	idAddr     = genesis.IDAddr
+	bytes48    = genesis.BLSKey
+	bytes20    = genesis.EthAddr
+	wantErrNum = genesis.WantErrNum
+)
