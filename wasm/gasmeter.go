@@ -94,19 +94,7 @@ func InjectGasMeter(m *Module, cfg GasMeterConfig) error {
 	if !m.present[SecFunction] || !m.present[SecCode] {
 		return errorf(ErrInstrument, "gas metering: module has no function or code section")
 	}
-	m.addFunc(FuncType{Params: []ValType{I64}}, Code{Body: []Instr{
-		mkIdx(OpGlobalGet, gasGlobal),
-		mkIdx(OpLocalGet, 0),
-		mkOp(OpI64Sub),
-		mkIdx(OpGlobalSet, gasGlobal),
-		mkIdx(OpGlobalGet, gasGlobal),
-		mkI64(0),
-		mkOp(OpI64LtS),
-		mkBlock(OpIf, blockEmpty),
-		mkOp(OpUnreachable),
-		mkOp(OpEnd),
-		mkOp(OpEnd),
-	}})
+	m.addFunc(FuncType{Params: []ValType{I64}}, Code{Body: gasChargeBody(gasGlobal)})
 	return nil
 }
 

@@ -58,7 +58,8 @@ func gasCounterGlobal(m *Module, module string) (uint32, bool) {
 	return 0, false
 }
 
-// gasChargeBody is the body InjectGasMeter gives $gas_charge(i64).
+// gasChargeBody is the body of $gas_charge(i64), which InjectGasMeter adds:
+// subtract the argument from the counter and trap if it went negative.
 func gasChargeBody(gasGlobal uint32) []Instr {
 	return []Instr{
 		mkIdx(OpGlobalGet, gasGlobal),
