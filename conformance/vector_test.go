@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,18 +32,9 @@ func vectorFiles(t *testing.T) []string {
 	if dir == "" {
 		t.Skip("FVM_TEST_VECTORS is not set; skipping the vector corpus")
 	}
-	var files []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
-			files = append(files, path)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatalf("walking %s: %v", dir, err)
-	}
-	if len(files) == 0 {
-		t.Fatalf("no *.json vectors under %s", dir)
+	files, err := conformance.FindVectors([]string{dir})
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no vectors under %s: %v", dir, err)
 	}
 	return files
 }

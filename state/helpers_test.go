@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"io/fs"
 	"math/big"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
@@ -31,13 +28,7 @@ func vectorFiles(t *testing.T) []string {
 	if dir == "" {
 		t.Skip("FVM_TEST_VECTORS is not set; skipping the vector corpus")
 	}
-	var files []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
-			files = append(files, path)
-		}
-		return err
-	})
+	files, err := conformance.FindVectors([]string{dir})
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no vectors under %s: %v", dir, err)
 	}
