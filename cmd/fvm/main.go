@@ -1,5 +1,7 @@
-// Command fvm is the go-fvm command-line tool: it inspects builtin-actors
-// bundles and conformance vectors.
+// Command fvm is the go-fvm command-line tool: it runs conformance vectors
+// (fvm conformance), inspects and compiles builtin-actors bundles (fvm bundle
+// list, fvm bundle compile), inspects vectors (fvm vector inspect) and
+// instruments WASM modules as the FVM does (fvm wasm instrument).
 package main
 
 import (
