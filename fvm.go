@@ -7,12 +7,11 @@ import (
 
 	"github.com/ipfs/go-cid"
 
-	"github.com/go-fvm/go-fvm/callmanager"
-	"github.com/go-fvm/go-fvm/engine"
-	"github.com/go-fvm/go-fvm/executor"
-	"github.com/go-fvm/go-fvm/machine"
+	"github.com/go-fvm/go-fvm/internal/callmanager"
+	"github.com/go-fvm/go-fvm/internal/engine"
+	"github.com/go-fvm/go-fvm/internal/executor"
+	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/message"
-	"github.com/go-fvm/go-fvm/syscalls"
 )
 
 // ApplyRet is the outcome of applying a message: the receipt, the gas
@@ -39,7 +38,7 @@ type Config struct {
 type VM struct {
 	machine    *machine.Machine
 	exec       *executor.Executor
-	invoker    *syscalls.Invoker
+	invoker    *callmanager.WasmInvoker
 	ownsEngine *engine.Engine
 }
 
@@ -57,7 +56,7 @@ func New(ctx context.Context, cfg Config) (*VM, error) {
 		}
 		vm.ownsEngine = eng
 	}
-	if vm.invoker, err = syscalls.NewInvoker(ctx, eng, m.Profile.FVMVersion); err != nil {
+	if vm.invoker, err = callmanager.NewWasmInvoker(ctx, eng, m.Profile.FVMVersion); err != nil {
 		return nil, errors.Join(err, vm.Close(ctx))
 	}
 	vm.exec = &executor.Executor{Machine: m, Invoker: vm.invoker, Trace: cfg.Tracing}

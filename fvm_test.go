@@ -17,12 +17,12 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/conformance"
-	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/machine"
+	"github.com/go-fvm/go-fvm/internal/machine"
+	"github.com/go-fvm/go-fvm/internal/state"
 	"github.com/go-fvm/go-fvm/message"
-	"github.com/go-fvm/go-fvm/state"
 )
 
 // setup loads the AddBalance vector (no randomness, one message into the

@@ -24,13 +24,13 @@ import (
 	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
-	"github.com/go-fvm/go-fvm/callmanager"
-	"github.com/go-fvm/go-fvm/engine"
 	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/internal/callmanager"
+	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/machine"
+	"github.com/go-fvm/go-fvm/internal/machine"
+	"github.com/go-fvm/go-fvm/internal/state"
 	"github.com/go-fvm/go-fvm/message"
-	"github.com/go-fvm/go-fvm/state"
 )
 
 // v4Release is an actors version and a network version that runs it.

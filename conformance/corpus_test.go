@@ -10,7 +10,7 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/conformance"
-	"github.com/go-fvm/go-fvm/state"
+	"github.com/go-fvm/go-fvm/internal/state"
 )
 
 // v10Mainnet loads the actors v10 mainnet manifest from the lotus bundle.

@@ -8,7 +8,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/go-fvm/go-fvm/blockstore"
-	"github.com/go-fvm/go-fvm/state"
+	"github.com/go-fvm/go-fvm/internal/state"
 )
 
 // maxDiffs bounds the actors a root mismatch lists.

@@ -16,12 +16,12 @@ import (
 
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
-	"github.com/go-fvm/go-fvm/engine"
-	"github.com/go-fvm/go-fvm/executor"
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/machine"
+	"github.com/go-fvm/go-fvm/internal/callmanager"
+	"github.com/go-fvm/go-fvm/internal/engine"
+	"github.com/go-fvm/go-fvm/internal/executor"
+	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/message"
-	"github.com/go-fvm/go-fvm/syscalls"
 )
 
 // Status is how a vector ended.
@@ -63,14 +63,14 @@ type Runner struct {
 
 	bundles  *blockstore.Memory
 	engine   *engine.Engine
-	invokers map[int]*syscalls.Invoker
+	invokers map[int]*callmanager.WasmInvoker
 	skips    []SkipRule
 }
 
 // NewRunner loads the mainnet bundles the vectors need, compiles their
 // actors on eng, and binds the syscalls.
 func NewRunner(ctx context.Context, eng *engine.Engine, loc bundle.Locator, skips []SkipRule) (*Runner, error) {
-	r := &Runner{bundles: blockstore.NewMemory(), engine: eng, invokers: map[int]*syscalls.Invoker{}, skips: skips}
+	r := &Runner{bundles: blockstore.NewMemory(), engine: eng, invokers: map[int]*callmanager.WasmInvoker{}, skips: skips}
 	for _, v := range bundleVersions {
 		path, err := loc.Path(ctx, v)
 		if err != nil {
@@ -85,7 +85,7 @@ func NewRunner(ctx context.Context, eng *engine.Engine, loc bundle.Locator, skip
 		}
 	}
 	for _, fvmVersion := range []int{3, 4} {
-		inv, err := syscalls.NewInvoker(ctx, eng, fvmVersion)
+		inv, err := callmanager.NewWasmInvoker(ctx, eng, fvmVersion)
 		if err != nil {
 			return nil, errors.Join(err, r.Close(ctx))
 		}

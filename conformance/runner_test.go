@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/go-fvm/go-fvm/bundle"
-	"github.com/go-fvm/go-fvm/engine"
+	"github.com/go-fvm/go-fvm/internal/engine"
 )
 
 // testRunner returns a runner shared by the tests of this package (the

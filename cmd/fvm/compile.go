@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
-	"github.com/go-fvm/go-fvm/engine"
+	"github.com/go-fvm/go-fvm/internal/engine"
 )
 
 func newBundleCompileCmd() *cobra.Command {

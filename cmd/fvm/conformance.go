@@ -15,7 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/go-fvm/go-fvm/conformance"
-	"github.com/go-fvm/go-fvm/engine"
+	"github.com/go-fvm/go-fvm/internal/engine"
 )
 
 func newConformanceCmd() *cobra.Command {

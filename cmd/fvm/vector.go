@@ -11,7 +11,7 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/conformance"
-	"github.com/go-fvm/go-fvm/state"
+	"github.com/go-fvm/go-fvm/internal/state"
 )
 
 func newVectorCmd() *cobra.Command {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/go-fvm/go-fvm/wasm"
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 func newWasmCmd() *cobra.Command {

@@ -18,7 +18,7 @@ import (
 
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
-	"github.com/go-fvm/go-fvm/state"
+	"github.com/go-fvm/go-fvm/internal/state"
 )
 
 // Builder assembles a state. Methods fail the test on any error.

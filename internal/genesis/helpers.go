@@ -10,7 +10,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/kernel"
+	"github.com/go-fvm/go-fvm/internal/kernel"
 )
 
 // ErrNoExterns is what NoExterns answers.

@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/go-fvm/go-fvm/internal/wasm"
+)
+
+// FVM limits (ref-fvm NetworkConfig defaults, identical in v3 and v4).
+const (
+	// MaxInstanceMemoryBytes is the most linear memory one instance may have
+	// (ref-fvm max_inst_memory_bytes, 512 MiB).
+	MaxInstanceMemoryBytes = 512 << 20
+	// MaxCallStackMemoryBytes is the most memory (linear memories plus 8 bytes
+	// per table element) all live instances of one call stack may hold
+	// together (ref-fvm max_memory_bytes, 2 GiB).
+	MaxCallStackMemoryBytes = 2 << 30
+	// MaxTableElements is the most elements a table may start with (ref-fvm's
+	// pooling allocator table_elements).
+	MaxTableElements = 20_000
+	// TableElementBytes is what the memory limiter counts per table element.
+	TableElementBytes = 8
+	// WasmPageBytes is the size of a Wasm page.
+	WasmPageBytes = 65536
+)
+
+// Features are the Wasm features actor code may use: MVP, mutable globals,
+// bulk memory, sign extension, non-trapping float-to-int conversions and
+// reference types, as ref-fvm's wasmtime configuration (SIMD and multi-value
+// off). wazero couples bulk memory with reference types; the instrumenter
+// rejects the ref.* instructions anyway.
+const Features = api.CoreFeaturesV2 &^ (api.CoreFeatureSIMD | api.CoreFeatureMultiValue)
+
+// Config configures an Engine.
+type Config struct {
+	// Instrument rewrites original actor code into the instrumented code that
+	// is compiled (stack limiter, gas metering with the gas.gas_counter
+	// import, NaN canonicalisation). nil means FVMInstrument, with
+	// wasm.InstrumentationVersion.
+	Instrument func(code []byte) ([]byte, error)
+	// InstrumentationVersion names the instrumenter's output format. Compiled
+	// code on disk is kept per version, so a change of rewrite never reuses
+	// stale code. Required with a custom Instrument and a CacheDir.
+	InstrumentationVersion string
+	// CacheDir is the on-disk compilation cache root; "" keeps compiled code
+	// in memory only. DefaultCacheDir gives the usual location.
+	CacheDir string
+	// Interpreter forces wazero's interpreter even where the compiler is
+	// available (for tests). See the package notes on its call-depth cap.
+	Interpreter bool
+	// CompilationWorkers, when > 1, lets wazero compile one module's
+	// functions in parallel.
+	CompilationWorkers int
+}
+
+// DefaultCacheDir returns os.UserCacheDir()/go-fvm/wasm, the usual CacheDir.
+func DefaultCacheDir() (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("engine: no user cache directory: %w", err)
+	}
+	return filepath.Join(dir, "go-fvm", "wasm"), nil
+}
+
+// versionDir returns the cache directory for the instrumentation version:
+// a digest of it, so any version string names a safe directory.
+func (c Config) versionDir() (string, error) {
+	if c.InstrumentationVersion == "" {
+		return "", errors.New("engine: an on-disk cache needs an InstrumentationVersion")
+	}
+	sum := sha256.Sum256([]byte(c.InstrumentationVersion))
+	return filepath.Join(c.CacheDir, "instrumentation-"+hex.EncodeToString(sum[:8])), nil
+}
+
+// withDefaults fills in the wasm package's FVM instrumentation when no
+// instrumenter is given.
+func (c Config) withDefaults() Config {
+	if c.Instrument == nil {
+		c.Instrument = FVMInstrument
+		c.InstrumentationVersion = wasm.InstrumentationVersion
+	}
+	return c
+}
+
+// FVMInstrument is the FVM's instrumentation (wasm.Instrument with
+// wasm.FVMConfig: validate, stack limiter 2048, gas metering with the
+// gas.gas_counter import, NaN canonicalisation, validate).
+func FVMInstrument(code []byte) ([]byte, error) {
+	return wasm.Instrument(code, wasm.FVMConfig())
+}

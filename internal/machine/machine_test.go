@@ -1,0 +1,290 @@
+package machine_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"testing"
+	"time"
+
+	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
+	"github.com/filecoin-project/go-state-types/abi"
+	"github.com/filecoin-project/go-state-types/big"
+	"github.com/filecoin-project/go-state-types/network"
+	"github.com/ipfs/go-cid"
+	cbor "github.com/ipfs/go-ipld-cbor"
+
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/internal/gas"
+	"github.com/go-fvm/go-fvm/internal/genesis"
+	"github.com/go-fvm/go-fvm/internal/machine"
+	"github.com/go-fvm/go-fvm/internal/state"
+)
+
+func TestProfileFor(t *testing.T) {
+	for _, tc := range []struct {
+		nv     network.Version
+		fvm    int // 0: unsupported
+		prices func() *gas.PriceList
+	}{
+		{network.Version17, 0, nil},
+		{network.Version18, 3, gas.HyggePrices},
+		{network.Version20, 3, gas.HyggePrices},
+		{network.Version21, 4, gas.WatermelonPrices},
+		{network.Version24, 4, gas.WatermelonPrices},
+		{network.Version25, 4, gas.TeepPrices},
+		{network.Version28, 4, gas.TeepPrices},
+		{network.Version29, 0, nil},
+	} {
+		p, err := machine.ProfileFor(tc.nv)
+		if tc.fvm == 0 {
+			if !errors.Is(err, machine.ErrUnsupported) {
+				t.Errorf("nv%d: err %v, want ErrUnsupported", tc.nv, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("nv%d: %v", tc.nv, err)
+		}
+		if p.FVMVersion != tc.fvm || p.MaxCallDepth != 1024 {
+			t.Errorf("nv%d: FVM v%d depth %d, want v%d depth 1024", tc.nv, p.FVMVersion, p.MaxCallDepth, tc.fvm)
+		}
+		// The three lists differ in verify_seal_base (Teep) and in being
+		// v4 (Watermelon): compare a price that tells them apart.
+		want := tc.prices()
+		if p.Prices.OnVerifySeal(nil) != want.OnVerifySeal(nil) ||
+			p.Prices.OnMethodInvocation(0, 1) != want.OnMethodInvocation(0, 1) {
+			t.Errorf("nv%d: wrong price list", tc.nv)
+		}
+	}
+}
+
+// fixture is a complete minimal v10 state: the system actor naming the v10
+// mainnet manifest and an init actor with an empty address map.
+type fixture struct {
+	bs       *blockstore.Memory
+	root     cid.Cid
+	manifest *bundle.Manifest
+}
+
+func newFixture(t *testing.T, version uint64) fixture {
+	t.Helper()
+	ctx := context.Background()
+	bs := blockstore.NewMemory()
+	path, err := bundle.Locator{}.Path(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 10, Networks: []string{"mainnet"}}, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	man := bundles[0].Manifest
+	cst := cbor.NewCborStore(bs)
+	addrs, err := hamt.NewNode(cst, hamt.UseTreeBitWidth(5), hamt.UseHashFunction(func(b []byte) []byte { h := sha256.Sum256(b); return h[:] }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrsRoot, err := addrs.Write(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(v any) cid.Cid {
+		c, err := cst.Put(ctx, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	tree, err := state.New(ctx, bs, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func(name string) cid.Cid {
+		c, ok := man.Code(name)
+		if !ok {
+			t.Fatalf("no %s in the manifest", name)
+		}
+		return c
+	}
+	tree.SetActor(0, &state.ActorState{Code: code("system"), Head: put([]any{man.Data}), Balance: big.Zero()})
+	tree.SetActor(1, &state.ActorState{Code: code("init"), Head: put([]any{addrsRoot, 100, "test"}), Balance: big.Zero()})
+	root, err := tree.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{bs: bs, root: root, manifest: man}
+}
+
+func TestNew(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, state.Version5)
+	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, Epoch: 7, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]cid.Cid{"account": m.AccountCode, "placeholder": m.PlaceholderCode, "ethaccount": m.EthAccountCode} {
+		if want, _ := f.manifest.Code(name); got != want {
+			t.Errorf("%s code %s, want %s", name, got, want)
+		}
+	}
+	if m.Profile.FVMVersion != 3 || m.Epoch != 7 {
+		t.Errorf("profile v%d epoch %d", m.Profile.FVMVersion, m.Epoch)
+	}
+	// An unset base fee is zero; an unset circulating supply is
+	// TOTAL_FILECOIN (2e9 FIL = 2e27 attoFIL) in v3 (ref-fvm v3.13.3
+	// NetworkConfig::for_epoch); an unset proof verifier refuses.
+	total, _ := big.FromString("2000000000000000000000000000")
+	if m.BaseFee.Int == nil || !m.BaseFee.IsZero() || !m.CircSupply.Equals(total) {
+		t.Errorf("base fee %v circ supply %v, want 0 and %v", m.BaseFee, m.CircSupply, total)
+	}
+	if _, ok := m.Proofs.(externs.NoProofVerifier); !ok {
+		t.Errorf("proofs %T, want NoProofVerifier", m.Proofs)
+	}
+	// The empty array (head of new actors) is always readable.
+	if ok, err := m.Blocks.Has(ctx, state.EmptyArrayCID); err != nil || !ok {
+		t.Errorf("empty array block missing: %v", err)
+	}
+}
+
+func TestCircSupplyDefault(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, state.Version5)
+	for _, tc := range []struct {
+		nv   network.Version
+		set  abi.TokenAmount
+		want string
+	}{
+		{network.Version18, abi.TokenAmount{}, "2000000000000000000000000000"},
+		{network.Version18, big.Zero(), "0"}, // set to zero: kept
+		{network.Version18, big.NewInt(7), "7"},
+		// v4 (ref-fvm v4.8.2 for_epoch) defaults to zero. The v10 state
+		// serves as a state here: the profile is all that matters.
+		{network.Version21, abi.TokenAmount{}, "0"},
+	} {
+		m, err := machine.New(ctx, machine.Config{NetworkVersion: tc.nv, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}, CircSupply: tc.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.CircSupply.String() != tc.want {
+			t.Errorf("nv%d circ supply %v: got %s, want %s", tc.nv, tc.set, m.CircSupply, tc.want)
+		}
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	ctx := context.Background()
+	f5 := newFixture(t, state.Version5)
+	f4 := newFixture(t, state.Version4)
+	for name, cfg := range map[string]machine.Config{
+		"nv17":       {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
+		"no externs": {NetworkVersion: network.Version18, StateRoot: f5.root, Blockstore: f5.bs},
+		"tree v4":    {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: genesis.NoExterns{}},
+		"nv29":       {NetworkVersion: network.Version29, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
+	} {
+		if _, err := machine.New(ctx, cfg); !errors.Is(err, machine.ErrUnsupported) {
+			t.Errorf("%s: err %v, want ErrUnsupported", name, err)
+		}
+	}
+	// A root that is not in the store is an error, not a panic.
+	missing := state.EmptyArrayCID
+	if _, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: missing, Blockstore: blockstore.NewMemory(), Externs: genesis.NoExterns{}}); err == nil {
+		t.Error("a root that is no state tree was accepted")
+	}
+}
+
+func TestFlush(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, state.Version5)
+	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	account, _ := f.manifest.Code("account")
+	// A block only the new actor reaches, and one nothing reaches.
+	cst := cbor.NewCborStore(m.Blocks)
+	head, err := cst.Put(ctx, []any{"reachable"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphan, err := cst.Put(ctx, []any{"orphan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Tree.SetActor(1000, &state.ActorState{Code: account, Head: head, Balance: big.NewInt(42)})
+	root, err := m.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root == f.root {
+		t.Fatal("root unchanged after adding an actor")
+	}
+	tree, err := state.Load(ctx, f.bs, root)
+	if err != nil {
+		t.Fatalf("new root does not load from the base store: %v", err)
+	}
+	act, err := tree.GetActor(ctx, 1000)
+	if err != nil || act == nil || !act.Balance.Equals(big.NewInt(42)) || act.Head != head {
+		t.Fatalf("actor 1000 = %+v, %v", act, err)
+	}
+	if ok, _ := f.bs.Has(ctx, head); !ok {
+		t.Error("the reachable head was not moved to the base store")
+	}
+	if ok, _ := f.bs.Has(ctx, orphan); ok {
+		t.Error("an unreachable block was moved to the base store")
+	}
+	// Flushing inside a transaction is refused.
+	m.Tree.BeginTransaction()
+	if _, err := m.Flush(ctx); err == nil {
+		t.Error("flush inside a transaction succeeded")
+	}
+	if err := m.Tree.EndTransaction(false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTimings(t *testing.T) {
+	var nilT *machine.Timings
+	nilT.Enter(machine.PhaseWasm) // nil records nothing and does not panic
+	nilT.Exit()
+	if nilT.Total(machine.PhaseWasm) != 0 {
+		t.Error("nil timings recorded time")
+	}
+
+	const d = 5 * time.Millisecond
+	tm := &machine.Timings{}
+	tm.Exit() // an unmatched exit is ignored
+	tm.Enter(machine.PhaseOther)
+	time.Sleep(d)
+	tm.Enter(machine.PhaseWasm)
+	time.Sleep(d)
+	tm.Enter(machine.PhaseSyscalls)
+	time.Sleep(d)
+	tm.Enter(machine.PhaseBlocks)
+	time.Sleep(d)
+	tm.Exit()
+	time.Sleep(d) // back in syscalls
+	tm.Exit()
+	tm.Exit()
+	tm.Exit()
+	time.Sleep(d) // outside every phase: not recorded
+	for p, min := range map[machine.Phase]time.Duration{
+		machine.PhaseOther: d, machine.PhaseWasm: d, machine.PhaseSyscalls: 2 * d, machine.PhaseBlocks: d,
+	} {
+		if got := tm.Total(p); got < min {
+			t.Errorf("%s: %v, want at least %v", p, got, min)
+		}
+	}
+	// Nested time goes to the innermost phase only: the outer phases did
+	// not also get the inner sleeps (generous bound for a loaded machine).
+	if other, nested := tm.Total(machine.PhaseOther), tm.Total(machine.PhaseWasm)+tm.Total(machine.PhaseSyscalls)+tm.Total(machine.PhaseBlocks); other >= nested {
+		t.Errorf("other: %v includes the nested phases (%v)", other, nested)
+	}
+	for p, name := range map[machine.Phase]string{machine.PhaseOther: "other", machine.PhaseWasm: "wasm", machine.PhaseSyscalls: "syscalls", machine.PhaseBlocks: "blocks"} {
+		if p.String() != name {
+			t.Errorf("phase %d named %q, want %q", p, p.String(), name)
+		}
+	}
+}
