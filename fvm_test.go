@@ -18,16 +18,14 @@ import (
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/conformance"
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/internal/state"
 	"github.com/go-fvm/go-fvm/message"
 )
 
 // setup loads the AddBalance vector (no randomness, one message into the
 // market actor) over the v10 mainnet bundle and returns a VM on its pre-state.
-func setup(t *testing.T, eng *engine.Engine, tracing bool) (*fvm.VM, *conformance.Vector, *message.Decoded, *blockstore.Memory) {
+func setup(t *testing.T, eng *fvm.Engine, tracing bool) (*fvm.VM, *conformance.Vector, *message.Decoded, *blockstore.Memory) {
 	t.Helper()
 	dir := os.Getenv("FVM_TEST_VECTORS")
 	if dir == "" {
@@ -54,11 +52,11 @@ func setup(t *testing.T, eng *engine.Engine, tracing bool) (*fvm.VM, *conformanc
 		t.Fatal(err)
 	}
 	variant := v.Preconditions.Variants[0]
-	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
+	vm, err := fvm.New(ctx, fvm.Config{
 		NetworkVersion: network.Version(variant.NV), Epoch: abi.ChainEpoch(variant.Epoch),
 		BaseFee: v.BaseFee(), CircSupply: v.CircSupply(), StateRoot: v.PreRoot(),
 		Blockstore: base, Externs: genesis.NoExterns{}, Proofs: externs.AcceptAllProofs{},
-	}, Engine: eng, Tracing: tracing})
+		Engine: eng, Tracing: tracing})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,13 +64,13 @@ func setup(t *testing.T, eng *engine.Engine, tracing bool) (*fvm.VM, *conformanc
 	return vm, v, msgs[0], base
 }
 
-func testEngine(t *testing.T) *engine.Engine {
+func testEngine(t *testing.T) *fvm.Engine {
 	t.Helper()
-	dir, err := engine.DefaultCacheDir()
+	dir, err := fvm.DefaultCacheDir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(context.Background(), engine.Config{CacheDir: dir})
+	eng, err := fvm.NewEngine(context.Background(), fvm.EngineConfig{CacheDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +152,7 @@ func TestApplyImplicitMessage(t *testing.T) {
 	if ret.Receipt.ExitCode != exitcode.Ok || ret.Receipt.GasUsed != 0 {
 		t.Errorf("receipt %+v, want exit 0 and no gas", ret.Receipt)
 	}
-	for name, amt := range map[string]abi.TokenAmount{"penalty": ret.Penalty, "tip": ret.MinerTip, "burn": ret.BaseFeeBurn, "refund": ret.Refund} {
+	for name, amt := range map[string]abi.TokenAmount{"penalty": ret.MinerPenalty, "tip": ret.MinerTip, "burn": ret.BaseFeeBurn, "refund": ret.Refund} {
 		if !amt.IsZero() {
 			t.Errorf("%s is %s, want 0 for an implicit message", name, amt)
 		}
@@ -175,8 +173,8 @@ func TestImplicitMessageFromUnknownSender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ret.Receipt.ExitCode != exitcode.SysErrSenderInvalid || !ret.Penalty.IsZero() {
-		t.Errorf("receipt %+v penalty %s, want SYS_SENDER_INVALID with no penalty", ret.Receipt, ret.Penalty)
+	if ret.Receipt.ExitCode != exitcode.SysErrSenderInvalid || !ret.MinerPenalty.IsZero() {
+		t.Errorf("receipt %+v penalty %s, want SYS_SENDER_INVALID with no penalty", ret.Receipt, ret.MinerPenalty)
 	}
 }
 
@@ -187,8 +185,8 @@ func minimalVM(t *testing.T) *fvm.VM {
 	t.Helper()
 	ctx := context.Background()
 	g := genesis.New(t, 10)
-	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{NetworkVersion: network.Version18, StateRoot: g.Root(),
-		Blockstore: g.Store, Externs: genesis.NoExterns{}}, Engine: testEngine(t)})
+	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: network.Version18, StateRoot: g.Root(),
+		Blockstore: g.Store, Externs: genesis.NoExterns{}, Engine: testEngine(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,10 +25,7 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/internal/callmanager"
-	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/internal/state"
 	"github.com/go-fvm/go-fvm/message"
 )
@@ -69,7 +66,7 @@ const (
 
 func fil(n int64) abi.TokenAmount { return big.Mul(big.NewInt(n), big.NewInt(1e18)) }
 
-func newV4World(t *testing.T, eng *engine.Engine, rel v4Release, tracing bool, extra ...func(tree *state.StateTree, bs *blockstore.Memory)) *v4World {
+func newV4World(t *testing.T, eng *fvm.Engine, rel v4Release, tracing bool, extra ...func(tree *state.StateTree, bs *blockstore.Memory)) *v4World {
 	t.Helper()
 	ctx := context.Background()
 	bs := blockstore.NewMemory()
@@ -136,11 +133,11 @@ func newV4World(t *testing.T, eng *engine.Engine, rel v4Release, tracing bool, e
 	if err != nil {
 		t.Fatal(err)
 	}
-	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
+	vm, err := fvm.New(ctx, fvm.Config{
 		NetworkVersion: rel.nv, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
 		BaseFee: big.NewInt(100), CircSupply: fil(1_000_000), ChainID: 314,
 		StateRoot: root, Blockstore: bs, Externs: v4Externs{},
-	}, Engine: eng, Tracing: tracing})
+		Engine: eng, Tracing: tracing})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +206,7 @@ type v4Outcome struct {
 
 // runV4Scenario applies the scenario's messages to a fresh world and checks
 // each result.
-func runV4Scenario(t *testing.T, eng *engine.Engine, rel v4Release, tracing bool) v4Outcome {
+func runV4Scenario(t *testing.T, eng *fvm.Engine, rel v4Release, tracing bool) v4Outcome {
 	ctx := context.Background()
 	w := newV4World(t, eng, rel, tracing)
 	var out v4Outcome
@@ -262,7 +259,7 @@ func runV4Scenario(t *testing.T, eng *engine.Engine, rel v4Release, tracing bool
 		}
 		// LOG0 becomes one event with one entry: key "d", raw codec, the
 		// data, indexed by key and value (flags 0b11) — emit_event v4.
-		if len(ret.Events) != 1 || ret.Events[0].Emitter != out.contract || ret.Receipt.EventsRoot == nil {
+		if len(ret.Events) != 1 || uint64(ret.Events[0].Emitter) != out.contract || ret.Receipt.EventsRoot == nil {
 			t.Fatalf("InvokeContract %d: events %+v root %v, want one event from %d", want, ret.Events, ret.Receipt.EventsRoot, out.contract)
 		}
 		if e := ret.Events[0].Entries; len(e) != 1 || e[0].Key != "d" || e[0].Codec != 0x55 || e[0].Flags != 3 || !bytes.Equal(e[0].Value, word[:]) {
@@ -366,7 +363,7 @@ func (a *accountState) MarshalCBOR(w io.Writer) error {
 
 // dumpTrace renders a call tree with its kernel charges, for failure
 // messages.
-func dumpTrace(tr *callmanager.ExecutionTrace, depth int) string {
+func dumpTrace(tr *fvm.ExecutionTrace, depth int) string {
 	if tr == nil {
 		return ""
 	}
@@ -530,7 +527,7 @@ func TestV4EVMCallsEVM(t *testing.T) {
 		if !bytes.Equal(ret.Receipt.Return, cborBytes(word[:])) {
 			t.Errorf("call %d returned %x, want %x", want, ret.Receipt.Return, cborBytes(word[:]))
 		}
-		if len(ret.Events) != 1 || ret.Events[0].Emitter != counter {
+		if len(ret.Events) != 1 || uint64(ret.Events[0].Emitter) != counter {
 			t.Errorf("call %d: events %+v, want one from the counter f0%d", want, ret.Events, counter)
 		}
 		if ret.Trace == nil || len(ret.Trace.Subcalls) != 1 || ret.Trace.Subcalls[0].Msg.Method != evmInvokeContract {

@@ -14,13 +14,10 @@ import (
 	"github.com/filecoin-project/go-state-types/network"
 	"github.com/ipfs/go-cid"
 
+	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/internal/callmanager"
-	"github.com/go-fvm/go-fvm/internal/engine"
-	"github.com/go-fvm/go-fvm/internal/executor"
-	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/message"
 )
 
@@ -55,22 +52,22 @@ const timestampPerEpoch = 30
 // vector's blockstore with.
 var bundleVersions = []int{10, 11}
 
-// Runner runs message vectors. It is safe for concurrent use: vectors share
-// the bundles (read-only) and the engine's compiled code.
+// Runner runs message vectors through the public VM. It is safe for
+// concurrent use: vectors share the bundles (read-only) and the engine's
+// compiled code.
 type Runner struct {
 	// Profile records, per vector, where execution time goes (Result.Phases).
 	Profile bool
 
-	bundles  *blockstore.Memory
-	engine   *engine.Engine
-	invokers map[int]*callmanager.WasmInvoker
-	skips    []SkipRule
+	bundles *blockstore.Memory
+	engine  *fvm.Engine
+	skips   []SkipRule
 }
 
-// NewRunner loads the mainnet bundles the vectors need, compiles their
-// actors on eng, and binds the syscalls.
-func NewRunner(ctx context.Context, eng *engine.Engine, loc bundle.Locator, skips []SkipRule) (*Runner, error) {
-	r := &Runner{bundles: blockstore.NewMemory(), engine: eng, invokers: map[int]*callmanager.WasmInvoker{}, skips: skips}
+// NewRunner loads the mainnet bundles the vectors need and compiles their
+// actors on eng.
+func NewRunner(ctx context.Context, eng *fvm.Engine, loc bundle.Locator, skips []SkipRule) (*Runner, error) {
+	r := &Runner{bundles: blockstore.NewMemory(), engine: eng, skips: skips}
 	for _, v := range bundleVersions {
 		path, err := loc.Path(ctx, v)
 		if err != nil {
@@ -80,40 +77,11 @@ func NewRunner(ctx context.Context, eng *engine.Engine, loc bundle.Locator, skip
 		if err != nil {
 			return nil, err
 		}
-		if err := r.preload(ctx, bs[0].Manifest); err != nil {
+		if err := eng.Precompile(ctx, r.bundles, bs[0].Manifest.Root, nil); err != nil {
 			return nil, err
 		}
 	}
-	for _, fvmVersion := range []int{3, 4} {
-		inv, err := callmanager.NewWasmInvoker(ctx, eng, fvmVersion)
-		if err != nil {
-			return nil, errors.Join(err, r.Close(ctx))
-		}
-		r.invokers[fvmVersion] = inv
-	}
 	return r, nil
-}
-
-func (r *Runner) preload(ctx context.Context, m *bundle.Manifest) error {
-	codes := make([]engine.Code, 0, len(m.Entries))
-	for _, e := range m.Entries {
-		blk, err := r.bundles.Get(ctx, e.Code)
-		if err != nil {
-			return fmt.Errorf("bundle code %s (%s): %w", e.Code, e.Name, err)
-		}
-		codes = append(codes, engine.Code{CID: e.Code, Bytes: blk.RawData()})
-	}
-	return r.engine.Preload(ctx, codes)
-}
-
-// Close releases the syscall bindings.
-func (r *Runner) Close(ctx context.Context) error {
-	for _, inv := range r.invokers {
-		if err := inv.Close(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Result is the outcome of one vector.
@@ -129,8 +97,8 @@ type Result struct {
 	Duration time.Duration
 	// Receipts and Roots are what the vector's messages produced, per
 	// variant: for determinism checks.
-	Receipts []executor.Receipt `json:",omitempty"`
-	Roots    []cid.Cid          `json:",omitempty"`
+	Receipts []fvm.Receipt `json:",omitempty"`
+	Roots    []cid.Cid     `json:",omitempty"`
 	// Phases splits Duration by machine.Phase, when the runner profiles.
 	Phases map[string]time.Duration `json:",omitempty"`
 }
@@ -187,14 +155,6 @@ func unsupportedSelector(v *Vector) (string, bool) {
 // runVariant applies the vector's messages at one variant and checks the
 // receipts and the post-state root.
 func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant, res *Result) error {
-	profile, err := machine.ProfileFor(network.Version(variant.NV))
-	if err != nil {
-		return err
-	}
-	inv, ok := r.invokers[profile.FVMVersion]
-	if !ok {
-		return fmt.Errorf("FVM v%d is not implemented yet", profile.FVMVersion)
-	}
 	msgs, err := v.Messages()
 	if err != nil {
 		return err
@@ -203,19 +163,20 @@ func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant, res
 	if err := v.LoadCAR(ctx, store); err != nil {
 		return err
 	}
-	var timings *machine.Timings
+	var timings *fvm.Timings
 	if r.Profile {
-		timings = &machine.Timings{}
+		timings = &fvm.Timings{}
 		defer res.addPhases(timings)
 	}
+	nv := network.Version(variant.NV)
 	circSupply := v.CircSupply()
-	if profile.FVMVersion >= 4 {
+	if nv >= network.Version21 {
 		// The v4 reference harness does not take the circulating supply from
 		// the vector: it keeps the MachineContext default, zero.
 		circSupply = fbig.Zero()
 	}
-	m, err := machine.New(ctx, machine.Config{
-		NetworkVersion: network.Version(variant.NV),
+	vm, err := fvm.New(ctx, fvm.Config{
+		NetworkVersion: nv,
 		Epoch:          abi.ChainEpoch(variant.Epoch),
 		Timestamp:      uint64(variant.Epoch) * timestampPerEpoch,
 		BaseFee:        v.BaseFee(),
@@ -224,20 +185,16 @@ func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant, res
 		Blockstore:     store,
 		Externs:        replayExterns{v},
 		Proofs:         externs.AcceptAllProofs{},
+		Engine:         r.engine,
 		Timings:        timings,
 	})
 	if err != nil {
-		return fmt.Errorf("machine: %w", err)
+		return err
 	}
-	exec := &executor.Executor{Machine: m, Invoker: inv}
 	start := time.Now()
-	timings.Enter(machine.PhaseOther)
-	defer func() {
-		timings.Exit()
-		res.Duration += time.Since(start)
-	}()
+	defer func() { res.Duration += time.Since(start) }()
 	for i, d := range msgs {
-		ret, err := exec.ApplyMessage(ctx, &d.Message, executor.Explicit, d.ChainLength)
+		ret, err := vm.ApplyMessage(ctx, &d.Message, d.ChainLength)
 		if err != nil {
 			return fmt.Errorf("message %d: %w", i, err)
 		}
@@ -247,18 +204,18 @@ func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant, res
 			return fmt.Errorf("message %d: %w", i, err)
 		}
 	}
-	root, err := m.Flush(ctx)
+	root, err := vm.Flush(ctx)
 	if err != nil {
 		return fmt.Errorf("flush: %w", err)
 	}
 	res.Roots = append(res.Roots, root)
 	if root != v.PostRoot() {
-		return fmt.Errorf("state root %s, expected %s%s", root, v.PostRoot(), diffRoots(ctx, store, root, v.PostRoot(), touched(ctx, m, msgs)))
+		return fmt.Errorf("state root %s, expected %s%s", root, v.PostRoot(), diffRoots(ctx, store, root, v.PostRoot(), touched(ctx, vm, msgs)))
 	}
 	return nil
 }
 
-func compareReceipt(ret *executor.ApplyRet, want Receipt) error {
+func compareReceipt(ret *fvm.ApplyRet, want Receipt) error {
 	got := ret.Receipt
 	switch {
 	case int64(got.ExitCode) != want.ExitCode:
@@ -303,12 +260,12 @@ func (replayExterns) VerifyConsensusFault(context.Context, []byte, []byte, []byt
 
 // touched lists the actors a root mismatch is checked on, as the reference
 // runner does: each message's sender and receiver, and actors 0 to 99.
-func touched(ctx context.Context, m *machine.Machine, msgs []*message.Decoded) []uint64 {
+func touched(ctx context.Context, vm *fvm.VM, msgs []*message.Decoded) []uint64 {
 	var ids []uint64
 	for _, d := range msgs {
 		for _, a := range []address.Address{d.Message.From, d.Message.To} {
-			if id, ok, err := m.Tree.LookupID(ctx, a); err == nil && ok {
-				ids = append(ids, id)
+			if id, err := vm.LookupID(ctx, a); err == nil {
+				ids = append(ids, uint64(id))
 			}
 		}
 	}
@@ -319,11 +276,11 @@ func touched(ctx context.Context, m *machine.Machine, msgs []*message.Decoded) [
 }
 
 // addPhases adds a variant's timings to the result.
-func (res *Result) addPhases(t *machine.Timings) {
+func (res *Result) addPhases(t *fvm.Timings) {
 	if res.Phases == nil {
 		res.Phases = map[string]time.Duration{}
 	}
-	for p := machine.PhaseOther; p <= machine.PhaseBlocks; p++ {
-		res.Phases[p.String()] += t.Total(p)
+	for p, d := range t.Phases() {
+		res.Phases[p] += d
 	}
 }

@@ -13,8 +13,9 @@ import (
 	"sync"
 	"testing"
 
+	fvm "github.com/go-fvm/go-fvm"
+
 	"github.com/go-fvm/go-fvm/bundle"
-	"github.com/go-fvm/go-fvm/internal/engine"
 )
 
 // testRunner returns a runner shared by the tests of this package (the
@@ -22,11 +23,11 @@ import (
 // under the user cache dir, keyed by instrumentation version).
 var testRunner = sync.OnceValues(func() (*Runner, error) {
 	ctx := context.Background()
-	dir, err := engine.DefaultCacheDir()
+	dir, err := fvm.DefaultCacheDir()
 	if err != nil {
 		return nil, err
 	}
-	eng, err := engine.New(ctx, engine.Config{CacheDir: dir})
+	eng, err := fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir})
 	if err != nil {
 		return nil, err
 	}

@@ -237,3 +237,31 @@ func Decode(data []byte) (*Decoded, error) {
 	}
 	return d, nil
 }
+
+// Bytes returns the CBOR encoding of sm.
+func (sm *SignedMessage) Bytes() []byte {
+	var buf bytes.Buffer
+	_ = sm.MarshalCBOR(&buf) // writing to a bytes.Buffer cannot fail
+	return buf.Bytes()
+}
+
+// Cid returns the CID of sm as it goes on chain: the unsigned message's for
+// BLS (whose signatures are aggregated in the block), the signed message's
+// otherwise (Lotus's SignedMessage.Cid).
+func (sm *SignedMessage) Cid() cid.Cid {
+	if sm.Signature.Type == crypto.SigTypeBLS {
+		return sm.Message.Cid()
+	}
+	c, _ := cidPrefix.Sum(sm.Bytes())
+	return c
+}
+
+// ChainLength is the on-chain size the executor charges inclusion gas for
+// (Lotus's ChainLength): the unsigned message's for BLS, the signed
+// message's otherwise.
+func (sm *SignedMessage) ChainLength() int {
+	if sm.Signature.Type == crypto.SigTypeBLS {
+		return len(sm.Message.Bytes())
+	}
+	return len(sm.Bytes())
+}

@@ -10,12 +10,13 @@ import (
 	"sync"
 	"time"
 
+	fvm "github.com/go-fvm/go-fvm"
+
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/go-fvm/go-fvm/conformance"
-	"github.com/go-fvm/go-fvm/internal/engine"
 )
 
 func newConformanceCmd() *cobra.Command {
@@ -41,7 +42,7 @@ func newConformanceCmd() *cobra.Command {
 				return fmt.Errorf("-j %d: need at least one job", jobs)
 			}
 			ctx := cmd.Context()
-			eng, err := engine.New(ctx, engine.Config{CacheDir: cacheDir})
+			eng, err := fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: cacheDir})
 			if err != nil {
 				return err
 			}
@@ -50,7 +51,6 @@ func newConformanceCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer runner.Close(ctx)
 			runner.Profile = profile
 
 			results := runAll(cmd, runner, files, jobs)
@@ -61,7 +61,7 @@ func newConformanceCmd() *cobra.Command {
 			return err
 		},
 	}
-	defaultCache, _ := engine.DefaultCacheDir()
+	defaultCache, _ := fvm.DefaultCacheDir()
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per vector and a summary object")
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "vectors to run in parallel")
 	cmd.Flags().StringVar(&cacheDir, "cache-dir", defaultCache, "compiled-code cache (empty: none)")

@@ -322,6 +322,12 @@ func checkCID(code Code) error {
 // the first failing code in the given order, so it does not depend on
 // timing. Already loaded codes cost nothing.
 func (e *Engine) Preload(ctx context.Context, codes []Code) error {
+	return e.PreloadEach(ctx, codes, nil)
+}
+
+// PreloadEach is Preload that calls done (when not nil) with the index of
+// each code as it finishes, from the compiling goroutine.
+func (e *Engine) PreloadEach(ctx context.Context, codes []Code, done func(i int)) error {
 	errs := make([]error, len(codes))
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 	var wg sync.WaitGroup
@@ -332,6 +338,9 @@ func (e *Engine) Preload(ctx context.Context, codes []Code) error {
 			defer wg.Done()
 			defer func() { <-sem }()
 			_, errs[i] = e.Load(ctx, c)
+			if done != nil {
+				done(i)
+			}
 		}()
 	}
 	wg.Wait()

@@ -1,0 +1,115 @@
+package fvm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/internal/callmanager"
+	"github.com/go-fvm/go-fvm/internal/engine"
+)
+
+// EngineConfig configures an Engine.
+type EngineConfig struct {
+	// CacheDir keeps instrumented and compiled actor code on disk, so a new
+	// process does not compile again. "" keeps it in memory only;
+	// DefaultCacheDir gives the usual place.
+	CacheDir string
+	// Interpreter forces wazero's interpreter (slow; for tests and
+	// platforms without the compiler).
+	Interpreter bool
+}
+
+// DefaultCacheDir is the usual EngineConfig.CacheDir: the go-fvm folder
+// under the user's cache directory.
+func DefaultCacheDir() (string, error) { return engine.DefaultCacheDir() }
+
+// Engine compiles actor code and runs it. It is safe for concurrent use:
+// share one between VMs, so that each actor is compiled once and each FVM
+// version's syscalls are bound once, which keeps New cheap.
+type Engine struct {
+	eng *engine.Engine
+
+	mu       sync.Mutex
+	invokers map[int]*callmanager.WasmInvoker
+}
+
+// NewEngine creates an Engine.
+func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
+	eng, err := engine.New(ctx, engine.Config{CacheDir: cfg.CacheDir, Interpreter: cfg.Interpreter})
+	if err != nil {
+		return nil, fmt.Errorf("fvm: engine: %w", err)
+	}
+	return &Engine{eng: eng, invokers: map[int]*callmanager.WasmInvoker{}}, nil
+}
+
+// invoker returns the syscall bindings of an FVM version, binding them on
+// first use.
+func (e *Engine) invoker(ctx context.Context, fvmVersion int) (*callmanager.WasmInvoker, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if inv, ok := e.invokers[fvmVersion]; ok {
+		return inv, nil
+	}
+	inv, err := callmanager.NewWasmInvoker(ctx, e.eng, fvmVersion)
+	if err != nil {
+		return nil, err
+	}
+	e.invokers[fvmVersion] = inv
+	return inv, nil
+}
+
+// Precompile compiles every actor of a bundle's manifest (its root CID,
+// lotus's ManifestCid) whose code bs holds, in parallel, reporting each
+// finished actor to progress (which may be nil). Actors are otherwise
+// compiled on their first call; precompiling moves that wait to start-up.
+func (e *Engine) Precompile(ctx context.Context, bs blockstore.Blockstore, manifest cid.Cid, progress func(done, total int, name string)) error {
+	m, err := bundle.LoadManifest(ctx, bs, manifest)
+	if err != nil {
+		return fmt.Errorf("fvm: precompile: %w", err)
+	}
+	codes := make([]engine.Code, 0, len(m.Entries))
+	for _, ent := range m.Entries {
+		blk, err := bs.Get(ctx, ent.Code)
+		if err != nil {
+			return fmt.Errorf("fvm: precompile: code of %s (%s): %w", ent.Name, ent.Code, err)
+		}
+		codes = append(codes, engine.Code{CID: ent.Code, Bytes: blk.RawData()})
+	}
+	var mu sync.Mutex
+	done := 0
+	report := func(i int) {
+		if progress == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		progress(done, len(codes), m.Entries[i].Name)
+	}
+	if err := e.eng.PreloadEach(ctx, codes, report); err != nil {
+		return fmt.Errorf("fvm: precompile %s: %w", manifest, err)
+	}
+	return nil
+}
+
+// Close releases the compiled code and the syscall bindings.
+func (e *Engine) Close(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	for _, inv := range e.invokers {
+		errs = append(errs, inv.Close(ctx))
+	}
+	e.invokers = nil
+	errs = append(errs, e.eng.Close(ctx))
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("fvm: close engine: %w", err)
+	}
+	return nil
+}
