@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/filecoin-project/go-state-types/abi"
+	"github.com/go-fvm/go-fvm/internal/cborhead"
 	"github.com/ipfs/go-cid"
 	cbg "github.com/whyrusleeping/cbor-gen"
 )
@@ -363,36 +364,18 @@ func (d *cborDecoder) header(major byte) (uint64, error) {
 	if len(d.buf) == 0 {
 		return 0, errCBORTruncated
 	}
-	b := d.buf[0]
-	if b>>5 != major {
-		return 0, fmt.Errorf("major type %d, want %d", b>>5, major)
+	if got := d.buf[0] >> 5; got != major {
+		return 0, fmt.Errorf("major type %d, want %d", got, major)
 	}
-	info := b & 0x1f
-	d.buf = d.buf[1:]
-	var size int
-	switch {
-	case info < 24:
-		return uint64(info), nil
-	case info == 24:
-		size = 1
-	case info == 25:
-		size = 2
-	case info == 26:
-		size = 4
-	case info == 27:
-		size = 8
-	default:
-		return 0, fmt.Errorf("unsupported additional information %d (indefinite or reserved)", info)
-	}
-	if len(d.buf) < size {
+	_, arg, rest, ok := cborhead.Read(d.buf)
+	if !ok {
+		if info := d.buf[0] & 0x1f; info > 27 {
+			return 0, fmt.Errorf("unsupported additional information %d (indefinite or reserved)", info)
+		}
 		return 0, errCBORTruncated
 	}
-	var v uint64
-	for _, c := range d.buf[:size] {
-		v = v<<8 | uint64(c)
-	}
-	d.buf = d.buf[size:]
-	return v, nil
+	d.buf = rest
+	return arg, nil
 }
 
 func (d *cborDecoder) pieceInfo() (abi.PieceInfo, error) {
