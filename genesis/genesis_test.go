@@ -1,0 +1,448 @@
+package genesis_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/filecoin-project/go-address"
+	"github.com/filecoin-project/go-state-types/abi"
+	"github.com/filecoin-project/go-state-types/big"
+	"github.com/filecoin-project/go-state-types/builtin"
+	multisig17 "github.com/filecoin-project/go-state-types/builtin/v17/multisig"
+	reward17 "github.com/filecoin-project/go-state-types/builtin/v17/reward"
+	"github.com/filecoin-project/go-state-types/exitcode"
+	"github.com/filecoin-project/go-state-types/manifest"
+	"github.com/filecoin-project/go-state-types/network"
+	"github.com/ipfs/go-cid"
+	cbg "github.com/whyrusleeping/cbor-gen"
+
+	fvm "github.com/go-fvm/go-fvm"
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/genesis"
+	"github.com/go-fvm/go-fvm/internal/engine"
+	igenesis "github.com/go-fvm/go-fvm/internal/genesis"
+	"github.com/go-fvm/go-fvm/internal/machine"
+	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/message"
+)
+
+// testRelease is an actors version and the network version that first runs
+// it on mainnet.
+type testRelease struct {
+	actors int
+	nv     network.Version
+}
+
+var testReleases = []testRelease{
+	{10, network.Version18}, {11, network.Version20}, {12, network.Version21},
+	{13, network.Version22}, {14, network.Version23}, {15, network.Version24},
+	{16, network.Version25}, {17, network.Version27}, {18, network.Version28},
+	{19, network.Version29},
+}
+
+// epochs is how many epochs of block rewards and cron the tests run.
+const epochs = 20
+
+// TestReleasesCoverVersions: every version Build supports has a network
+// version to run it at here.
+func TestReleasesCoverVersions(t *testing.T) {
+	var tested []int
+	for _, r := range testReleases {
+		tested = append(tested, r.actors)
+	}
+	if !slices.Equal(tested, genesis.Versions()) {
+		t.Fatalf("tests cover actors %v, Build supports %v", tested, genesis.Versions())
+	}
+}
+
+// keys are the addresses of the test accounts.
+type keys struct {
+	secp, bls, eth, signer address.Address
+}
+
+func testKeys(t *testing.T) keys {
+	t.Helper()
+	secp, err := address.NewSecp256k1Address([]byte("genesis test secp256k1 account"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bls, err := address.NewBLSAddress(igenesis.BLSKey(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eth, err := address.NewDelegatedAddress(10, igenesis.EthAddr(0x42))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := address.NewSecp256k1Address([]byte("genesis test multisig signer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys{secp, bls, eth, signer}
+}
+
+func fil(n int64) abi.TokenAmount { return big.Mul(big.NewInt(n), big.NewInt(1e18)) }
+
+// testConfig funds one account of each kind: a secp256k1 and a BLS account,
+// an Ethereum account and a 1-of-2 multisig of the secp256k1 account and a
+// signer of its own.
+func testConfig(v int, k keys) genesis.Config {
+	return genesis.Config{
+		ActorsVersion: v,
+		Accounts: []genesis.Account{
+			{Kind: genesis.Secp256k1, Address: k.secp, Balance: fil(1000)},
+			{Kind: genesis.BLS, Address: k.bls, Balance: fil(500)},
+			{Kind: genesis.Ethereum, Address: k.eth, Balance: fil(100)},
+			{Kind: genesis.Multisig, Signers: []address.Address{k.secp, k.signer}, Threshold: 1, Balance: fil(50)},
+		},
+	}
+}
+
+// runnable builds cfg's genesis, skipping the test when the version's
+// bundle is not known yet or the machine cannot run its network version.
+func runnable(t *testing.T, rel testRelease, cfg genesis.Config) (*genesis.Genesis, *blockstore.Memory) {
+	t.Helper()
+	if !slices.Contains(bundle.Versions(), rel.actors) {
+		t.Skipf("no known bundle for actors v%d", rel.actors)
+	}
+	if _, err := machine.ProfileFor(rel.nv); err != nil {
+		t.Skipf("actors v%d: %v", rel.actors, err)
+	}
+	bs := blockstore.NewMemory()
+	g, err := genesis.Build(context.Background(), bs, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, bs
+}
+
+// newVM loads root at an epoch. It is the one place the tests use the root
+// package's VM configuration.
+func newVM(t *testing.T, eng *engine.Engine, bs blockstore.Blockstore, nv network.Version, root cid.Cid, epoch abi.ChainEpoch) *fvm.VM {
+	t.Helper()
+	ctx := context.Background()
+	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
+		NetworkVersion: nv, Epoch: epoch, Timestamp: uint64(epoch) * 30,
+		BaseFee: big.NewInt(100), ChainID: 31415926,
+		StateRoot: root, Blockstore: bs, Externs: igenesis.NoExterns{},
+	}, Engine: eng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = vm.Close(ctx) })
+	return vm
+}
+
+func testEngine(t *testing.T) *engine.Engine {
+	t.Helper()
+	dir, err := engine.DefaultCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(context.Background(), engine.Config{CacheDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = eng.Close(context.Background()) })
+	return eng
+}
+
+func mustCBOR(t *testing.T, v cbg.CBORMarshaler) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := v.MarshalCBOR(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func loadTree(t *testing.T, bs blockstore.Blockstore, root cid.Cid) *state.StateTree {
+	t.Helper()
+	tree, err := state.Load(context.Background(), bs, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+func balance(t *testing.T, tree *state.StateTree, addr address.Address) abi.TokenAmount {
+	t.Helper()
+	act, _, err := tree.GetActorByAddress(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if act == nil {
+		t.Fatalf("no actor at %s", addr)
+	}
+	return act.Balance
+}
+
+// TestGenesisRuns builds a genesis for every actors version and runs it:
+// epochs of block rewards and cron, transfers from each kind of account and
+// a multisig proposal.
+func TestGenesisRuns(t *testing.T) {
+	eng := testEngine(t)
+	k := testKeys(t)
+	for _, rel := range testReleases {
+		t.Run(fmt.Sprintf("v%d-nv%d", rel.actors, rel.nv), func(t *testing.T) {
+			g, bs := runnable(t, rel, testConfig(rel.actors, k))
+			checkState(t, g, bs, k)
+			root := runEpochs(t, eng, rel, bs, g.StateRoot)
+			runTransfers(t, eng, rel, bs, g, root)
+		})
+	}
+}
+
+// checkState checks the genesis state itself: the supply, the IDs and
+// actors of the accounts, the multisig's signers.
+func checkState(t *testing.T, g *genesis.Genesis, bs blockstore.Blockstore, k keys) {
+	t.Helper()
+	ctx := context.Background()
+	tree := loadTree(t, bs, g.StateRoot)
+	total := big.Zero()
+	if err := tree.ForEach(ctx, func(_ uint64, act *state.ActorState) error {
+		total = big.Add(total, act.Balance)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !total.Equals(genesis.TotalFilecoin()) {
+		t.Errorf("balances sum to %s, want %s", total, genesis.TotalFilecoin())
+	}
+	wantIDs := []uint64{100, 101, 102, 105}
+	for i, a := range g.Accounts {
+		id, ok, err := tree.LookupID(ctx, a.Address)
+		if err != nil || !ok {
+			t.Fatalf("account %d: %s does not resolve: %v", i, a.Address, err)
+		}
+		if got := idAddr(t, id); got != a.ID || id != wantIDs[i] {
+			t.Errorf("account %d: %s resolves to %s, Genesis says %s, want f0%d", i, a.Address, got, a.ID, wantIDs[i])
+		}
+		if got := balance(t, tree, a.ID); !got.Equals(a.Balance) {
+			t.Errorf("account %d: balance %s, want %s", i, got, a.Balance)
+		}
+	}
+	eth, _, err := tree.GetActorByAddress(ctx, k.eth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := g.Manifest.Code(manifest.EthAccountKey); eth.Code != code || eth.DelegatedAddress == nil || *eth.DelegatedAddress != k.eth {
+		t.Errorf("Ethereum account: code %s delegated %v, want EthAccount %s with %s", eth.Code, eth.DelegatedAddress, code, k.eth)
+	}
+	signer, _, err := tree.LookupID(ctx, k.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []address.Address{g.Accounts[0].ID, idAddr(t, signer)}
+	if got := multisigState(t, tree, g.Accounts[3].ID).Signers; !slices.Equal(got, want) {
+		t.Errorf("multisig signers %v, want %v", got, want)
+	}
+	for _, id := range []uint64{genesis.RootKeyID, genesis.ReserveID} {
+		act, err := tree.GetActor(ctx, id)
+		if err != nil || act == nil {
+			t.Fatalf("f0%d: %v %v", id, act, err)
+		}
+		if code, _ := g.Manifest.Code(manifest.MultisigKey); act.Code != code {
+			t.Errorf("f0%d has code %s, want the multisig's %s", id, act.Code, code)
+		}
+	}
+}
+
+func idAddr(t *testing.T, id uint64) address.Address {
+	t.Helper()
+	a, err := address.NewIDAddress(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// multisigState decodes a multisig's state (one layout from v10 to v19).
+func multisigState(t *testing.T, tree *state.StateTree, addr address.Address) *multisig17.State {
+	t.Helper()
+	ctx := context.Background()
+	act, _, err := tree.GetActorByAddress(ctx, addr)
+	if err != nil || act == nil {
+		t.Fatalf("%s: %v %v", addr, act, err)
+	}
+	blk, err := tree.Blockstore().Get(ctx, act.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st multisig17.State
+	if err := st.UnmarshalCBOR(bytes.NewReader(blk.RawData())); err != nil {
+		t.Fatal(err)
+	}
+	return &st
+}
+
+// thisEpochReward reads the reward actor's ThisEpochReward, the fifth field
+// of its state in every version (v19 adds fields after it).
+func thisEpochReward(t *testing.T, tree *state.StateTree) abi.TokenAmount {
+	t.Helper()
+	ctx := context.Background()
+	act, err := tree.GetActor(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, err := tree.Blockstore().Get(ctx, act.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := cbg.NewCborReader(bytes.NewReader(blk.RawData()))
+	if _, _, err := r.ReadHeader(); err != nil {
+		t.Fatal(err)
+	}
+	var skip cbg.Deferred
+	for range 4 {
+		if err := skip.UnmarshalCBOR(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reward abi.TokenAmount
+	if err := reward.UnmarshalCBOR(r); err != nil {
+		t.Fatal(err)
+	}
+	return reward
+}
+
+// runEpochs runs, at epochs 1..epochs, the block reward of a miner that
+// does not exist and the cron tick, as a node does after each block, and
+// returns the last state. The reward actor cannot pay a missing miner, so it
+// burns the reward: what leaves it reaches f099, the gas reward plus this
+// epoch's reward per win.
+func runEpochs(t *testing.T, eng *engine.Engine, rel testRelease, bs blockstore.Blockstore, root cid.Cid) cid.Cid {
+	t.Helper()
+	ctx := context.Background()
+	missing := idAddr(t, 1999)
+	const winCount = 2
+	gasReward := big.NewInt(1_000_000)
+	for epoch := abi.ChainEpoch(1); epoch <= epochs; epoch++ {
+		before := loadTree(t, bs, root)
+		perWin := thisEpochReward(t, before)
+		vm := newVM(t, eng, bs, rel.nv, root, epoch)
+		award := &message.Message{
+			From: builtin.SystemActorAddr, To: builtin.RewardActorAddr, Method: builtin.MethodsReward.AwardBlockReward,
+			Value: big.Zero(), GasLimit: 1 << 30, GasFeeCap: big.Zero(), GasPremium: big.Zero(),
+			Params: mustCBOR(t, &reward17.AwardBlockRewardParams{Miner: missing, Penalty: big.Zero(), GasReward: gasReward, WinCount: winCount}),
+		}
+		wantExit(t, vm, award, exitcode.Ok, fmt.Sprintf("epoch %d AwardBlockReward", epoch))
+		cron := &message.Message{
+			From: builtin.SystemActorAddr, To: builtin.CronActorAddr, Method: builtin.MethodsCron.EpochTick,
+			Value: big.Zero(), GasLimit: 1 << 40, GasFeeCap: big.Zero(), GasPremium: big.Zero(),
+		}
+		wantExit(t, vm, cron, exitcode.Ok, fmt.Sprintf("epoch %d EpochTick", epoch))
+		next, err := vm.Flush(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := loadTree(t, bs, next)
+		paid := big.Sub(balance(t, before, builtin.RewardActorAddr), balance(t, after, builtin.RewardActorAddr))
+		burnt := big.Sub(balance(t, after, builtin.BurntFundsActorAddr), balance(t, before, builtin.BurntFundsActorAddr))
+		want := big.Add(gasReward, big.Div(big.Mul(perWin, big.NewInt(winCount)), big.NewInt(5)))
+		if !paid.Equals(want) || !burnt.Equals(want) {
+			t.Fatalf("epoch %d: the reward actor paid %s and f099 got %s, want %s (reward per win %s)", epoch, paid, burnt, want, perWin)
+		}
+		if perWin.Sign() <= 0 {
+			t.Fatalf("epoch %d: reward per win %s", epoch, perWin)
+		}
+		root = next
+	}
+	return root
+}
+
+// wantExit applies an implicit message and checks its exit code.
+func wantExit(t *testing.T, vm *fvm.VM, msg *message.Message, want exitcode.ExitCode, what string) *fvm.ApplyRet {
+	t.Helper()
+	ret, err := vm.ApplyImplicitMessage(context.Background(), msg)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if ret.Receipt.ExitCode != want {
+		t.Fatalf("%s: exit %d (%s), want %d", what, ret.Receipt.ExitCode, ret.FailureInfo, want)
+	}
+	return ret
+}
+
+// runTransfers sends FIL from the secp256k1 account to the BLS account, from
+// the Ethereum account to the secp256k1 account and, through a proposal of
+// its signer, from the multisig to the BLS account.
+func runTransfers(t *testing.T, eng *engine.Engine, rel testRelease, bs blockstore.Blockstore, g *genesis.Genesis, root cid.Cid) {
+	t.Helper()
+	ctx := context.Background()
+	secp, bls, eth, msig := g.Accounts[0], g.Accounts[1], g.Accounts[2], g.Accounts[3]
+	vm := newVM(t, eng, bs, rel.nv, root, epochs+1)
+	before := loadTree(t, bs, root)
+	propose := mustCBOR(t, &multisig17.ProposeParams{To: bls.Address, Value: fil(10), Method: builtin.MethodSend})
+	sends := []struct {
+		from, to address.Address
+		method   abi.MethodNum
+		value    abi.TokenAmount
+		params   []byte
+	}{
+		{secp.Address, bls.Address, builtin.MethodSend, fil(1), nil},
+		{eth.Address, secp.Address, builtin.MethodSend, fil(2), nil},
+		{secp.Address, msig.ID, builtin.MethodsMultisig.Propose, big.Zero(), propose},
+	}
+	nonces := map[address.Address]uint64{}
+	for i, s := range sends {
+		msg := &message.Message{From: s.from, To: s.to, Sequence: nonces[s.from], Value: s.value, Method: s.method, Params: s.params,
+			GasLimit: 100_000_000, GasFeeCap: big.NewInt(200), GasPremium: big.NewInt(10)}
+		nonces[s.from]++
+		ret, err := vm.ApplyMessage(ctx, msg, len(msg.Bytes())+67)
+		if err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+		if ret.Receipt.ExitCode != exitcode.Ok {
+			t.Fatalf("send %d (%s -> %s): exit %d (%s)", i, s.from, s.to, ret.Receipt.ExitCode, ret.FailureInfo)
+		}
+		if s.method == builtin.MethodsMultisig.Propose {
+			var pr multisig17.ProposeReturn
+			if err := pr.UnmarshalCBOR(bytes.NewReader(ret.Receipt.Return)); err != nil {
+				t.Fatal(err)
+			}
+			if !pr.Applied || pr.Code != exitcode.Ok {
+				t.Fatalf("proposal: %+v, want applied with exit 0", pr)
+			}
+		}
+	}
+	after, err := vm.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := loadTree(t, bs, after)
+	gained := func(a address.Address) abi.TokenAmount {
+		return big.Sub(balance(t, tree, a), balance(t, before, a))
+	}
+	if got := gained(bls.Address); !got.Equals(fil(11)) {
+		t.Errorf("the BLS account gained %s, want 11 FIL", got)
+	}
+	if got := gained(msig.ID); !got.Equals(fil(-10)) {
+		t.Errorf("the multisig gained %s, want -10 FIL", got)
+	}
+	if got := gained(eth.Address); got.GreaterThanEqual(fil(-2)) {
+		t.Errorf("the Ethereum account gained %s, want less than -2 FIL (value and gas)", got)
+	}
+}
+
+// TestDeterministic: the same config gives the same root, in a fresh store;
+// a different init network name gives another.
+func TestDeterministic(t *testing.T) {
+	k := testKeys(t)
+	rel := testRelease{17, network.Version27}
+	cfg := testConfig(rel.actors, k)
+	first, _ := runnable(t, rel, cfg)
+	second, _ := runnable(t, rel, cfg)
+	if first.StateRoot != second.StateRoot {
+		t.Fatalf("roots differ: %s and %s", first.StateRoot, second.StateRoot)
+	}
+	cfg.NetworkName = "another"
+	other, _ := runnable(t, rel, cfg)
+	if other.StateRoot == first.StateRoot {
+		t.Fatalf("network name %q gives the same root %s", cfg.NetworkName, other.StateRoot)
+	}
+}
