@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/big"
@@ -67,14 +68,14 @@ func (cfg Config) checked() (Config, release, error) {
 // describe names an account in errors.
 func describe(a Account) string {
 	if a.Kind == Multisig {
-		return fmt.Sprintf("%s of %d signers", a.Kind, len(a.Signers))
+		return fmt.Sprintf("%s %d-of-%d", a.Kind, a.Threshold, len(a.Signers))
 	}
 	return fmt.Sprintf("%s %s", a.Kind, a.Address)
 }
 
 func checkAccount(a Account) error {
 	if a.Balance.Sign() < 0 {
-		return fmt.Errorf("negative balance %s", a.Balance)
+		return fmt.Errorf("negative balance %s", filString(a.Balance))
 	}
 	switch a.Kind {
 	case Secp256k1, BLS, Ethereum:
@@ -96,7 +97,7 @@ func checkKey(kind AccountKind, addr address.Address) error {
 	}
 	want := map[AccountKind]address.Protocol{Secp256k1: address.SECP256K1, BLS: address.BLS, Ethereum: address.Delegated}[kind]
 	if addr.Protocol() != want {
-		return fmt.Errorf("address %s has protocol %d, a %s account needs protocol %d", addr, addr.Protocol(), kind, want)
+		return fmt.Errorf("an f%d address; kind %s needs an f%d address", addr.Protocol(), kind, want)
 	}
 	if kind == Ethereum {
 		return checkEthereum(addr)
@@ -210,7 +211,26 @@ func checkTotal(accounts []Account) error {
 	}
 	avail := big.Sub(TotalFilecoin(), InitialRewardBalance())
 	if sum.GreaterThan(avail) {
-		return fmt.Errorf("%w: the accounts hold %s attoFIL, more than the %s attoFIL the 2,000,000,000 FIL supply leaves after the reward actor's %s", ErrBadConfig, sum, avail, InitialRewardBalance())
+		return fmt.Errorf("%w: the accounts hold %s, more than the %s that the supply of %s leaves after the reward actor's %s",
+			ErrBadConfig, filString(sum), filString(avail), filString(TotalFilecoin()), filString(InitialRewardBalance()))
 	}
 	return nil
+}
+
+// filString writes an attoFIL amount in FIL, with as many decimals as it needs.
+func filString(atto big.Int) string {
+	const decimals = 18
+	digits := atto.Abs().String()
+	if len(digits) <= decimals {
+		digits = strings.Repeat("0", decimals-len(digits)+1) + digits
+	}
+	whole, frac := digits[:len(digits)-decimals], strings.TrimRight(digits[len(digits)-decimals:], "0")
+	sign := ""
+	if atto.Sign() < 0 {
+		sign = "-"
+	}
+	if frac == "" {
+		return sign + whole + " FIL"
+	}
+	return sign + whole + "." + frac + " FIL"
 }

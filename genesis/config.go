@@ -46,6 +46,8 @@ func (k AccountKind) String() string {
 		return "ethereum"
 	case Multisig:
 		return "multisig"
+	case 0:
+		return "unset"
 	default:
 		return fmt.Sprintf("AccountKind(%d)", int(k))
 	}
