@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/filecoin-project/go-state-types/builtin"
 	multisig17 "github.com/filecoin-project/go-state-types/builtin/v17/multisig"
 	reward17 "github.com/filecoin-project/go-state-types/builtin/v17/reward"
+	verifreg17 "github.com/filecoin-project/go-state-types/builtin/v17/verifreg"
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/filecoin-project/go-state-types/manifest"
 	"github.com/filecoin-project/go-state-types/network"
@@ -321,16 +323,17 @@ func runEpochs(t *testing.T, eng *engine.Engine, rel testRelease, bs blockstore.
 	missing := idAddr(t, 1999)
 	const winCount = 2
 	gasReward := big.NewInt(1_000_000)
+	// A miner address that resolves to no actor at all is refused.
+	unknown, err := address.NewSecp256k1Address([]byte("genesis test unknown miner"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantExit(t, newVM(t, eng, bs, rel.nv, root, 1), awardMsg(t, unknown, gasReward, winCount), exitcode.ErrNotFound, "AwardBlockReward to an unknown key")
 	for epoch := abi.ChainEpoch(1); epoch <= epochs; epoch++ {
 		before := loadTree(t, bs, root)
 		perWin := thisEpochReward(t, before)
 		vm := newVM(t, eng, bs, rel.nv, root, epoch)
-		award := &message.Message{
-			From: builtin.SystemActorAddr, To: builtin.RewardActorAddr, Method: builtin.MethodsReward.AwardBlockReward,
-			Value: big.Zero(), GasLimit: 1 << 30, GasFeeCap: big.Zero(), GasPremium: big.Zero(),
-			Params: mustCBOR(t, &reward17.AwardBlockRewardParams{Miner: missing, Penalty: big.Zero(), GasReward: gasReward, WinCount: winCount}),
-		}
-		wantExit(t, vm, award, exitcode.Ok, fmt.Sprintf("epoch %d AwardBlockReward", epoch))
+		wantExit(t, vm, awardMsg(t, missing, gasReward, winCount), exitcode.Ok, fmt.Sprintf("epoch %d AwardBlockReward", epoch))
 		cron := &message.Message{
 			From: builtin.SystemActorAddr, To: builtin.CronActorAddr, Method: builtin.MethodsCron.EpochTick,
 			Value: big.Zero(), GasLimit: 1 << 40, GasFeeCap: big.Zero(), GasPremium: big.Zero(),
@@ -353,6 +356,16 @@ func runEpochs(t *testing.T, eng *engine.Engine, rel testRelease, bs blockstore.
 		root = next
 	}
 	return root
+}
+
+// awardMsg is the reward actor's AwardBlockReward for a block of miner.
+func awardMsg(t *testing.T, miner address.Address, gasReward abi.TokenAmount, winCount int64) *message.Message {
+	t.Helper()
+	return &message.Message{
+		From: builtin.SystemActorAddr, To: builtin.RewardActorAddr, Method: builtin.MethodsReward.AwardBlockReward,
+		Value: big.Zero(), GasLimit: 1 << 30, GasFeeCap: big.Zero(), GasPremium: big.Zero(),
+		Params: mustCBOR(t, &reward17.AwardBlockRewardParams{Miner: miner, Penalty: big.Zero(), GasReward: gasReward, WinCount: winCount}),
+	}
 }
 
 // wantExit applies an implicit message and checks its exit code.
@@ -390,24 +403,20 @@ func runTransfers(t *testing.T, eng *engine.Engine, rel testRelease, bs blocksto
 	}
 	nonces := map[address.Address]uint64{}
 	for i, s := range sends {
-		msg := &message.Message{From: s.from, To: s.to, Sequence: nonces[s.from], Value: s.value, Method: s.method, Params: s.params,
-			GasLimit: 100_000_000, GasFeeCap: big.NewInt(200), GasPremium: big.NewInt(10)}
+		ret := explicit(t, vm, s.from, s.to, nonces[s.from], s.method, s.value, s.params)
 		nonces[s.from]++
-		ret, err := vm.ApplyMessage(ctx, msg, len(msg.Bytes())+67)
-		if err != nil {
-			t.Fatalf("send %d: %v", i, err)
-		}
 		if ret.Receipt.ExitCode != exitcode.Ok {
 			t.Fatalf("send %d (%s -> %s): exit %d (%s)", i, s.from, s.to, ret.Receipt.ExitCode, ret.FailureInfo)
 		}
-		if s.method == builtin.MethodsMultisig.Propose {
-			var pr multisig17.ProposeReturn
-			if err := pr.UnmarshalCBOR(bytes.NewReader(ret.Receipt.Return)); err != nil {
-				t.Fatal(err)
-			}
-			if !pr.Applied || pr.Code != exitcode.Ok {
-				t.Fatalf("proposal: %+v, want applied with exit 0", pr)
-			}
+		if s.method != builtin.MethodsMultisig.Propose {
+			continue
+		}
+		var pr multisig17.ProposeReturn
+		if err := pr.UnmarshalCBOR(bytes.NewReader(ret.Receipt.Return)); err != nil {
+			t.Fatal(err)
+		}
+		if !pr.Applied || pr.Code != exitcode.Ok {
+			t.Fatalf("proposal: %+v, want applied with exit 0", pr)
 		}
 	}
 	after, err := vm.Flush(ctx)
@@ -429,7 +438,8 @@ func runTransfers(t *testing.T, eng *engine.Engine, rel testRelease, bs blocksto
 	}
 }
 
-// TestDeterministic: the same config gives the same root, in a fresh store;
+// TestDeterministic: the same config gives the same root, in a fresh store
+// and with the bundle given as a reader;
 // a different init network name gives another.
 func TestDeterministic(t *testing.T) {
 	k := testKeys(t)
@@ -440,9 +450,131 @@ func TestDeterministic(t *testing.T) {
 	if first.StateRoot != second.StateRoot {
 		t.Fatalf("roots differ: %s and %s", first.StateRoot, second.StateRoot)
 	}
+	// The same bundle given as a reader.
+	path, err := bundle.Locator{}.Path(context.Background(), rel.actors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	withReader := cfg
+	withReader.Bundle = f
+	third, _ := runnable(t, rel, withReader)
+	if third.StateRoot != first.StateRoot {
+		t.Fatalf("with Config.Bundle the root is %s, without %s", third.StateRoot, first.StateRoot)
+	}
 	cfg.NetworkName = "another"
 	other, _ := runnable(t, rel, cfg)
 	if other.StateRoot == first.StateRoot {
 		t.Fatalf("network name %q gives the same root %s", cfg.NetworkName, other.StateRoot)
+	}
+}
+
+// TestNetworks builds a genesis on each network's bundle of an actors
+// version; the state names that network's manifest.
+func TestNetworks(t *testing.T) {
+	ctx := context.Background()
+	k := testKeys(t)
+	rel := testRelease{17, network.Version27}
+	for _, n := range bundle.Networks(rel.actors) {
+		t.Run(n, func(t *testing.T) {
+			cfg := testConfig(rel.actors, k)
+			cfg.Network = n
+			g, bs := runnable(t, rel, cfg)
+			want, err := bundle.KnownManifest(rel.actors, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := loadTree(t, bs, g.StateRoot).ManifestData(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.Manifest.Root != want || bundle.RootOf(data) != want || g.Network != n {
+				t.Fatalf("network %s: manifest %s, system actor's %s, want %s", g.Network, g.Manifest.Root, bundle.RootOf(data), want)
+			}
+		})
+	}
+}
+
+// TestNetworkRuns runs a calibrationnet genesis for a few epochs.
+func TestNetworkRuns(t *testing.T) {
+	k := testKeys(t)
+	rel := testRelease{17, network.Version27}
+	cfg := testConfig(rel.actors, k)
+	cfg.Network = "calibrationnet"
+	g, bs := runnable(t, rel, cfg)
+	runEpochs(t, testEngine(t), rel, bs, g.StateRoot)
+}
+
+// explicit applies an explicit message with a plain gas budget.
+func explicit(t *testing.T, vm *fvm.VM, from, to address.Address, nonce uint64, method abi.MethodNum, value abi.TokenAmount, params []byte) *fvm.ApplyRet {
+	t.Helper()
+	msg := &message.Message{From: from, To: to, Sequence: nonce, Value: value, Method: method, Params: params,
+		GasLimit: 100_000_000, GasFeeCap: big.NewInt(200), GasPremium: big.NewInt(10)}
+	ret, err := vm.ApplyMessage(context.Background(), msg, len(msg.Bytes())+67)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ret
+}
+
+// TestVerifiedRegistryRoot: with a root key configured, f080 is that key's
+// account and only it can add a verifier; without one, f080 and the reserve
+// f090 are multisigs of DefaultSigner.
+func TestVerifiedRegistryRoot(t *testing.T) {
+	ctx := context.Background()
+	k := testKeys(t)
+	rel := testRelease{17, network.Version27}
+	root, err := address.NewSecp256k1Address([]byte("genesis test root key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(rel.actors, k)
+	cfg.VerifiedRegistryRoot = root
+	g, bs := runnable(t, rel, cfg)
+	tree := loadTree(t, bs, g.StateRoot)
+	if id, ok, err := tree.LookupID(ctx, root); err != nil || !ok || id != genesis.RootKeyID {
+		t.Fatalf("root key %s resolves to f0%d (%v, %v), want f0%d", root, id, ok, err, genesis.RootKeyID)
+	}
+	vm := newVM(t, testEngine(t), bs, rel.nv, g.StateRoot, 1)
+	secp := g.Accounts[0].Address
+	add := mustCBOR(t, &verifreg17.AddVerifierParams{Address: k.bls, Allowance: big.NewInt(1 << 30)})
+	steps := []struct {
+		what     string
+		from, to address.Address
+		nonce    uint64
+		method   abi.MethodNum
+		value    abi.TokenAmount
+		params   []byte
+		want     exitcode.ExitCode
+	}{
+		{"an account adds a verifier", secp, builtin.VerifiedRegistryActorAddr, 0, builtin.MethodsVerifiedRegistry.AddVerifier, big.Zero(), add, exitcode.ErrForbidden},
+		{"fund the root key", secp, root, 1, builtin.MethodSend, fil(10), nil, exitcode.Ok},
+		{"the root key adds a verifier", root, builtin.VerifiedRegistryActorAddr, 0, builtin.MethodsVerifiedRegistry.AddVerifier, big.Zero(), add, exitcode.Ok},
+	}
+	for _, s := range steps {
+		if ret := explicit(t, vm, s.from, s.to, s.nonce, s.method, s.value, s.params); ret.Receipt.ExitCode != s.want {
+			t.Fatalf("%s: exit %d (%s), want %d", s.what, ret.Receipt.ExitCode, ret.FailureInfo, s.want)
+		}
+	}
+
+	g, bs = runnable(t, rel, testConfig(rel.actors, k))
+	tree = loadTree(t, bs, g.StateRoot)
+	signer, err := address.NewFromString(genesis.DefaultSigner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signerID, ok, err := tree.LookupID(ctx, signer)
+	if err != nil || !ok {
+		t.Fatalf("DefaultSigner does not resolve: %v", err)
+	}
+	for _, id := range []uint64{genesis.RootKeyID, genesis.ReserveID} {
+		st := multisigState(t, tree, idAddr(t, id))
+		if !slices.Equal(st.Signers, []address.Address{idAddr(t, signerID)}) || st.NumApprovalsThreshold != 1 {
+			t.Errorf("f0%d: signers %v threshold %d, want 1-of-[f0%d]", id, st.Signers, st.NumApprovalsThreshold, signerID)
+		}
 	}
 }
