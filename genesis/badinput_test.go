@@ -67,8 +67,8 @@ func TestBadConfig(t *testing.T) {
 		{"negative balance", func(c *genesis.Config) { c.Accounts[1].Balance = big.NewInt(-1) }, []string{"account 1", "negative balance -0.000000000000000001 FIL"}},
 		{"duplicate address", func(c *genesis.Config) { c.Accounts = append(c.Accounts, secp(k.secp)) }, []string{"account 4", "duplicate address", "account 0"}},
 		{"key account with signers", func(c *genesis.Config) { c.Accounts[0].Signers = []address.Address{k.signer} }, []string{"account 0", "for a multisig"}},
-		{"multisig threshold 0", func(c *genesis.Config) { c.Accounts[3].Threshold = 0 }, []string{"account 3", "threshold 0"}},
-		{"multisig threshold above signers", func(c *genesis.Config) { c.Accounts[3].Threshold = 3 }, []string{"account 3", "threshold 3", "2 signers"}},
+		{"multisig threshold 0", func(c *genesis.Config) { c.Accounts[3].Threshold = 0 }, []string{"account 3", "threshold 0", "1 to the 3 signers"}},
+		{"multisig threshold above signers", func(c *genesis.Config) { c.Accounts[3].Threshold = 4 }, []string{"account 3", "threshold 4", "3 signers"}},
 		{"multisig without signers", func(c *genesis.Config) { c.Accounts = append(c.Accounts, msig(1)) }, []string{"account 4", "no signers"}},
 		{"multisig with an address", func(c *genesis.Config) { c.Accounts[3].Address = k.signer }, []string{"account 3", "takes no address"}},
 		{"multisig with a signer twice", func(c *genesis.Config) { c.Accounts = append(c.Accounts, msig(1, k.signer, k.signer)) }, []string{"account 4", "signer 1", "twice"}},
@@ -80,6 +80,15 @@ func TestBadConfig(t *testing.T) {
 			c.Accounts[0].Balance = fil(450_000_000)
 			c.Accounts[1].Balance = fil(450_000_000)
 		}, []string{"hold 900000150 FIL", "more than the 900000000 FIL"}},
+		{"too many accounts", func(c *genesis.Config) {
+			for i := range 900 {
+				a, err := address.NewSecp256k1Address([]byte{byte(i), byte(i >> 8)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Accounts = append(c.Accounts, genesis.Account{Kind: genesis.Secp256k1, Address: a})
+			}
+		}, []string{"need 906 IDs", "more than the 900 from f0100 to f0999"}},
 		{"root key is an account", func(c *genesis.Config) { c.VerifiedRegistryRoot = k.bls }, []string{"VerifiedRegistryRoot", "account 1"}},
 		{"root key is a signer", func(c *genesis.Config) { c.VerifiedRegistryRoot = k.signer }, []string{"VerifiedRegistryRoot", "account 3"}},
 		{"root key is an ID", func(c *genesis.Config) { c.VerifiedRegistryRoot = idAddr(t, 5) }, []string{"VerifiedRegistryRoot", "not an f1, f3 or f410"}},

@@ -114,7 +114,8 @@ type Genesis struct {
 
 // Allocated is a Config account as the genesis state holds it.
 type Allocated struct {
-	Account
+	// Account is the account as configured.
+	Account Account
 	// ID is the actor's ID address.
 	ID address.Address
 	// Address is the account's robust address: its key address (f1, f3,

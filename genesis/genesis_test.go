@@ -90,8 +90,8 @@ func testKeys(t *testing.T) keys {
 func fil(n int64) abi.TokenAmount { return big.Mul(big.NewInt(n), big.NewInt(1e18)) }
 
 // testConfig funds one account of each kind: a secp256k1 and a BLS account,
-// an Ethereum account and a 1-of-2 multisig of the secp256k1 account and a
-// signer of its own.
+// an Ethereum account and a 1-of-3 multisig of the secp256k1 account, a
+// signer of its own and the Ethereum account.
 func testConfig(v int, k keys) genesis.Config {
 	return genesis.Config{
 		ActorsVersion: v,
@@ -99,7 +99,7 @@ func testConfig(v int, k keys) genesis.Config {
 			{Kind: genesis.Secp256k1, Address: k.secp, Balance: fil(1000)},
 			{Kind: genesis.BLS, Address: k.bls, Balance: fil(500)},
 			{Kind: genesis.Ethereum, Address: k.eth, Balance: fil(100)},
-			{Kind: genesis.Multisig, Signers: []address.Address{k.secp, k.signer}, Threshold: 1, Balance: fil(50)},
+			{Kind: genesis.Multisig, Signers: []address.Address{k.secp, k.signer, k.eth}, Threshold: 1, Balance: fil(50)},
 		},
 	}
 }
@@ -224,8 +224,8 @@ func checkState(t *testing.T, g *genesis.Genesis, bs blockstore.Blockstore, k ke
 		if got := idAddr(t, id); got != a.ID || id != wantIDs[i] {
 			t.Errorf("account %d: %s resolves to %s, Genesis says %s, want f0%d", i, a.Address, got, a.ID, wantIDs[i])
 		}
-		if got := balance(t, tree, a.ID); !got.Equals(a.Balance) {
-			t.Errorf("account %d: balance %s, want %s", i, got, a.Balance)
+		if got := balance(t, tree, a.ID); !got.Equals(a.Account.Balance) {
+			t.Errorf("account %d: balance %s, want %s", i, got, a.Account.Balance)
 		}
 	}
 	eth, _, err := tree.GetActorByAddress(ctx, k.eth)
@@ -239,7 +239,7 @@ func checkState(t *testing.T, g *genesis.Genesis, bs blockstore.Blockstore, k ke
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []address.Address{g.Accounts[0].ID, idAddr(t, signer)}
+	want := []address.Address{g.Accounts[0].ID, idAddr(t, signer), g.Accounts[2].ID}
 	if got := multisigState(t, tree, g.Accounts[3].ID).Signers; !slices.Equal(got, want) {
 		t.Errorf("multisig signers %v, want %v", got, want)
 	}
