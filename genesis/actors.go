@@ -129,8 +129,6 @@ import (
 	system19 "github.com/filecoin-project/go-state-types/builtin/v19/system"
 	adt19 "github.com/filecoin-project/go-state-types/builtin/v19/util/adt"
 	verifreg19 "github.com/filecoin-project/go-state-types/builtin/v19/verifreg"
-
-	"github.com/go-fvm/go-fvm/internal/state"
 )
 
 // release is what genesis needs of one actors version: the state-tree
@@ -161,10 +159,10 @@ type release struct {
 
 // releases is the table of supported actors versions. To add one (v8 and v9
 // once FVM v2 runs them, or a new release), import its packages and add a
-// row; v8 has no datacap actor (leave it nil) and both use state.Version4.
+// row; v8 has no datacap actor (leave it nil) and both use stateTreeV4.
 var releases = map[int]release{
 	10: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system10.ConstructState),
 		init:      initOf(init10.ConstructState),
 		reward:    rewardOf(reward10.ConstructState),
@@ -177,7 +175,7 @@ var releases = map[int]release{
 		multisig:  multisigOf[multisig10.State, multisig10.TxnID](adt10.StoreEmptyMap),
 	},
 	11: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system11.ConstructState),
 		init:      initOf(init11.ConstructState),
 		reward:    rewardOf(reward11.ConstructState),
@@ -190,7 +188,7 @@ var releases = map[int]release{
 		multisig:  multisigOf[multisig11.State, multisig11.TxnID](adt11.StoreEmptyMap),
 	},
 	12: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system12.ConstructState),
 		init:      initOf(init12.ConstructState),
 		reward:    rewardOf(reward12.ConstructState),
@@ -203,7 +201,7 @@ var releases = map[int]release{
 		multisig:  multisigOf[multisig12.State, multisig12.TxnID](adt12.StoreEmptyMap),
 	},
 	13: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system13.ConstructState),
 		init:      initOf(init13.ConstructState),
 		reward:    rewardOf(reward13.ConstructState),
@@ -216,7 +214,7 @@ var releases = map[int]release{
 		multisig:  multisigOf[multisig13.State, multisig13.TxnID](adt13.StoreEmptyMap),
 	},
 	14: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system14.ConstructState),
 		init:      initOf(init14.ConstructState),
 		reward:    rewardOf(reward14.ConstructState),
@@ -229,7 +227,7 @@ var releases = map[int]release{
 		multisig:  multisigOf[multisig14.State, multisig14.TxnID](adt14.StoreEmptyMap),
 	},
 	15: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system15.ConstructState),
 		init:      initOf(init15.ConstructState),
 		reward:    rewardOf(reward15.ConstructState),
@@ -242,7 +240,7 @@ var releases = map[int]release{
 		multisig:  multisigOf[multisig15.State, multisig15.TxnID](adt15.StoreEmptyMap),
 	},
 	16: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system16.ConstructState),
 		init:      initOf(init16.ConstructState),
 		reward:    rewardOf(reward16.ConstructState),
@@ -255,7 +253,7 @@ var releases = map[int]release{
 		multisig:  multisigOf[multisig16.State, multisig16.TxnID](adt16.StoreEmptyMap),
 	},
 	17: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system17.ConstructState),
 		init:      initOf(init17.ConstructState),
 		reward:    rewardOf(reward17.ConstructState),
@@ -268,7 +266,7 @@ var releases = map[int]release{
 		multisig:  multisigOf[multisig17.State, multisig17.TxnID](adt17.StoreEmptyMap),
 	},
 	18: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system18.ConstructState),
 		init:      initOf(init18.ConstructState),
 		reward:    rewardOf(reward18.ConstructState),
@@ -281,7 +279,7 @@ var releases = map[int]release{
 		multisig:  multisigOf[multisig18.State, multisig18.TxnID](adt18.StoreEmptyMap),
 	},
 	19: {
-		stateTree: state.Version5,
+		stateTree: stateTreeV5,
 		system:    systemOf(system19.ConstructState),
 		init:      initOf(init19.ConstructState),
 		// v19's reward state keeps its minting streams in a block of their

@@ -11,14 +11,12 @@ import (
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/builtin"
 	"github.com/filecoin-project/go-state-types/manifest"
-	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	cbor "github.com/ipfs/go-ipld-cbor"
 	cbg "github.com/whyrusleeping/cbor-gen"
 
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
-	"github.com/go-fvm/go-fvm/internal/state"
 )
 
 // hamtBitWidth is the bit width of the builtin actors' HAMTs.
@@ -37,7 +35,9 @@ type builder struct {
 	rel   release
 	man   *bundle.Manifest
 	store adtStore
-	tree  *state.StateTree
+	tree  *stateTree
+	// empty is the CID of the empty array, the head of stateless actors.
+	empty cid.Cid
 
 	// ids maps each key address given an ID to it; regs lists the same
 	// registrations in the order they were made (the init actor's map).
@@ -63,12 +63,8 @@ func Build(ctx context.Context, bs blockstore.Blockstore, cfg Config) (*Genesis,
 		return nil, err
 	}
 	buf := blockstore.NewBuffered(bs)
-	tree, err := state.New(ctx, buf, rel.stateTree)
-	if err != nil {
-		return nil, fmt.Errorf("genesis: %w", err)
-	}
 	b := &builder{
-		ctx: ctx, cfg: cfg, rel: rel, man: man, tree: tree,
+		ctx: ctx, cfg: cfg, rel: rel, man: man,
 		store:   wrappedStore{ctx: ctx, IpldStore: cbor.NewCborStore(buf)},
 		ids:     make(map[address.Address]uint64),
 		next:    FirstAccountID,
@@ -77,12 +73,9 @@ func Build(ctx context.Context, bs blockstore.Blockstore, cfg Config) (*Genesis,
 	if b.defaultSigner, err = address.NewFromString(DefaultSigner); err != nil {
 		return nil, fmt.Errorf("genesis: DefaultSigner: %w", err)
 	}
-	if err := b.build(); err != nil {
-		return nil, fmt.Errorf("genesis: actors v%d %s: %w", cfg.ActorsVersion, cfg.Network, err)
-	}
-	root, err := tree.Flush(ctx)
+	root, err := b.build()
 	if err != nil {
-		return nil, fmt.Errorf("genesis: %w", err)
+		return nil, fmt.Errorf("genesis: actors v%d %s: %w", cfg.ActorsVersion, cfg.Network, err)
 	}
 	if err := buf.Flush(ctx, root); err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
@@ -111,17 +104,25 @@ func loadBundle(ctx context.Context, bs blockstore.Blockstore, cfg Config) (*bun
 	return bundles[0].Manifest, nil
 }
 
-func (b *builder) build() error {
+// build writes every actor and returns the state root.
+func (b *builder) build() (cid.Cid, error) {
+	var err error
+	if b.tree, err = newStateTree(b.store, b.rel.stateTree); err != nil {
+		return cid.Undef, err
+	}
+	if b.empty, err = b.store.Put(b.ctx, emptyArray{}); err != nil {
+		return cid.Undef, err
+	}
 	if err := b.assignIDs(); err != nil {
-		return err
+		return cid.Undef, err
 	}
 	steps := []func() error{b.singletons, b.keyActors, b.rootKey, b.multisigs, b.ethNull, b.reserve, b.initActor}
 	for _, step := range steps {
 		if err := step(); err != nil {
-			return err
+			return cid.Undef, err
 		}
 	}
-	return nil
+	return b.tree.flush()
 }
 
 // assignIDs gives IDs in Lotus's order: from FirstAccountID, each key
@@ -216,7 +217,7 @@ func (b *builder) singletons() error {
 	}
 	if _, ok := b.man.Code(manifest.EamKey); ok {
 		// The EAM keeps no state: its head is the empty array.
-		if err := b.setHead(builtin.EthereumAddressManagerActorAddr, manifest.EamKey, state.EmptyArrayCID, big.Zero(), nil); err != nil {
+		if err := b.setHead(builtin.EthereumAddressManagerActorAddr, manifest.EamKey, b.empty, big.Zero(), nil); err != nil {
 			return err
 		}
 	}
@@ -265,7 +266,7 @@ func (b *builder) keyActor(id uint64, key address.Address, balance abi.TokenAmou
 			return fmt.Errorf("%w: %s: actors v%d have no EthAccount actor", ErrBadConfig, key, b.cfg.ActorsVersion)
 		}
 		// An EthAccount keeps no state: its head is the empty array.
-		return b.setHead(idAddr(id), manifest.EthAccountKey, state.EmptyArrayCID, balance, &key)
+		return b.setHead(idAddr(id), manifest.EthAccountKey, b.empty, balance, &key)
 	}
 	return b.setState(idAddr(id), manifest.AccountKey, b.rel.account(key), balance)
 }
@@ -351,27 +352,15 @@ func (b *builder) setState(addr address.Address, key string, st cbg.CBORMarshale
 	return b.setHead(addr, key, head, balance, nil)
 }
 
-// setHead writes the actor at addr with the code of key. A head of
-// EmptyArrayCID is stored too, so that the state is complete.
+// setHead writes the actor at addr with the code of key.
 func (b *builder) setHead(addr address.Address, key string, head cid.Cid, balance abi.TokenAmount, delegated *address.Address) error {
 	code, ok := b.man.Code(key)
 	if !ok {
 		return fmt.Errorf("the bundle's manifest has no %q actor", key)
 	}
-	if head == state.EmptyArrayCID {
-		blk, err := blocks.NewBlockWithCid([]byte{0x80}, head)
-		if err != nil {
-			return err
-		}
-		if err := b.tree.Blockstore().Put(b.ctx, blk); err != nil {
-			return err
-		}
+	if err := b.tree.set(addr, code, head, balance, delegated); err != nil {
+		return fmt.Errorf("%s actor %s: %w", key, addr, err)
 	}
-	id, err := address.IDFromAddress(addr)
-	if err != nil {
-		return fmt.Errorf("%s: %w", addr, err)
-	}
-	b.tree.SetActor(id, &state.ActorState{Code: code, Head: head, Balance: balance, DelegatedAddress: delegated})
 	return nil
 }
 
