@@ -82,7 +82,8 @@ type Config struct {
 	NetworkName string
 	// Bundle, when set, is the builtin-actors bundle to load (a zstd
 	// tarball of per-network CARs as Lotus ships it, or the network's CAR);
-	// its manifest must be the known one for ActorsVersion and Network. Nil
+	// its manifest must be the known one for ActorsVersion and Network.
+	// Build reads it once, to the network's bundle or to its end. Nil
 	// means bundle.Locator's file for the version (the Lotus module's, in the
 	// Go module cache).
 	Bundle io.Reader

@@ -573,3 +573,22 @@ func TestVerifiedRegistryRoot(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBuild measures Build of the test config on the v17 mainnet
+// bundle, bundle loading included.
+func BenchmarkBuild(b *testing.B) {
+	ctx := context.Background()
+	secp, err := address.NewSecp256k1Address([]byte("genesis benchmark account"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := genesis.Config{ActorsVersion: 17, Accounts: []genesis.Account{{Kind: genesis.Secp256k1, Address: secp, Balance: fil(1)}}}
+	if _, err := genesis.Build(ctx, blockstore.NewMemory(), cfg); err != nil {
+		b.Skip(err)
+	}
+	for b.Loop() {
+		if _, err := genesis.Build(ctx, blockstore.NewMemory(), cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
