@@ -265,3 +265,15 @@ func (sm *SignedMessage) ChainLength() int {
 	}
 	return len(sm.Bytes())
 }
+
+// ChainLength is the on-chain size of m once signed with a signature of
+// type t (Lotus's ChainLength): the unsigned size for BLS, whose
+// signatures are aggregated in the block; for secp256k1 and delegated
+// (65-byte) signatures, the size of the signed message.
+func (m *Message) ChainLength(t crypto.SigType) int {
+	n := len(m.Bytes())
+	if t == crypto.SigTypeBLS {
+		return n
+	}
+	return n + secpSignatureOverhead
+}
