@@ -18,8 +18,8 @@ import (
 
 func TestKnownTableMatchesLotus(t *testing.T) {
 	_, gen := lotusModule(t)
-	if len(gen) != 71 {
-		t.Fatalf("builtin_actors_gen.go has %d bundles, expected 71", len(gen))
+	if len(gen) != 85 {
+		t.Fatalf("builtin_actors_gen.go has %d bundles, expected 85", len(gen))
 	}
 	known := bundle.KnownBundles()
 	if len(known) != len(gen) {
@@ -34,7 +34,7 @@ func TestKnownTableMatchesLotus(t *testing.T) {
 			t.Errorf("KnownManifest(%d, %s) = %s, %v; lotus has %s", g.Version, g.Network, got, err, g.Manifest)
 		}
 	}
-	if want := []int{8, 9, 10, 11, 12, 13, 14, 15, 16, 17}; !slices.Equal(bundle.Versions(), want) {
+	if want := []int{8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19}; !slices.Equal(bundle.Versions(), want) {
 		t.Errorf("Versions = %v, want %v", bundle.Versions(), want)
 	}
 	for _, v := range bundle.Versions() {
@@ -86,7 +86,7 @@ var manifestOrder = []string{"system", "init", "cron", "account", "storagepower"
 	"storagemarket", "paymentchannel", "multisig", "reward", "verifiedregistry", "datacap",
 	"placeholder", "evm", "eam", "ethaccount"}
 
-var mainnetActors = map[int]int{8: 11, 9: 12, 10: 16, 11: 16, 12: 16, 13: 16, 14: 16, 15: 16, 16: 16, 17: 16}
+var mainnetActors = map[int]int{8: 11, 9: 12, 10: 16, 11: 16, 12: 16, 13: 16, 14: 16, 15: 16, 16: 16, 17: 16, 18: 16, 19: 16}
 
 // Manifest data CIDs of mainnet (shared/spec/executor.md §5.1).
 var mainnetData = map[int]string{
@@ -162,7 +162,7 @@ func TestLotusBundlesMatchGen(t *testing.T) {
 			t.Errorf("%s: manifest data %s, spec says %s", name, m.Data, mainnetData[g.Version])
 		}
 		// Identify finds the bundle, except where lotus lists one manifest
-		// twice (caterpillarnet v8 and v9 share one).
+		// twice (caterpillarnet v8 and v9 share one; v19 is v18 everywhere).
 		if k, ok := bundle.Identify(m.Root); !ok || k.Manifest != m.Root.String() {
 			t.Errorf("%s: Identify = %+v, %v", name, k, ok)
 		} else if shared := countManifest(gen, g.Manifest); shared == 1 && (k.Version != g.Version || k.Network != g.Network) {
@@ -330,26 +330,54 @@ func TestVerify(t *testing.T) {
 	checkMentions(t, bundle.Verify("z.car", 12, "moon", want), bundle.ErrUnknownNetwork, "z.car", "moon")
 }
 
-// Lotus lists one manifest for caterpillarnet v8 and v9. A single CAR of it
-// must load as whichever of the two the caller asks for.
+// Lotus lists some manifests under two versions: caterpillarnet v8 and v9
+// share one, and v19 of every network is v18's (lotus v1.36.2 packs the
+// v18.0.0 release as both). A single CAR of such a manifest must load as
+// whichever version the caller asks for, and as the lower one when the
+// caller does not say.
 func TestLoadSharedManifestCAR(t *testing.T) {
 	ctx := context.Background()
-	v8, _ := bundle.KnownManifest(8, "caterpillarnet")
-	v9, _ := bundle.KnownManifest(9, "caterpillarnet")
-	if v8 != v9 {
-		t.Skip("caterpillarnet v8 and v9 no longer share a manifest")
+	type pair struct {
+		network   string
+		low, high int
 	}
-	path := writeFile(t, "caterpillarnet.car", extractCAR(t, 9, "caterpillarnet"))
-	for _, v := range []int{8, 9} {
-		for _, sel := range []bundle.Selector{{Version: v}, {Version: v, Networks: []string{"caterpillarnet"}}} {
-			got, err := bundle.LoadFile(ctx, path, sel, blockstore.NewMemory())
-			if err != nil {
-				t.Errorf("selector %+v: %v", sel, err)
-				continue
-			}
-			if len(got) != 1 || got[0].Version != v || got[0].Network != "caterpillarnet" || got[0].Manifest.Root != v9 {
-				t.Errorf("selector %+v: %+v", sel, got)
+	var shared []pair
+	known := bundle.KnownBundles()
+	for i, a := range known {
+		for _, b := range known[i+1:] {
+			if a.Manifest == b.Manifest && a.Network == b.Network {
+				shared = append(shared, pair{a.Network, a.Version, b.Version})
 			}
 		}
+	}
+	for _, want := range []pair{{"caterpillarnet", 8, 9}, {"mainnet", 18, 19}, {"calibrationnet", 18, 19}} {
+		if !slices.Contains(shared, want) {
+			t.Errorf("%s v%d and v%d do not share a manifest", want.network, want.low, want.high)
+		}
+	}
+	for _, p := range shared {
+		t.Run(fmt.Sprintf("%s-v%d-v%d", p.network, p.low, p.high), func(t *testing.T) {
+			root, _ := bundle.KnownManifest(p.high, p.network)
+			path := writeFile(t, p.network+".car", extractCAR(t, p.high, p.network))
+			type loadCase struct {
+				sel  bundle.Selector
+				want int
+			}
+			cases := []loadCase{{bundle.Selector{}, p.low}, {bundle.Selector{Networks: []string{p.network}}, p.low}}
+			for _, v := range []int{p.low, p.high} {
+				cases = append(cases, loadCase{bundle.Selector{Version: v}, v},
+					loadCase{bundle.Selector{Version: v, Networks: []string{p.network}}, v})
+			}
+			for _, tc := range cases {
+				got, err := bundle.LoadFile(ctx, path, tc.sel, blockstore.NewMemory())
+				if err != nil {
+					t.Errorf("selector %+v: %v", tc.sel, err)
+					continue
+				}
+				if len(got) != 1 || got[0].Version != tc.want || got[0].Network != p.network || got[0].Manifest.Root != root {
+					t.Errorf("selector %+v: %+v, want v%d %s", tc.sel, got, tc.want, p.network)
+				}
+			}
+		})
 	}
 }

@@ -1,8 +1,9 @@
 package bundle
 
 // knownManifests lists the manifest CIDs of the builtin-actors bundles that
-// github.com/filecoin-project/lotus@v1.34.1 ships (build/builtin_actors_gen.go),
-// by actors version and network.
+// github.com/filecoin-project/lotus@v1.36.2 ships (build/builtin_actors_gen.go),
+// by actors version and network. Lotus packs the v18.0.0 release as both v18
+// and v19, so every v19 manifest is also a v18 one.
 var knownManifests = []Known{
 	{Version: 8, Network: "butterflynet", Manifest: "bafy2bzaceba5qgs4z3imhlxwds5vamahngatvuuglbv5yl3ftfiosj6ud5chs"},
 	{Version: 8, Network: "calibrationnet", Manifest: "bafy2bzacedrdn6z3z7xz7lx4wll3tlgktirhllzqxb766dxpaqp3ukxsjfsba"},
@@ -75,4 +76,18 @@ var knownManifests = []Known{
 	{Version: 17, Network: "mainnet", Manifest: "bafy2bzaceai74ppsvuxs3nvpzzeuptdr3wl7vmdpbphvtz4qt5hfq2qdfvz3e"},
 	{Version: 17, Network: "testing", Manifest: "bafy2bzaceb2ca5dv47npgrjww4aga4fvlvgykf34b7aq4ti5gfs2qqj2eif4w"},
 	{Version: 17, Network: "testing-fake-proofs", Manifest: "bafy2bzacedws3pjlpe4zm3pkgjvu6uovegk7osexwlpwkevkqulhqqqkic6b2"},
+	{Version: 18, Network: "butterflynet", Manifest: "bafy2bzacedg3y3ylp3w4bqmfgyiasrikg3bgfibblc7o4gri3b7j7ftgjhyuu"},
+	{Version: 18, Network: "calibrationnet", Manifest: "bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs"},
+	{Version: 18, Network: "caterpillarnet", Manifest: "bafy2bzacebmy7xg5qcvxnlnu7vg32hdmgdn4jqljwnazdeetitesbovnlnctw"},
+	{Version: 18, Network: "devnet", Manifest: "bafy2bzaced35gjxagazf2fne5dakbok5abmivsh7cq7huwfuptebgwjmcpcf6"},
+	{Version: 18, Network: "mainnet", Manifest: "bafy2bzacedxsqapxwj5znwy4leem5gsuenhhfyqcntews3yis5iek67thy6lc"},
+	{Version: 18, Network: "testing", Manifest: "bafy2bzacece6i7k26rjexzyedrr5qcag7xdntw72tdsealzy6qqdrankk4a7g"},
+	{Version: 18, Network: "testing-fake-proofs", Manifest: "bafy2bzacebhqxufvuk42n44l2h3ilek5jrp7lgdyapnyu76j5ocgi5koxkh7u"},
+	{Version: 19, Network: "butterflynet", Manifest: "bafy2bzacedg3y3ylp3w4bqmfgyiasrikg3bgfibblc7o4gri3b7j7ftgjhyuu"},
+	{Version: 19, Network: "calibrationnet", Manifest: "bafy2bzacebkfatnbe6w4rj7lf6gkjh7mywlrpdh2dj6hu2dl4rmtwksszm2hs"},
+	{Version: 19, Network: "caterpillarnet", Manifest: "bafy2bzacebmy7xg5qcvxnlnu7vg32hdmgdn4jqljwnazdeetitesbovnlnctw"},
+	{Version: 19, Network: "devnet", Manifest: "bafy2bzaced35gjxagazf2fne5dakbok5abmivsh7cq7huwfuptebgwjmcpcf6"},
+	{Version: 19, Network: "mainnet", Manifest: "bafy2bzacedxsqapxwj5znwy4leem5gsuenhhfyqcntews3yis5iek67thy6lc"},
+	{Version: 19, Network: "testing", Manifest: "bafy2bzacece6i7k26rjexzyedrr5qcag7xdntw72tdsealzy6qqdrankk4a7g"},
+	{Version: 19, Network: "testing-fake-proofs", Manifest: "bafy2bzacebhqxufvuk42n44l2h3ilek5jrp7lgdyapnyu76j5ocgi5koxkh7u"},
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // LotusModule is the Go module whose build/actors folder holds the bundles.
-const LotusModule = "github.com/filecoin-project/lotus@v1.34.1"
+const LotusModule = "github.com/filecoin-project/lotus@v1.36.2"
 
 // ErrNoBundle is returned (wrapped) when a bundle file cannot be located.
 var ErrNoBundle = errors.New("bundle not found")
