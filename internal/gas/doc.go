@@ -1,7 +1,7 @@
 // Package gas owns the FVM's gas accounting: the Gas quantity (integer
 // milligas, saturating), a GasCharge (a named compute + other amount), the
 // per-message GasTracker with its stack of per-send limits, the price lists
-// (Hygge for nv18–20, Watermelon for nv21–24 and Teep for nv25–28), the
+// (Hygge for nv18–20, Watermelon for nv21–24 and Teep for nv25–29), the
 // Wasm instruction prices the instrumenter uses, and the end-of-message fee
 // split (GasOutputs).
 //

@@ -146,19 +146,22 @@ type PriceList struct {
 }
 
 // PriceListByNetworkVersion returns the price list for a network version:
-// Hygge for nv18–20, Watermelon for nv21–24, Teep for nv25–28. Other
-// versions are an error (the reference supports nv29 only behind its
-// nv29-dev feature, so it is refused here too).
+// Hygge for nv18–20, Watermelon for nv21–24, Teep for nv25–29. Other
+// versions are an error.
+//
+// Quirk (ref-fvm v4.8.2 gas/price_list.rs): nv29 is Teep only in a build with
+// the nv29-dev feature; a default build panics on it. We run nv29 as that
+// feature does (the upgrade lotus schedules next, actors v19).
 func PriceListByNetworkVersion(nv network.Version) (*PriceList, error) {
 	switch {
 	case nv >= network.Version18 && nv <= network.Version20:
 		return HyggePrices(), nil
 	case nv >= network.Version21 && nv <= network.Version24:
 		return WatermelonPrices(), nil
-	case nv >= network.Version25 && nv <= network.Version28:
+	case nv >= network.Version25 && nv <= network.Version29:
 		return TeepPrices(), nil
 	default:
-		return nil, fmt.Errorf("gas: network version %d: no price list (supported: 18-28)", nv)
+		return nil, fmt.Errorf("gas: network version %d: no price list (supported: 18-29)", nv)
 	}
 }
 
@@ -317,7 +320,7 @@ func WatermelonPrices() *PriceList {
 	return p
 }
 
-// TeepPrices returns a fresh copy of the Teep price list (nv25–28, ref-fvm
+// TeepPrices returns a fresh copy of the Teep price list (nv25–29, ref-fvm
 // v4 TEEP_PRICES): Watermelon with a 42M-gas per-seal verification and
 // NI-PoRep aggregate prices.
 func TeepPrices() *PriceList {

@@ -60,6 +60,7 @@ func TestPriceListByNetworkVersion(t *testing.T) {
 		{network.Version23, "watermelon", 4}, {network.Version24, "watermelon", 4},
 		{network.Version25, "teep", 4}, {network.Version26, "teep", 4},
 		{network.Version27, "teep", 4}, {network.Version28, "teep", 4},
+		{network.Version29, "teep", 4},
 	}
 	for _, tc := range tests {
 		p, err := PriceListByNetworkVersion(tc.nv)
@@ -70,7 +71,7 @@ func TestPriceListByNetworkVersion(t *testing.T) {
 			t.Errorf("nv%d: got %s (v%d), want %s (v%d)", tc.nv, p.Name, p.FVMVersion, tc.want, tc.version)
 		}
 	}
-	for _, nv := range []network.Version{0, network.Version16, network.Version17, network.Version29, 1000} {
+	for _, nv := range []network.Version{0, network.Version16, network.Version17, network.Version29 + 1, 1000} {
 		if _, err := PriceListByNetworkVersion(nv); err == nil {
 			t.Errorf("nv%d: no error", nv)
 		}

@@ -39,15 +39,20 @@ type Profile struct {
 }
 
 // ProfileFor returns the profile of a network version.
+//
+// Quirk (ref-fvm v4.8.2 machine/default.rs): a default build runs nv21-28 and
+// refuses nv29; its nv29-dev feature adds nv29 with nothing else changed (the
+// Teep prices, the same syscalls). We run nv29 as that feature does: it is
+// the upgrade lotus schedules next (actors v19).
 func ProfileFor(nv network.Version) (*Profile, error) {
 	var fvm int
 	switch {
 	case nv >= network.Version18 && nv <= network.Version20:
 		fvm = 3
-	case nv >= network.Version21 && nv <= network.Version28:
+	case nv >= network.Version21 && nv <= network.Version29:
 		fvm = 4
 	default:
-		return nil, fmt.Errorf("%w: network version %d (go-fvm runs nv18-28)", ErrUnsupported, nv)
+		return nil, fmt.Errorf("%w: network version %d (go-fvm runs nv18-29)", ErrUnsupported, nv)
 	}
 	prices, err := gas.PriceListByNetworkVersion(nv)
 	if err != nil {

@@ -36,7 +36,8 @@ func TestProfileFor(t *testing.T) {
 		{network.Version24, 4, gas.WatermelonPrices},
 		{network.Version25, 4, gas.TeepPrices},
 		{network.Version28, 4, gas.TeepPrices},
-		{network.Version29, 0, nil},
+		{network.Version29, 4, gas.TeepPrices},
+		{network.Version29 + 1, 0, nil},
 	} {
 		p, err := machine.ProfileFor(tc.nv)
 		if tc.fvm == 0 {
@@ -182,7 +183,7 @@ func TestNewRejects(t *testing.T) {
 		"nv17":       {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
 		"no externs": {NetworkVersion: network.Version18, StateRoot: f5.root, Blockstore: f5.bs},
 		"tree v4":    {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: genesis.NoExterns{}},
-		"nv29":       {NetworkVersion: network.Version29, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
+		"nv30":       {NetworkVersion: network.Version29 + 1, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
 	} {
 		if _, err := machine.New(ctx, cfg); !errors.Is(err, machine.ErrUnsupported) {
 			t.Errorf("%s: err %v, want ErrUnsupported", name, err)
