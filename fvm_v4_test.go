@@ -37,13 +37,16 @@ type v4Release struct {
 }
 
 // v4Releases are the FVM v4 network versions with their actors, one per
-// actors version (lotus v1.34.1 ships bundles up to v17).
+// actors version (lotus v1.36.2 ships bundles up to v19; nv29 runs as
+// ref-fvm's nv29-dev feature does).
 var v4Releases = []v4Release{
 	{12, network.Version21}, {13, network.Version22}, {14, network.Version23},
 	{15, network.Version24}, {16, network.Version25}, {17, network.Version27},
+	{18, network.Version28}, {19, network.Version29},
 }
 
-var v17 = v4Releases[len(v4Releases)-1]
+// today is the release mainnet runs today (nv28 FireHorse, actors v18).
+var today = v4Release{bundle.DefaultActorsVersion, bundle.DefaultNetworkVersion}
 
 // v4World is a minimal complete state of an actors release (FVM v4): system,
 // init (empty address map), reward f02, EAM f010, burnt funds f099 and one
@@ -313,38 +316,44 @@ func createReturnID(t *testing.T, b []byte) uint64 {
 	return id
 }
 
-// TestV4ActorsEndToEnd runs real actors v12-v17 on their network versions
+// TestV4ActorsEndToEnd runs real actors v12-v19 on their network versions
 // (FVM v4): account auto-creation, a placeholder, an EVM deployment through
 // the EAM and two calls to it. Gas must be plausible and identical across
 // runs (the first traced, the second not).
 func TestV4ActorsEndToEnd(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the v12-v17 actors")
+		t.Skip("runs the v12-v19 actors")
 	}
+	forEachV4Release(t, func(t *testing.T, eng *fvm.Engine, rel v4Release) {
+		first := runV4Scenario(t, eng, rel, true)
+		// Plausibility: a transfer that creates an account costs a few
+		// million gas; an EVM deployment tens of millions at most.
+		lo := []int64{1_000_000, 1_000_000, 5_000_000, 1_000_000, 1_000_000}
+		hi := []int64{20_000_000, 10_000_000, 200_000_000, 50_000_000, 50_000_000}
+		for i, g := range first.gas {
+			if g < lo[i] || g > hi[i] {
+				t.Errorf("message %d used %d gas, outside [%d, %d]", i, g, lo[i], hi[i])
+			}
+		}
+		second := runV4Scenario(t, eng, rel, false)
+		if len(first.gas) != len(second.gas) || first.contract != second.contract {
+			t.Fatalf("runs differ: %+v vs %+v", first, second)
+		}
+		for i := range first.gas {
+			if first.gas[i] != second.gas[i] {
+				t.Errorf("message %d: gas %d then %d", i, first.gas[i], second.gas[i])
+			}
+		}
+		t.Logf("gas used: %v; contract f0%d", first.gas, first.contract)
+	})
+}
+
+// forEachV4Release runs a scenario as a subtest on every v4 release, with
+// one engine (and so one compiled-code cache) for all.
+func forEachV4Release(t *testing.T, scenario func(t *testing.T, eng *fvm.Engine, rel v4Release)) {
 	eng := testEngine(t)
 	for _, rel := range v4Releases {
-		t.Run(fmt.Sprintf("v%d-nv%d", rel.actors, rel.nv), func(t *testing.T) {
-			first := runV4Scenario(t, eng, rel, true)
-			// Plausibility: a transfer that creates an account costs a few
-			// million gas; an EVM deployment tens of millions at most.
-			lo := []int64{1_000_000, 1_000_000, 5_000_000, 1_000_000, 1_000_000}
-			hi := []int64{20_000_000, 10_000_000, 200_000_000, 50_000_000, 50_000_000}
-			for i, g := range first.gas {
-				if g < lo[i] || g > hi[i] {
-					t.Errorf("message %d used %d gas, outside [%d, %d]", i, g, lo[i], hi[i])
-				}
-			}
-			second := runV4Scenario(t, eng, rel, false)
-			if len(first.gas) != len(second.gas) || first.contract != second.contract {
-				t.Fatalf("runs differ: %+v vs %+v", first, second)
-			}
-			for i := range first.gas {
-				if first.gas[i] != second.gas[i] {
-					t.Errorf("message %d: gas %d then %d", i, first.gas[i], second.gas[i])
-				}
-			}
-			t.Logf("gas used: %v; contract f0%d", first.gas, first.contract)
-		})
+		t.Run(fmt.Sprintf("v%d-nv%d", rel.actors, rel.nv), func(t *testing.T) { scenario(t, eng, rel) })
 	}
 }
 
@@ -425,9 +434,13 @@ func initCodeFor(runtime []byte) []byte {
 // digest ‖ epoch ‖ "prevrandao").
 func TestV4EVMPrevRandao(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the v17 actors")
+		t.Skip("runs the v12-v19 actors")
 	}
-	w := newV4World(t, testEngine(t), v17, true)
+	forEachV4Release(t, testPrevRandao)
+}
+
+func testPrevRandao(t *testing.T, eng *fvm.Engine, rel v4Release) {
+	w := newV4World(t, eng, rel, true)
 	// PREVRANDAO PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
 	id := w.deploy(t, 0, initCodeFor([]byte{0x44, 0x60, 0x00, 0x52, 0x60, 0x20, 0x60, 0x00, 0xf3}))
 	contract, _ := address.NewIDAddress(id)
@@ -458,14 +471,14 @@ var noInvokeWasm = []byte{
 // it fatal.
 func TestV4MissingInvokeExport(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the v17 actors")
+		t.Skip("runs today's actors")
 	}
 	code, err := cid.Prefix{Version: 1, Codec: 0x55, MhType: 0xb220, MhLength: 32}.Sum(noInvokeWasm)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const id = 300
-	w := newV4World(t, testEngine(t), v17, true, func(tree *state.StateTree, bs *blockstore.Memory) {
+	w := newV4World(t, testEngine(t), today, true, func(tree *state.StateTree, bs *blockstore.Memory) {
 		blk, err := blocks.NewBlockWithCid(noInvokeWasm, code)
 		if err != nil {
 			t.Fatal(err)
@@ -488,9 +501,13 @@ func TestV4MissingInvokeExport(t *testing.T) {
 // callee emits is kept.
 func TestV4EVMCallsEVM(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the v17 actors")
+		t.Skip("runs the v12-v19 actors")
 	}
-	w := newV4World(t, testEngine(t), v17, true)
+	forEachV4Release(t, testEVMCallsEVM)
+}
+
+func testEVMCallsEVM(t *testing.T, eng *fvm.Engine, rel v4Release) {
+	w := newV4World(t, eng, rel, true)
 	counter := w.deploy(t, 0, counterInitCode)
 	// The counter's Ethereum address is its masked id: 0xff, 11 zero bytes,
 	// then the id (big-endian).

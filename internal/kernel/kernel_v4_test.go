@@ -10,12 +10,12 @@ import (
 	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
-	"github.com/filecoin-project/go-state-types/network"
 	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	mh "github.com/multiformats/go-multihash"
 
 	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/internal/gas"
 	"github.com/go-fvm/go-fvm/internal/kernel"
@@ -40,7 +40,7 @@ const (
 	linkCharge  = 400
 )
 
-// fakeCM is a kernel.CallManager over an in-memory machine at nv27 (FVM
+// fakeCM is a kernel.CallManager over an in-memory machine at today's nv28 (FVM
 // v4, Teep prices) with a tracing gas tracker.
 type fakeCM struct {
 	m         *machine.Machine
@@ -78,15 +78,15 @@ const receiver = 1000
 
 func newFakeCM(t *testing.T, gasLimit uint64, rnd fakeRand) *fakeCM {
 	t.Helper()
-	profile, err := machine.ProfileFor(network.Version27)
+	profile, err := machine.ProfileFor(bundle.DefaultNetworkVersion)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if profile.FVMVersion != 4 {
-		t.Fatalf("nv27 runs FVM v%d", profile.FVMVersion)
+		t.Fatalf("nv%d runs FVM v%d", bundle.DefaultNetworkVersion, profile.FVMVersion)
 	}
 	m := &machine.Machine{
-		Config:  machine.Config{NetworkVersion: network.Version27, Epoch: 1000, Externs: rnd},
+		Config:  machine.Config{NetworkVersion: bundle.DefaultNetworkVersion, Epoch: 1000, Externs: rnd},
 		Profile: profile,
 		Blocks:  blockstore.NewBuffered(blockstore.NewMemory()),
 	}

@@ -13,13 +13,13 @@ import (
 )
 
 // TestHostModulesV4LinkMainnetBundles links every actor of the mainnet
-// bundles of actors v12-v17 (nv21-27, FVM v4) against HostModules(4): a
+// bundles of actors v12-v19 (nv21-29, FVM v4) against HostModules(4): a
 // missing import or a wrong signature would make the actor fail to load.
 // The v3 set must, in turn, refuse them (their rand and self_destruct
 // imports have the v4 shapes).
 func TestHostModulesV4LinkMainnetBundles(t *testing.T) {
 	if testing.Short() {
-		t.Skip("compiles six bundles")
+		t.Skip("compiles eight bundles")
 	}
 	ctx := context.Background()
 	dir, err := engine.DefaultCacheDir()
@@ -44,7 +44,7 @@ func TestHostModulesV4LinkMainnetBundles(t *testing.T) {
 		t.Cleanup(func() { _ = l.Close(ctx) })
 		linkers[v] = l
 	}
-	for v := 12; v <= 17; v++ {
+	for v := 12; v <= 19; v++ {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
 			path, err := bundle.Locator{}.Path(ctx, v)
 			if err != nil {

@@ -10,18 +10,18 @@ import (
 	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
-	"github.com/filecoin-project/go-state-types/network"
 	"github.com/ipfs/go-cid"
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/internal/gas"
 	"github.com/go-fvm/go-fvm/internal/kernel"
 	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/internal/state"
 )
 
-// v4TestCM is a kernel.CallManager at nv27 (FVM v4) that records charges
+// v4TestCM is a kernel.CallManager at today's nv28 (FVM v4) that records charges
 // and events; nothing else is used by the handlers tested here.
 type v4TestCM struct {
 	m      *machine.Machine
@@ -36,12 +36,12 @@ type v4TestCM struct {
 
 func newV4TestCall(t *testing.T, memory []byte) (*call, *v4TestCM) {
 	t.Helper()
-	p, err := machine.ProfileFor(network.Version27)
+	p, err := machine.ProfileFor(bundle.DefaultNetworkVersion)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cm := &v4TestCM{
-		m:  &machine.Machine{Config: machine.Config{NetworkVersion: network.Version27, Epoch: 10}, Profile: p, Blocks: blockstore.NewBuffered(blockstore.NewMemory())},
+		m:  &machine.Machine{Config: machine.Config{NetworkVersion: bundle.DefaultNetworkVersion, Epoch: 10}, Profile: p, Blocks: blockstore.NewBuffered(blockstore.NewMemory())},
 		gt: gas.NewGasTracker(gas.NewGas(1e10), gas.Gas{}, gas.WithTrace()),
 	}
 	k := kernel.New(cm, 1, 1000, 2, big.Zero(), false)
