@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/go-fvm/go-fvm/bundle"
 )
 
 // runCLI runs the CLI with FVM_BUNDLE cleared unless env sets it.
@@ -41,7 +43,7 @@ var (
 func lotusModuleDir(t *testing.T) string {
 	t.Helper()
 	lotusOnce.Do(func() {
-		cmd := exec.Command("go", "mod", "download", "-json", "github.com/filecoin-project/lotus@v1.34.1")
+		cmd := exec.Command("go", "mod", "download", "-json", bundle.LotusModule)
 		cmd.Dir = os.TempDir()
 		out, err := cmd.Output()
 		if err != nil {
@@ -78,20 +80,32 @@ func genActors(t *testing.T, version, network string) (manifest string, actors m
 	return m[1], actors
 }
 
-func TestBundleListV10Mainnet(t *testing.T) {
-	code, stdout, stderr := runCLI(t, nil, "bundle", "list", "--actors-version", "10", "--network", "mainnet")
+// Listing one version's mainnet bundle prints lotus's manifest and code
+// CIDs: v10 (nv18), and today's v18 (nv28) and the next v19 (nv29).
+func TestBundleListMainnet(t *testing.T) {
+	for _, tc := range []struct{ version, manifest string }{
+		{"10", "bafy2bzacecsuyf7mmvrhkx2evng5gnz5canlnz2fdlzu2lvcgptiq2pzuovos"},
+		{"18", "bafy2bzacedxsqapxwj5znwy4leem5gsuenhhfyqcntews3yis5iek67thy6lc"},
+		{"19", "bafy2bzacedxsqapxwj5znwy4leem5gsuenhhfyqcntews3yis5iek67thy6lc"},
+	} {
+		t.Run("v"+tc.version, func(t *testing.T) { testBundleListMainnet(t, tc.version, tc.manifest) })
+	}
+}
+
+func testBundleListMainnet(t *testing.T, version, wantManifest string) {
+	code, stdout, stderr := runCLI(t, nil, "bundle", "list", "--actors-version", version, "--network", "mainnet")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	manifest, actors := genActors(t, "10", "mainnet")
-	if manifest != "bafy2bzacecsuyf7mmvrhkx2evng5gnz5canlnz2fdlzu2lvcgptiq2pzuovos" {
-		t.Fatalf("lotus's v10 mainnet manifest is %s", manifest)
+	manifest, actors := genActors(t, version, "mainnet")
+	if manifest != wantManifest {
+		t.Fatalf("lotus's v%s mainnet manifest is %s", version, manifest)
 	}
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	if len(lines) != 17 {
 		t.Fatalf("%d lines, want a manifest line and 16 actors:\n%s", len(lines), stdout)
 	}
-	if want := "actors v10 mainnet manifest " + manifest; lines[0] != want {
+	if want := "actors v" + version + " mainnet manifest " + manifest; lines[0] != want {
 		t.Errorf("first line %q, want %q", lines[0], want)
 	}
 	seen := map[string]bool{}
@@ -125,7 +139,7 @@ func TestBundleListAll(t *testing.T) {
 	}
 	wantManifests := regexp.MustCompile(`ManifestCid:\s*cid\.MustParse\("([^"]+)"\)`).FindAllStringSubmatch(string(src), -1)
 	gotManifests := regexp.MustCompile(`(?m)^actors v([0-9]+) (\S+) manifest (\S+)$`).FindAllStringSubmatch(stdout, -1)
-	if len(gotManifests) != len(wantManifests) || len(gotManifests) != 71 {
+	if len(gotManifests) != len(wantManifests) || len(gotManifests) != 85 {
 		t.Fatalf("%d manifests printed, lotus lists %d", len(gotManifests), len(wantManifests))
 	}
 	for _, g := range gotManifests {

@@ -20,7 +20,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 )
 
-const lotusModule = "github.com/filecoin-project/lotus@v1.34.1"
+const lotusModule = "github.com/filecoin-project/lotus@v1.36.2"
 
 // actorCode is one builtin actor's WASM module from a bundle.
 type actorCode struct {
@@ -42,7 +42,7 @@ func lotusDir() (string, string) {
 	}
 	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
 	if err == nil {
-		d := filepath.Join(strings.TrimSpace(string(out)), "github.com", "filecoin-project", "lotus@v1.34.1")
+		d := filepath.Join(strings.TrimSpace(string(out)), lotusModule)
 		if _, err := os.Stat(filepath.Join(d, "build", "actors")); err == nil {
 			return d, ""
 		}
@@ -58,7 +58,7 @@ func lotusDir() (string, string) {
 	return info.Dir, ""
 }
 
-// builtinActors returns every distinct WASM module in the v8..v17 bundles (deduplicated
+// builtinActors returns every distinct WASM module in the v8..v19 bundles (deduplicated
 // by CID), sorted by name.
 func builtinActors(t testing.TB) []actorCode {
 	t.Helper()
