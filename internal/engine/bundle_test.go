@@ -5,17 +5,19 @@ import (
 	"testing"
 
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/go-fvm/go-fvm/bundle"
 )
 
-// TestMainnetActors loads every v17 mainnet actor with the real
-// instrumentation, links it against stub syscalls and invokes it once: the
-// stubs answer 0 and write nothing, except vm.exit, which ends the call.
-// Whatever the actor makes of that, the outcome must not be fatal.
+// TestMainnetActors loads every mainnet actor of today's bundle (v18) with
+// the real instrumentation, links it against stub syscalls and invokes it
+// once: the stubs answer 0 and write nothing, except vm.exit, which ends the
+// call. Whatever the actor makes of that, the outcome must not be fatal.
 func TestMainnetActors(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles a whole bundle")
 	}
-	bc := mainnetBundle(t, 17)
+	bc := mainnetBundle(t, bundle.DefaultActorsVersion)
 	e := newTestEngine(t, Config{Instrument: FVMInstrument})
 	if err := e.Preload(context.Background(), bc.codes); err != nil {
 		t.Fatal(err)
