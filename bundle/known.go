@@ -66,7 +66,10 @@ func KnownManifest(version int, network string) (cid.Cid, error) {
 	return cid.Undef, fmt.Errorf("%w %q for actors v%d (known: %v)", ErrUnknownNetwork, network, version, Networks(version))
 }
 
-// Identify returns the known bundle whose manifest CID is root.
+// Identify returns the known bundle whose manifest CID is root. A manifest
+// known under several versions (caterpillarnet v8 and v9; every network's
+// v18 and v19) is reported under the lowest; ActorsVersionFor tells which
+// version a network version runs.
 func Identify(root cid.Cid) (Known, bool) {
 	s := root.String()
 	for _, k := range knownManifests {
