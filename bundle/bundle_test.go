@@ -358,6 +358,9 @@ func TestLoadSharedManifestCAR(t *testing.T) {
 	for _, p := range shared {
 		t.Run(fmt.Sprintf("%s-v%d-v%d", p.network, p.low, p.high), func(t *testing.T) {
 			root, _ := bundle.KnownManifest(p.high, p.network)
+			if k, ok := bundle.Identify(root); !ok || k.Version != p.low || k.Network != p.network {
+				t.Errorf("Identify(%s) = %+v, %v; want v%d %s", root, k, ok, p.low, p.network)
+			}
 			path := writeFile(t, p.network+".car", extractCAR(t, p.high, p.network))
 			type loadCase struct {
 				sel  bundle.Selector
