@@ -117,18 +117,6 @@ import (
 	system18 "github.com/filecoin-project/go-state-types/builtin/v18/system"
 	adt18 "github.com/filecoin-project/go-state-types/builtin/v18/util/adt"
 	verifreg18 "github.com/filecoin-project/go-state-types/builtin/v18/verifreg"
-
-	account19 "github.com/filecoin-project/go-state-types/builtin/v19/account"
-	cron19 "github.com/filecoin-project/go-state-types/builtin/v19/cron"
-	datacap19 "github.com/filecoin-project/go-state-types/builtin/v19/datacap"
-	init19 "github.com/filecoin-project/go-state-types/builtin/v19/init"
-	market19 "github.com/filecoin-project/go-state-types/builtin/v19/market"
-	multisig19 "github.com/filecoin-project/go-state-types/builtin/v19/multisig"
-	power19 "github.com/filecoin-project/go-state-types/builtin/v19/power"
-	reward19 "github.com/filecoin-project/go-state-types/builtin/v19/reward"
-	system19 "github.com/filecoin-project/go-state-types/builtin/v19/system"
-	adt19 "github.com/filecoin-project/go-state-types/builtin/v19/util/adt"
-	verifreg19 "github.com/filecoin-project/go-state-types/builtin/v19/verifreg"
 )
 
 // release is what genesis needs of one actors version: the state-tree
@@ -265,34 +253,12 @@ var releases = map[int]release{
 		account:   accountOf[account17.State],
 		multisig:  multisigOf[multisig17.State, multisig17.TxnID](adt17.StoreEmptyMap),
 	},
-	18: {
-		stateTree: stateTreeV5,
-		system:    systemOf(system18.ConstructState),
-		init:      initOf(init18.ConstructState),
-		reward:    rewardOf(reward18.ConstructState),
-		cron:      cronOf(cron18.ConstructState, cron18.BuiltInEntries),
-		power:     storeOnly(power18.ConstructState),
-		market:    storeOnly(market18.ConstructState),
-		verifreg:  verifregOf(verifreg18.ConstructState),
-		datacap:   datacapOf(datacap18.ConstructState),
-		account:   accountOf[account18.State],
-		multisig:  multisigOf[multisig18.State, multisig18.TxnID](adt18.StoreEmptyMap),
-	},
-	19: {
-		stateTree: stateTreeV5,
-		system:    systemOf(system19.ConstructState),
-		init:      initOf(init19.ConstructState),
-		// v19's reward state keeps its minting streams in a block of their
-		// own, so its constructor takes the store.
-		reward:   storeAndPower(reward19.ConstructState),
-		cron:     cronOf(cron19.ConstructState, cron19.BuiltInEntries),
-		power:    storeOnly(power19.ConstructState),
-		market:   storeOnly(market19.ConstructState),
-		verifreg: verifregOf(verifreg19.ConstructState),
-		datacap:  datacapOf(datacap19.ConstructState),
-		account:  accountOf[account19.State],
-		multisig: multisigOf[multisig19.State, multisig19.TxnID](adt19.StoreEmptyMap),
-	},
+	18: v18States,
+	// The v19 bundles of lotus v1.36.2 are builtin-actors v18.0.0 (the same
+	// manifests as v18), so their states are v18's; go-state-types v0.19.0's
+	// builtin/v19 describes a later release (its reward state differs), which
+	// that code cannot read.
+	19: v18States,
 }
 
 // adtStore is the store every go-state-types version's util/adt.Store
@@ -341,17 +307,6 @@ func storeOnly[St any, PS cbg.CBORMarshaler](construct func(St) (PS, error)) fun
 // no power, as Lotus's does before any miner is added.
 func rewardOf[PS cbg.CBORMarshaler](construct func(abi.StoragePower) PS) func(adtStore) (cbg.CBORMarshaler, error) {
 	return func(adtStore) (cbg.CBORMarshaler, error) { return construct(abi.NewStoragePower(0)), nil }
-}
-
-// storeAndPower adapts a reward ConstructState(store, realizedPower).
-func storeAndPower[St any, PS cbg.CBORMarshaler](construct func(St, abi.StoragePower) (PS, error)) func(adtStore) (cbg.CBORMarshaler, error) {
-	return func(s adtStore) (cbg.CBORMarshaler, error) {
-		st, err := asStore[St](s)
-		if err != nil {
-			return nil, err
-		}
-		return construct(st, abi.NewStoragePower(0))
-	}
 }
 
 // cronOf adapts the cron ConstructState with the version's built-in entries
@@ -475,4 +430,19 @@ func multisigOf[S ~struct {
 		}
 		return PS(&ms), nil
 	}
+}
+
+// v18States binds the actors v18 state constructors.
+var v18States = release{
+	stateTree: stateTreeV5,
+	system:    systemOf(system18.ConstructState),
+	init:      initOf(init18.ConstructState),
+	reward:    rewardOf(reward18.ConstructState),
+	cron:      cronOf(cron18.ConstructState, cron18.BuiltInEntries),
+	power:     storeOnly(power18.ConstructState),
+	market:    storeOnly(market18.ConstructState),
+	verifreg:  verifregOf(verifreg18.ConstructState),
+	datacap:   datacapOf(datacap18.ConstructState),
+	account:   accountOf[account18.State],
+	multisig:  multisigOf[multisig18.State, multisig18.TxnID](adt18.StoreEmptyMap),
 }

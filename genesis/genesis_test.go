@@ -45,7 +45,7 @@ var testReleases = []testRelease{
 }
 
 // maxNetworkVersion is the newest network version the VM runs.
-const maxNetworkVersion = network.Version28
+const maxNetworkVersion = network.Version29
 
 // epochs is how many epochs of block rewards and cron the tests run.
 const epochs = 20
