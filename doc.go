@@ -8,8 +8,8 @@
 // a node passes its own state root and blockstore instead:
 //
 //	eng, _ := fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir}) // share it: compiled code
-//	g, _ := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 17, Accounts: accounts})
-//	vm, _ := fvm.New(ctx, fvm.Config{NetworkVersion: 27, StateRoot: g.StateRoot, Blockstore: bs,
+//	g, _ := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 18, Accounts: accounts})
+//	vm, _ := fvm.New(ctx, fvm.Config{NetworkVersion: 28, StateRoot: g.StateRoot, Blockstore: bs,
 //		Externs: externs.Synthetic{}, Engine: eng})
 //	ret, _ := vm.ApplyMessage(ctx, msg, msg.ChainLength(crypto.SigTypeSecp256k1))
 //	root, _ := vm.Flush(ctx)

@@ -51,14 +51,14 @@ func Example_transfer() {
 	alice, _ := address.NewSecp256k1Address([]byte("alice's public key"))
 	bob, _ := address.NewSecp256k1Address([]byte("bob's public key"))
 	bs := blockstore.NewMemory()
-	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 17, Accounts: []genesis.Account{
+	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 18, Accounts: []genesis.Account{
 		{Kind: genesis.Secp256k1, Address: alice, Balance: filAmount(100)},
 		{Kind: genesis.Secp256k1, Address: bob, Balance: filAmount(1)},
 	}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: 27, StateRoot: g.StateRoot, Blockstore: bs,
+	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: 28, StateRoot: g.StateRoot, Blockstore: bs,
 		Externs: externs.Synthetic{}, Engine: exampleEngine(ctx)})
 	if err != nil {
 		log.Fatal(err)
@@ -83,12 +83,12 @@ func Example_deployAndCall() {
 	ctx := context.Background()
 	alice, _ := fvm.EthAddress{0xa1}.FilecoinAddress() // f410 address of 0xa100…00
 	bs := blockstore.NewMemory()
-	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 17,
+	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 18,
 		Accounts: []genesis.Account{{Kind: genesis.Ethereum, Address: alice, Balance: filAmount(100)}}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: 27, StateRoot: g.StateRoot, Blockstore: bs,
+	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: 28, StateRoot: g.StateRoot, Blockstore: bs,
 		Externs: externs.Synthetic{}, Engine: exampleEngine(ctx)})
 	if err != nil {
 		log.Fatal(err)
@@ -123,12 +123,12 @@ func ExampleVM_Call() {
 	ctx := context.Background()
 	alice, _ := fvm.EthAddress{0xa1}.FilecoinAddress()
 	bs := blockstore.NewMemory()
-	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 17,
+	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 18,
 		Accounts: []genesis.Account{{Kind: genesis.Ethereum, Address: alice, Balance: filAmount(100)}}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: 27, StateRoot: g.StateRoot, Blockstore: bs,
+	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: 28, StateRoot: g.StateRoot, Blockstore: bs,
 		Externs: externs.Synthetic{}, Engine: exampleEngine(ctx)})
 	if err != nil {
 		log.Fatal(err)
