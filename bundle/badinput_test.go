@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	blocks "github.com/ipfs/go-block-format"
@@ -264,6 +265,24 @@ func TestLocator(t *testing.T) {
 	_, err = bundle.Locator{File: missing}.Path(ctx, 10)
 	checkMentions(t, err, bundle.ErrNoBundle, missing)
 
-	_, err = bundle.Locator{GoCommand: filepath.Join(t.TempDir(), "no-go")}.Path(ctx, 10)
+	// Bundles shipped in a folder of their own.
+	shipped := filepath.Join(dir, "build", "actors")
+	if p, err := (bundle.Locator{Dir: shipped}).Path(ctx, 18); err != nil || p != filepath.Join(shipped, "v18.tar.zst") {
+		t.Errorf("Locator{Dir}.Path = %s, %v", p, err)
+	}
+	_, err = bundle.Locator{Dir: t.TempDir()}.Path(ctx, 18)
+	checkMentions(t, err, bundle.ErrNoBundle, "v18.tar.zst")
+
+	// Without the go command: found in the module cache the environment
+	// names, and an error naming the module when it is not there.
+	noGo := filepath.Join(t.TempDir(), "no-go")
+	cache := strings.TrimSuffix(dir, string(filepath.Separator)+bundle.LotusModule)
+	t.Setenv("GOMODCACHE", cache)
+	if p, err := (bundle.Locator{GoCommand: noGo}).Path(ctx, 18); err != nil || p != filepath.Join(shipped, "v18.tar.zst") {
+		t.Errorf("Path without go = %s, %v", p, err)
+	}
+	t.Setenv("GOMODCACHE", t.TempDir())
+	t.Setenv("GOPATH", t.TempDir())
+	_, err = bundle.Locator{GoCommand: noGo}.Path(ctx, 10)
 	checkMentions(t, err, bundle.ErrNoBundle, bundle.LotusModule)
 }
