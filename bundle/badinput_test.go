@@ -104,7 +104,7 @@ func TestLoadManifest(t *testing.T) {
 		t.Errorf("RootOf = %s, want %s", bundle.RootOf(data.Cid()), root.Cid())
 	}
 	md, err := bundle.LoadManifestData(ctx, bs, data.Cid())
-	if err != nil || md.Root.Defined() || md.Data != data.Cid() || len(md.Entries) != 2 {
+	if err != nil || md.Root != bundle.RootOf(data.Cid()) || md.Data != data.Cid() || len(md.Entries) != 2 {
 		t.Fatalf("LoadManifestData = %+v, %v", md, err)
 	}
 }

@@ -71,7 +71,7 @@ func LoadManifest(ctx context.Context, bs blockstore.Blockstore, root cid.Cid) (
 }
 
 // LoadManifestData reads a manifest from its entry list (the CID the system
-// actor's state holds). Root is left undefined.
+// actor's state holds). Root is the version-1 manifest block over it.
 func LoadManifestData(ctx context.Context, bs blockstore.Blockstore, data cid.Cid) (*Manifest, error) {
 	blk, err := bs.Get(ctx, data)
 	if err != nil {
@@ -85,7 +85,7 @@ func LoadManifestData(ctx context.Context, bs blockstore.Blockstore, data cid.Ci
 	if err != nil {
 		return nil, fmt.Errorf("%w: data %s: %w", ErrBadManifest, data, err)
 	}
-	m.Data = data
+	m.Data, m.Root = data, RootOf(data)
 	return m, nil
 }
 
