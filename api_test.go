@@ -228,3 +228,29 @@ func TestEthAddressForms(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkNew measures a VM's creation over a genesis state with a shared,
+// warm engine: what a node pays per tipset and a devnet per call.
+func BenchmarkNew(b *testing.B) {
+	ctx := context.Background()
+	bs := blockstore.NewMemory()
+	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: bundle.DefaultActorsVersion})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir, _ := fvm.DefaultCacheDir()
+	eng, err := fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer eng.Close(ctx)
+	cfg := fvm.Config{NetworkVersion: bundle.DefaultNetworkVersion, StateRoot: g.StateRoot, Blockstore: bs,
+		Externs: externs.Synthetic{}, Engine: eng}
+	for b.Loop() {
+		vm, err := fvm.New(ctx, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = vm.Close(ctx)
+	}
+}
