@@ -89,6 +89,28 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// Instrumentation is one rewrite of actor code before it is compiled: the
+// rewrite and the name of its output format (see Config.Instrument and
+// Config.InstrumentationVersion).
+type Instrumentation struct {
+	Version    string
+	Instrument func(code []byte) ([]byte, error)
+}
+
+// FVMInstrumentation is the instrumentation of FVM v3 and v4 (nv18+), the
+// default.
+func FVMInstrumentation() Instrumentation {
+	return Instrumentation{Version: wasm.InstrumentationVersion, Instrument: FVMInstrument}
+}
+
+// FVMInstrumentationV2 is the instrumentation of FVM v2 (nv16-17):
+// wasm.Instrument with wasm.FVMConfigV2.
+func FVMInstrumentationV2() Instrumentation {
+	return Instrumentation{Version: wasm.InstrumentationVersionV2, Instrument: func(code []byte) ([]byte, error) {
+		return wasm.Instrument(code, wasm.FVMConfigV2())
+	}}
+}
+
 // FVMInstrument is the FVM's instrumentation (wasm.Instrument with
 // wasm.FVMConfig: validate, stack limiter 2048, gas metering with the
 // gas.gas_counter import, NaN canonicalisation, validate).

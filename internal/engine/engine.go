@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -60,6 +62,10 @@ type Engine struct {
 	// linker provides resolve to it, so they fail as missing exports instead
 	// of falling back to the runtime's named modules.
 	empty api.Module
+
+	// siblings are the engines WithInstrumentation made, by version.
+	siblingsMu sync.Mutex
+	siblings   map[string]*Engine
 }
 
 // Module is compiled, instrumented actor code.
@@ -170,13 +176,59 @@ func (e *Engine) initHelpers(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the runtime and every compiled module. Instances still
-// running are not interrupted, but nothing new may start.
+// Instrumentation returns the rewrite this engine compiles code with.
+func (e *Engine) Instrumentation() Instrumentation {
+	return Instrumentation{Version: e.cfg.InstrumentationVersion, Instrument: e.cfg.Instrument}
+}
+
+// WithInstrumentation returns an engine that compiles code with instr and
+// is otherwise configured as e (cache directory, backend, workers): e itself
+// when instr is e's, otherwise a sibling made on first use, kept (one per
+// instrumentation version) and closed with e. Compiled code is kept per
+// instrumentation: a code CID compiled for one FVM version is never run with
+// another's gas metering.
+func (e *Engine) WithInstrumentation(ctx context.Context, instr Instrumentation) (*Engine, error) {
+	if instr.Version == "" || instr.Instrument == nil {
+		return nil, fmt.Errorf("%w: an instrumentation needs a version and a rewrite", ErrBadConfig)
+	}
+	if instr.Version == e.cfg.InstrumentationVersion {
+		return e, nil
+	}
+	if e.closed.Load() {
+		return nil, ErrClosed
+	}
+	e.siblingsMu.Lock()
+	defer e.siblingsMu.Unlock()
+	if s, ok := e.siblings[instr.Version]; ok {
+		return s, nil
+	}
+	cfg := e.cfg
+	cfg.Instrument, cfg.InstrumentationVersion = instr.Instrument, instr.Version
+	s, err := New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if e.siblings == nil {
+		e.siblings = map[string]*Engine{}
+	}
+	e.siblings[instr.Version] = s
+	return s, nil
+}
+
+// Close releases the runtime and every compiled module (and those of the
+// engines WithInstrumentation made). Instances still running are not
+// interrupted, but nothing new may start.
 func (e *Engine) Close(ctx context.Context) error {
 	if e.closed.Swap(true) {
 		return nil
 	}
-	err := e.rt.Close(ctx)
+	e.siblingsMu.Lock()
+	var err error
+	for _, v := range slices.Sorted(maps.Keys(e.siblings)) {
+		err = errors.Join(err, e.siblings[v].Close(ctx))
+	}
+	e.siblingsMu.Unlock()
+	err = errors.Join(err, e.rt.Close(ctx))
 	if e.cache != nil {
 		err = errors.Join(err, e.cache.Close(ctx))
 	}

@@ -13,6 +13,11 @@ func (p *PriceList) isV4() bool {
 	return p.FVMVersion >= 4
 }
 
+// isV2 reports whether the list uses the FVM v2 charge formulas.
+func (p *PriceList) isV2() bool {
+	return p.FVMVersion == 2
+}
+
 // OnChainMessage prices including a message of msgSize serialized bytes on
 // chain, plus updating the sender's nonce and balance ("OnChainMessage").
 func (p *PriceList) OnChainMessage(msgSize int) GasCharge {
@@ -59,6 +64,26 @@ func (p *PriceList) OnMethodInvocation(paramSize, paramLinks int) GasCharge {
 	return NewGasCharge("OnMethodInvocation", g, Gas{})
 }
 
+// OnSendV2 prices a send in FVM v2 ("OnMethodInvocation"; ref-fvm v2
+// price_list.rs on_method_invocation), which the call manager charges before
+// any value moves, method 0 included: SendBase, plus SendTransferFunds for
+// non-zero value (and SendTransferOnlyPremium when method is 0 too), less
+// SendInvokeMethodCredit when a method is invoked.
+func (p *PriceList) OnSendV2(transfersValue bool, method abi.MethodNum) GasCharge {
+	g := p.SendBase
+	if transfersValue {
+		g = g.Add(p.SendTransferFunds)
+		if method == 0 {
+			g = g.Add(p.SendTransferOnlyPremium)
+		}
+	}
+	c := NewGasCharge("OnMethodInvocation", g, Gas{})
+	if method != 0 {
+		c.Credit = p.SendInvokeMethodCredit
+	}
+	return c
+}
+
 // OnSyscall is the cost of every call from Wasm into the host ("OnSyscall").
 func (p *PriceList) OnSyscall() GasCharge {
 	return NewGasCharge(ChargeOnSyscall, p.WasmRules.HostCallCost, Gas{})
@@ -66,19 +91,21 @@ func (p *PriceList) OnSyscall() GasCharge {
 
 // OnCreateActor prices creating an actor ("OnCreateActor"). newAddress is
 // true when a send auto-creates an actor at a new address, which adds the
-// address assignment and address lookup costs.
+// address assignment and address lookup costs. The compute part is v2's
+// (zero in v3 and v4).
 func (p *PriceList) OnCreateActor(newAddress bool) GasCharge {
 	g := p.ActorCreateStorage
 	if newAddress {
 		g = g.Add(p.AddressAssignment.Add(p.AddressLookup))
 	}
-	return NewGasCharge("OnCreateActor", Gas{}, g)
+	return NewGasCharge("OnCreateActor", p.ActorCreateCompute, g)
 }
 
-// OnDeleteActor prices deleting an actor ("OnDeleteActor"; zero: the
-// state-tree write is charged separately).
+// OnDeleteActor prices deleting an actor ("OnDeleteActor"): zero in v3 and
+// v4 (the state-tree write is charged separately); in v2 a negative
+// charge, ActorDeleteCredit, that refunds the actor's storage.
 func (p *PriceList) OnDeleteActor() GasCharge {
-	return NewGasCharge("OnDeleteActor", Gas{}, Gas{})
+	return GasCharge{Name: "OnDeleteActor", Credit: p.ActorDeleteCredit}
 }
 
 // OnVerifySignature prices verifying a signature of sigType over
@@ -110,8 +137,14 @@ func (p *PriceList) OnRecoverSecpPublicKey() GasCharge {
 }
 
 // OnHashing prices hashing dataLen bytes with the hash function of
-// multihash code ("OnHashing"). Unsupported codes are an error.
+// multihash code ("OnHashing"). Unsupported codes are an error, except in
+// v2, which charges HashingBase for any code and length.
 func (p *PriceList) OnHashing(code uint64, dataLen int) (GasCharge, error) {
+	if p.isV2() {
+		// Quirk (ref-fvm v2 kernel/default.rs hash): the charge comes before
+		// the code is checked, so an unsupported code is charged too.
+		return NewGasCharge("OnHashing", p.HashingBase, Gas{}), nil
+	}
 	cost, ok := p.HashingCost[code]
 	if !ok {
 		return GasCharge{}, fmt.Errorf("gas: hash code 0x%x has no price", code)
@@ -199,7 +232,12 @@ const randInitialHash = 8 + 32 + 8
 // hashing of entropyLen + 48 bytes; lookback is ignored.
 // v4 prices it by lookback = current epoch − randomness epoch:
 // LookbackCost.Apply(lookback); entropyLen is ignored (v4 has no entropy).
+//
+// v2 charges GetRandomnessSeed (the extern cost), as compute gas.
 func (p *PriceList) OnGetRandomness(lookback abi.ChainEpoch, entropyLen int) GasCharge {
+	if p.isV2() {
+		return NewGasCharge("OnGetRandomness", p.GetRandomnessSeed, Gas{})
+	}
 	if p.isV4() {
 		return NewGasCharge("OnGetRandomness", Gas{}, p.lookbackGas(lookback))
 	}
@@ -291,7 +329,15 @@ func (p *PriceList) OnBlockCreate(size, links int) GasCharge {
 // compute = memcpy + allocation + hashing (+ IPLDLinkTracked in v4), other
 // = BlockPersistCompute + BlockPersistStorage. Unsupported codes are an
 // error.
+//
+// v2 prices it by size only: compute = BlockPersistCompute + 2 × memcpy
+// (into the buffered store, then into the node's), other =
+// BlockPersistStorage.
 func (p *PriceList) OnBlockLink(hashCode uint64, size int) (GasCharge, error) {
+	if p.isV2() {
+		compute := p.BlockPersistCompute.Add(p.BlockMemcpy.ApplyInt(size).Mul(2))
+		return NewGasCharge("OnBlockLink", compute, p.BlockPersistStorage.ApplyInt(size)), nil
+	}
 	hash, ok := p.HashingCost[hashCode]
 	if !ok {
 		return GasCharge{}, fmt.Errorf("gas: hash code 0x%x has no price", hashCode)

@@ -20,14 +20,14 @@ const (
 
 // PriceList holds the prices of one gas schedule. All values are Gas
 // (milligas inside). Fields mirror ref-fvm's PriceList so that a Filecoin
-// engineer finds them; fields marked "v3" or "v4" exist only in that FVM
-// version's lists and are zero in the other. Treat a PriceList as read-only:
-// the constructors return a fresh copy each time.
+// engineer finds them; fields marked "v2", "v3" or "v4" exist only in that
+// FVM version's lists and are zero in the others. Treat a PriceList as
+// read-only: the constructors return a fresh copy each time.
 type PriceList struct {
-	// Name is the schedule's name: "hygge", "watermelon" or "teep".
+	// Name is the schedule's name: "skyr", "hygge", "watermelon" or "teep".
 	Name string
 	// FVMVersion is the reference FVM major version whose charge formulas
-	// apply: 3 (Hygge) or 4 (Watermelon, Teep).
+	// apply: 2 (Skyr), 3 (Hygge) or 4 (Watermelon, Teep).
 	FVMVersion int
 
 	// OnChainMessageCompute and OnChainMessageStorage price a message's
@@ -43,6 +43,13 @@ type PriceList struct {
 	SendTransferFunds Gas
 	// SendInvokeMethod is charged for invoking a method (method != 0).
 	SendInvokeMethod Gas
+	// SendBase is charged for every send, method 0 included (v2).
+	SendBase Gas
+	// SendTransferOnlyPremium is added for a send of value to method 0 (v2).
+	SendTransferOnlyPremium Gas
+	// SendInvokeMethodCredit is taken off a send that invokes a method
+	// (v2: send_invoke_method is negative, -5377 gas).
+	SendInvokeMethodCredit Gas
 
 	// AddressLookup and AddressAssignment are part of creating an actor at
 	// a new address.
@@ -54,6 +61,11 @@ type PriceList struct {
 	ActorUpdate Gas
 	// ActorCreateStorage is storing a new actor.
 	ActorCreateStorage Gas
+	// ActorCreateCompute is the compute part of creating an actor (v2).
+	ActorCreateCompute Gas
+	// ActorDeleteCredit is refunded when an actor is deleted (v2:
+	// delete_actor is negative storage gas).
+	ActorDeleteCredit Gas
 
 	// SigCost prices signature verification per signature type.
 	SigCost map[crypto.SigType]ScalingCost
@@ -65,6 +77,8 @@ type PriceList struct {
 	BLSHashingCost ScalingCost
 	// HashingCost prices hashing per multihash code (see the Hash* constants).
 	HashingCost map[uint64]ScalingCost
+	// HashingBase prices the hash syscall whatever the code and length (v2).
+	HashingBase Gas
 
 	// TipsetCidLatest prices the tipset CID of the previous epoch (v3).
 	TipsetCidLatest Gas
@@ -146,14 +160,17 @@ type PriceList struct {
 }
 
 // PriceListByNetworkVersion returns the price list for a network version:
-// Hygge for nv18–20, Watermelon for nv21–24, Teep for nv25–29. Other
-// versions are an error.
+// Skyr for nv16–17, Hygge for nv18–20, Watermelon for nv21–24, Teep for
+// nv25–29. Other versions are an error (nv15's OhSnap list belongs to FVM
+// v1, which go-fvm does not run).
 //
 // Quirk (ref-fvm v4.8.2 gas/price_list.rs): nv29 is Teep only in a build with
 // the nv29-dev feature; a default build panics on it. We run nv29 as that
 // feature does (the upgrade lotus schedules next, actors v19).
 func PriceListByNetworkVersion(nv network.Version) (*PriceList, error) {
 	switch {
+	case nv >= network.Version16 && nv <= network.Version17:
+		return SkyrPrices(), nil
 	case nv >= network.Version18 && nv <= network.Version20:
 		return HyggePrices(), nil
 	case nv >= network.Version21 && nv <= network.Version24:
@@ -161,7 +178,7 @@ func PriceListByNetworkVersion(nv network.Version) (*PriceList, error) {
 	case nv >= network.Version25 && nv <= network.Version29:
 		return TeepPrices(), nil
 	default:
-		return nil, fmt.Errorf("gas: network version %d: no price list (supported: 18-29)", nv)
+		return nil, fmt.Errorf("gas: network version %d: no price list (supported: 16-29)", nv)
 	}
 }
 
@@ -337,6 +354,76 @@ func TeepPrices() *PriceList {
 		[2]uint64{1, 110_803_030}, [2]uint64{2, 120_803_700}, [2]uint64{3, 134_642_130},
 		[2]uint64{5, 157_357_890}, [2]uint64{9, 203_017_690}, [2]uint64{17, 304_253_590},
 		[2]uint64{33, 509_880_640})
+	return p
+}
+
+// SkyrPrices returns a fresh copy of the Skyr price list (nv16–17, ref-fvm
+// v2 SKYR_PRICES in fvm/src/gas/price_list.rs at fvm@v2.12.1, which
+// price_list_by_network_version returns for every version but nv15). Its
+// formulas are the v2 ones (see the charge methods); where they coincide
+// with v3's, the v2 prices are expressed in the v3 fields:
+//
+//   - block_open_base (114,617) + extern_cost (21,000) is BlockOpen.Flat;
+//     block_open_memret_per_byte_cost (10) is BlockOpen.Scale;
+//   - block_memcpy_per_byte_cost (0.5) is BlockMemcpy, and block creation's
+//     memret (10) + memcpy (0.5) per byte is the retention minimum;
+//   - block_link_base (353,640) is BlockPersistCompute and the link's
+//     storage (1 × 1300 per byte) is BlockPersistStorage;
+//   - extern_cost + verify_consensus_fault is VerifyConsensusFault;
+//   - extern_cost + get_randomness_base is GetRandomnessSeed (per byte: 0);
+//   - syscall_cost (14,000) is the host call cost.
+func SkyrPrices() *PriceList {
+	const storageMultiplier = 1300
+	const externCost = 21_000
+	p := &PriceList{Name: "skyr", FVMVersion: 2}
+	p.OnChainMessageCompute = FixedCost(NewGas(38_863))
+	p.OnChainMessageStorage = ScalingCost{Flat: NewGas(36 * storageMultiplier), Scale: NewGas(storageMultiplier)}
+	p.OnChainReturnStorage = ScalingCost{Scale: NewGas(storageMultiplier)}
+	p.SendBase = NewGas(29_233)
+	p.SendTransferFunds = NewGas(27_500)
+	p.SendTransferOnlyPremium = NewGas(159_672)
+	p.SendInvokeMethodCredit = NewGas(5377)
+	p.ActorCreateCompute = NewGas(1_108_454)
+	p.ActorCreateStorage = NewGas((36 + 40) * storageMultiplier)
+	p.ActorDeleteCredit = NewGas((36 + 40) * storageMultiplier)
+	p.SigCost = map[crypto.SigType]ScalingCost{
+		crypto.SigTypeSecp256k1: FixedCost(NewGas(1_637_292)),
+		crypto.SigTypeBLS:       FixedCost(NewGas(16_598_605)),
+	}
+	p.Secp256k1RecoverCost = NewGas(1_637_292)
+	p.HashingBase = NewGas(31_355)
+	p.ComputeUnsealedSectorCidBase = NewGas(98_647)
+	p.VerifySealBase = NewGas(2000)
+	p.VerifyAggregateSealPer = map[abi.RegisteredSealProof]Gas{
+		abi.RegisteredSealProof_StackedDrg32GiBV1_1: NewGas(449_900),
+		abi.RegisteredSealProof_StackedDrg64GiBV1_1: NewGas(359_272),
+	}
+	p.VerifyAggregateSealSteps = map[abi.RegisteredSealProof]StepCost{
+		abi.RegisteredSealProof_StackedDrg32GiBV1_1: aggregate32GiBSteps(),
+		abi.RegisteredSealProof_StackedDrg64GiBV1_1: aggregate64GiBSteps(),
+	}
+	post := windowPoStCost()
+	p.VerifyPostLookup = map[abi.RegisteredPoStProof]ScalingCost{
+		abi.RegisteredPoStProof_StackedDrgWindow512MiBV1: post,
+		abi.RegisteredPoStProof_StackedDrgWindow32GiBV1:  post,
+		abi.RegisteredPoStProof_StackedDrgWindow64GiBV1:  post,
+	}
+	p.VerifyConsensusFault = NewGas(externCost + 495_422)
+	p.VerifyReplicaUpdate = NewGas(36_316_136)
+	p.GetRandomnessSeed = NewGas(externCost)
+	p.BlockMemcpy = ScalingCost{Scale: FromMilligas(500)}
+	p.BlockOpen = ScalingCost{Flat: NewGas(externCost + 114_617), Scale: NewGas(10)}
+	p.BlockMemoryRetentionMinimum = ScalingCost{Scale: FromMilligas(10_500)}
+	p.BlockPersistCompute = NewGas(353_640)
+	p.BlockPersistStorage = ScalingCost{Scale: NewGas(storageMultiplier)}
+	p.WasmRules = WasmGasPrices{
+		InstructionDefault: NewGas(4),
+		MathDefault:        NewGas(4),
+		JumpUnconditional:  NewGas(4),
+		JumpConditional:    NewGas(4),
+		JumpIndirect:       NewGas(4),
+		HostCallCost:       NewGas(14_000),
+	}
 	return p
 }
 

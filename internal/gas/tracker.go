@@ -23,16 +23,20 @@ var MaxTrackerLimit = Gas{mg: math.MaxInt64}
 // gasSnapshot is a saved (limit, used) pair, pushed by PushLimit.
 type gasSnapshot struct {
 	limit Gas
-	used  Gas
+	used  int64
 }
 
 // GasTracker accounts the gas of one message: a limit, the gas used so far,
 // a stack of saved limits for sends that carry their own gas limit, and an
 // optional record of every charge for execution traces. It is not safe for
 // concurrent use (one message runs on one goroutine).
+//
+// The gas used is held as signed milligas: in FVM v3 and v4 it only grows
+// (0 <= used <= limit <= math.MaxInt64), but FVM v2 has negative charges
+// (GasCharge.Credit) that can take it below zero.
 type GasTracker struct {
 	limit     Gas
-	used      Gas
+	used      int64
 	snapshots []gasSnapshot
 	tracing   bool
 	trace     []GasCharge
@@ -52,26 +56,69 @@ func WithTrace() TrackerOption {
 // used is clamped to the limit.
 func NewGasTracker(limit, used Gas, opts ...TrackerOption) *GasTracker {
 	limit = limit.Min(Gas{mg: math.MaxInt64})
-	t := &GasTracker{limit: limit, used: used.Min(limit)}
+	t := &GasTracker{limit: limit, used: int64(used.Min(limit).mg)}
 	for _, o := range opts {
 		o(t)
 	}
 	return t
 }
 
-// charge adds toUse to the gas used. If the new total exceeds the limit,
-// the tracker uses up all remaining gas (used = limit) and returns
-// ErrOutOfGas.
-func (t *GasTracker) charge(toUse Gas) error {
-	used := t.used.Add(toUse)
-	if t.limit.Less(used) {
-		// Quirk (ref-fvm gas/mod.rs): an out-of-gas charge consumes all
-		// remaining gas, not just what was left before the charge.
-		t.used = t.limit
-		return ErrOutOfGas
+// charge applies c: its debit is added to the gas used and its credit
+// taken off. If the new total exceeds the limit, the tracker uses up all
+// remaining gas (used = limit) and returns ErrOutOfGas.
+func (t *GasTracker) charge(c GasCharge) error {
+	limit := int64(t.limit.mg) // <= math.MaxInt64 (NewGasTracker clamps it)
+	if c.Credit.IsZero() {
+		// The debit is unsigned (a saturated charge is math.MaxUint64
+		// milligas) and runs out of gas against any limit it exceeds.
+		debit := c.Debit().mg
+		if debit > t.headroom() {
+			return t.outOfGas()
+		}
+		// The result is at most the limit, so the wrapping add is exact.
+		t.used = int64(uint64(t.used) + debit)
+		return nil
+	}
+	// Quirk (ref-fvm v2 gas/mod.rs): FVM v2 gas is a signed i64 with
+	// saturating arithmetic; a charge may be negative and the gas used may
+	// drop below zero.
+	total := clampI64(c.Debit()) - clampI64(c.Credit) // both >= 0: no overflow
+	used := satAddI64(t.used, total)
+	if used > limit {
+		return t.outOfGas()
 	}
 	t.used = used
 	return nil
+}
+
+// headroom is limit - used as a uint64 (exact: both fit an int64).
+func (t *GasTracker) headroom() uint64 {
+	return t.GasAvailable().mg
+}
+
+// outOfGas uses up all remaining gas and returns ErrOutOfGas.
+func (t *GasTracker) outOfGas() error {
+	// Quirk (ref-fvm gas/mod.rs): an out-of-gas charge consumes all
+	// remaining gas, not just what was left before the charge.
+	t.used = int64(t.limit.mg)
+	return ErrOutOfGas
+}
+
+// clampI64 returns g in milligas as an int64, saturating at math.MaxInt64.
+func clampI64(g Gas) int64 {
+	return g.MilligasInt64()
+}
+
+// satAddI64 returns a + b, saturating at the int64 bounds.
+func satAddI64(a, b int64) int64 {
+	s := a + b
+	switch {
+	case a > 0 && b > 0 && s < 0:
+		return math.MaxInt64
+	case a < 0 && b < 0 && s >= 0:
+		return math.MinInt64
+	}
+	return s
 }
 
 // ChargeGas charges g under the given name (recorded as compute gas). It
@@ -84,7 +131,7 @@ func (t *GasTracker) ChargeGas(name string, g Gas) error {
 // that exceeds the gas available. When tracing, the charge is recorded even
 // if it fails, as the reference does.
 func (t *GasTracker) ApplyCharge(c GasCharge) error {
-	err := t.charge(c.Total())
+	err := t.charge(c)
 	if t.tracing {
 		t.trace = append(t.trace, c)
 	}
@@ -99,8 +146,8 @@ func (t *GasTracker) ApplyCharge(c GasCharge) error {
 // newLimit) and used = 0.
 func (t *GasTracker) PushLimit(newLimit Gas) {
 	t.snapshots = append(t.snapshots, gasSnapshot{limit: t.limit, used: t.used})
-	t.limit = t.GasAvailable().Min(newLimit)
-	t.used = Gas{}
+	t.limit = t.GasAvailable().Min(newLimit).Min(MaxTrackerLimit)
+	t.used = 0
 }
 
 // PopLimit ends the innermost sub-limit: the saved limit is restored and
@@ -114,7 +161,7 @@ func (t *GasTracker) PopLimit() error {
 	snap := t.snapshots[n-1]
 	t.snapshots = t.snapshots[:n-1]
 	t.limit = snap.limit
-	t.used = t.used.Add(snap.used)
+	t.used = satAddI64(t.used, snap.used)
 	return nil
 }
 
@@ -128,14 +175,22 @@ func (t *GasTracker) GasLimit() Gas {
 	return t.limit
 }
 
-// GasUsed returns the gas used under the current (innermost) limit.
+// GasUsed returns the gas used under the current (innermost) limit, or
+// zero while it is negative (FVM v2 only).
 func (t *GasTracker) GasUsed() Gas {
-	return t.used
+	if t.used < 0 {
+		return Gas{}
+	}
+	return Gas{mg: uint64(t.used)}
 }
 
-// GasAvailable returns GasLimit() - GasUsed().
+// GasAvailable returns the limit minus the gas used: more than the limit
+// while the gas used is negative (FVM v2 only).
 func (t *GasTracker) GasAvailable() Gas {
-	return t.limit.Sub(t.used)
+	if t.used < 0 {
+		return t.limit.Add(Gas{mg: uint64(-(t.used + 1)) + 1})
+	}
+	return t.limit.Sub(Gas{mg: uint64(t.used)})
 }
 
 // Tracing reports whether the tracker records charges.

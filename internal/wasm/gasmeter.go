@@ -32,6 +32,10 @@ type GasMeterConfig struct {
 	// charge's static part (the reference's gas_charge_cost and linear_calc_cost; both are
 	// 0 in the FVM and in the golden tests).
 	ChargeCost, LinearCalcCost uint64
+	// BrTableDefaultIsTarget makes a br_table's default label a branch target when
+	// metered blocks are formed, as fvm-wasm-instrument 0.2.0 (FVM v2) does; 0.4.0 leaves
+	// it out (see meterStep).
+	BrTableDefaultIsTarget bool
 }
 
 // InjectGasMeter rewrites m the way fvm-wasm-instrument 0.4.0 `gas_metering::inject` does:
@@ -251,7 +255,7 @@ func meteredBlocks(body []Instr, cfg *GasMeterConfig) ([]meteredBlock, []dynamic
 				cost = price.Base + cfg.ChargeCost + cfg.LinearCalcCost
 			}
 		}
-		if err := meterStep(c, in, cursor, cost, &labelBuf); err != nil {
+		if err := meterStep(c, in, cursor, cost, &labelBuf, cfg.BrTableDefaultIsTarget); err != nil {
 			return nil, nil, fmt.Errorf("instruction %d (%s): %v", cursor, in.Op, err)
 		}
 		if in.Op == OpI32Const {
@@ -265,7 +269,7 @@ func meteredBlocks(body []Instr, cfg *GasMeterConfig) ([]meteredBlock, []dynamic
 	return c.finalized, dyn, nil
 }
 
-func meterStep(c *meterCounter, in *Instr, cursor int, cost uint64, labelBuf *[]int) error {
+func meterStep(c *meterCounter, in *Instr, cursor int, cost uint64, labelBuf *[]int, brTableDefault bool) error {
 	switch in.Op {
 	case OpBlock:
 		if err := c.increment(cost); err != nil {
@@ -300,14 +304,19 @@ func meterStep(c *meterCounter, in *Instr, cursor int, cost uint64, labelBuf *[]
 		if err := c.increment(cost); err != nil {
 			return err
 		}
-		// Quirk (fvm-wasm-instrument determine_metered_blocks): only the table entries are
-		// branch targets here; the default label is left out.
+		// Quirk (fvm-wasm-instrument 0.4.0 determine_metered_blocks): only the table
+		// entries are branch targets here; the default label is left out. 0.2.0 (FVM v2)
+		// takes the default first, then the entries.
 		*labelBuf = (*labelBuf)[:0]
 		active := len(c.stack) - 1
 		if in.Table == nil {
 			return fmt.Errorf("br_table without labels")
 		}
-		for _, l := range in.Table.Targets {
+		labels := in.Table.Targets
+		if brTableDefault {
+			labels = append([]uint32{in.Table.Default}, labels...)
+		}
+		for _, l := range labels {
 			if int64(l) > int64(active) {
 				return fmt.Errorf("br_table label out of range")
 			}

@@ -7,7 +7,10 @@ import "fmt"
 // key of compiled-module caches.
 const InstrumentationVersion = "go-fvm/wasm v2 (fvm-wasm-instrument 0.4.0 stack+gas, inlined static gas charges, cranelift-36 nan canonicalisation)"
 
-// FVMStackLimit is the FVM's max_wasm_stack (ref-fvm NetworkConfig, v3 and v4).
+// InstrumentationVersionV2 identifies the rewrite InstrumentV2 performs (FVM v2, nv16-17).
+const InstrumentationVersionV2 = "go-fvm/wasm v2 (fvm-wasm-instrument 0.2.0 stack+gas with the FVM v2 prices, inlined static gas charges, cranelift-36 nan canonicalisation)"
+
+// FVMStackLimit is the FVM's max_wasm_stack (ref-fvm NetworkConfig, v2, v3 and v4).
 const FVMStackLimit = 2048
 
 // FVMGasModule is the import module of the FVM's gas counter global.
@@ -21,6 +24,9 @@ type Config struct {
 	// StackLimiter enables the stack-height limiter with limit StackLimit.
 	StackLimiter bool
 	StackLimit   uint32
+	// StackCostCountsLocals selects fvm-wasm-instrument 0.2.0's stack costs (FVM v2):
+	// see InjectStackLimiterV2.
+	StackCostCountsLocals bool
 	// MeterGas enables gas metering with Gas.
 	MeterGas bool
 	Gas      GasMeterConfig
@@ -58,6 +64,19 @@ func FVMConfig() Config {
 	}
 }
 
+// FVMConfigV2 returns the pipeline of ref-fvm v2 (fvm@v2.12.1, nv16-17: Engine::load_raw in
+// fvm/src/machine/engine.rs, with fvm-wasm-instrument 0.2.0): FVMConfig's passes, with
+// 0.2.0's stack costs and br_table metering, and the v2 instruction prices (every
+// instruction 4 gas but the eight free ones, memory growth and bulk-memory operations
+// included; price_list.rs `impl Rules for WasmGasPrices`).
+func FVMConfigV2() Config {
+	c := FVMConfig()
+	c.StackCostCountsLocals = true
+	c.Gas.Rules = FVMWasmGasPricesV2()
+	c.Gas.BrTableDefaultIsTarget = true
+	return c
+}
+
 // Instrument decodes code, runs the passes cfg selects in the reference's order, and
 // returns the rewritten module. Errors wrap one of the package's sentinel errors; the
 // engine treats any of them as "actor code cannot be loaded".
@@ -83,7 +102,7 @@ func InstrumentModule(m *Module, cfg Config) ([]byte, error) {
 		}
 	}
 	if cfg.StackLimiter {
-		if err := InjectStackLimiter(m, cfg.StackLimit); err != nil {
+		if err := injectStackLimiter(m, cfg.StackLimit, cfg.StackCostCountsLocals); err != nil {
 			return nil, err
 		}
 	}

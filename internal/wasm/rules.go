@@ -41,6 +41,17 @@ func FVMWasmGasPrices() WasmGasPrices {
 	}
 }
 
+// FVMWasmGasPricesV2 returns FVM v2's instruction prices (ref-fvm v2 SKYR_PRICES
+// wasm_rules: exec_instruction_cost 4 gas): 4 gas for every instruction but nop, drop,
+// block, loop, unreachable, return, else and end, which are free, and no per-byte or
+// per-page part (MemoryGrowCost::Free).
+func FVMWasmGasPricesV2() WasmGasPrices {
+	p := FVMWasmGasPrices()
+	p.MemoryCopyPerByteCost = 0
+	p.MemoryFillPerByteCost = 0
+	return p
+}
+
 // linear builds a linear price the way the reference does: the per-unit price is
 // perByte*multiplier, which must fit in a u32; zero makes the price fixed.
 func linear(base, perByte uint64, multiplier uint64) (InstructionCost, error) {

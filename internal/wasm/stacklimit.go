@@ -21,6 +21,18 @@ const activationFrameCost = 2
 //
 // Errors wrap ErrInstrument.
 func InjectStackLimiter(m *Module, limit uint32) error {
+	return injectStackLimiter(m, limit, false)
+}
+
+// InjectStackLimiterV2 is InjectStackLimiter as fvm-wasm-instrument 0.2.0 (FVM v2, nv16-17)
+// does it: the same rewrite, but a function's stack cost counts its locals, not its
+// local-declaration groups. Only the height constants (so where a deep recursion traps)
+// differ; the instructions, and so the gas, are the same.
+func InjectStackLimiterV2(m *Module, limit uint32) error {
+	return injectStackLimiter(m, limit, true)
+}
+
+func injectStackLimiter(m *Module, limit uint32, countLocals bool) error {
 	if err := m.checkIndexSpaces(); err != nil {
 		return err
 	}
@@ -34,7 +46,7 @@ func InjectStackLimiter(m *Module, limit uint32) error {
 	})
 	m.markDirty(SecGlobal)
 
-	costs, err := stackCosts(m)
+	costs, err := stackCosts(m, countLocals)
 	if err != nil {
 		return err
 	}
@@ -63,8 +75,9 @@ func (m *Module) checkIndexSpaces() error {
 }
 
 // stackCosts computes every function's stack cost: 0 for imports, and for a defined
-// function the number of local-declaration groups plus its maximal operand-stack height.
-func stackCosts(m *Module) ([]uint32, error) {
+// function the number of local-declaration groups (with countLocals, of locals) plus its
+// maximal operand-stack height.
+func stackCosts(m *Module, countLocals bool) ([]uint32, error) {
 	costs := make([]uint32, m.NumFuncs())
 	types := m.funcTypeIndices()
 	for i := range m.Code {
@@ -75,13 +88,32 @@ func stackCosts(m *Module) ([]uint32, error) {
 		}
 		// Quirk (fvm-wasm-instrument stack_limiter::compute_stack_cost): it counts the
 		// entries of the locals vector (groups), not the locals, and not the parameters.
+		// 0.2.0 (parity-wasm) sums the groups' counts instead, still without the
+		// parameters, and fails when the sum overflows a u32.
 		groups := uint64(len(m.Code[i].Locals))
+		if countLocals {
+			if groups, err = localCount(m.Code[i].Locals); err != nil {
+				return nil, errorf(ErrInstrument, "stack limiter: function %d: %v", idx, err)
+			}
+		}
 		if groups+uint64(h) > 0xffffffff {
 			return nil, errorf(ErrInstrument, "stack limiter: function %d: stack cost overflows", idx)
 		}
 		costs[idx] = uint32(groups) + h
 	}
 	return costs, nil
+}
+
+// localCount sums the counts of local-declaration groups: an error when it overflows a u32.
+func localCount(groups []LocalGroup) (uint64, error) {
+	var n uint64
+	for _, g := range groups {
+		n += uint64(g.Count)
+		if n > 0xffffffff {
+			return 0, fmt.Errorf("overflow in local count")
+		}
+	}
+	return n, nil
 }
 
 type heightFrame struct {
