@@ -55,6 +55,7 @@ func TestPriceListByNetworkVersion(t *testing.T) {
 		want    string
 		version int
 	}{
+		{network.Version16, "skyr", 2}, {network.Version17, "skyr", 2},
 		{network.Version18, "hygge", 3}, {network.Version19, "hygge", 3}, {network.Version20, "hygge", 3},
 		{network.Version21, "watermelon", 4}, {network.Version22, "watermelon", 4},
 		{network.Version23, "watermelon", 4}, {network.Version24, "watermelon", 4},
@@ -71,7 +72,7 @@ func TestPriceListByNetworkVersion(t *testing.T) {
 			t.Errorf("nv%d: got %s (v%d), want %s (v%d)", tc.nv, p.Name, p.FVMVersion, tc.want, tc.version)
 		}
 	}
-	for _, nv := range []network.Version{0, network.Version16, network.Version17, network.Version29 + 1, 1000} {
+	for _, nv := range []network.Version{0, network.Version15, network.Version29 + 1, 1000} {
 		if _, err := PriceListByNetworkVersion(nv); err == nil {
 			t.Errorf("nv%d: no error", nv)
 		}
