@@ -17,8 +17,10 @@ import (
 // FVMVersion selects between the two reference implementations where they differ.
 type FVMVersion int
 
-// FVM versions: V3 is ref-fvm v3.13.3 (network versions 18-20), V4 is ref-fvm v4.8.2 (21+).
+// FVM versions: V2 is ref-fvm v2.12.1 (network versions 16-17), V3 is ref-fvm v3.14.1
+// (18-20), V4 is ref-fvm v4.8.2 (21+).
 const (
+	V2 FVMVersion = 2
 	V3 FVMVersion = 3
 	V4 FVMVersion = 4
 )
@@ -32,13 +34,16 @@ const (
 )
 
 // SealProofSectorSize returns the sector size of a registered seal proof as the FVM version
-// knows it: V3 knows types 0-14 (V1, V1_1, V1_1 synthetic PoRep), V4 also 15-19 (V1_2
-// non-interactive PoRep). Anything else is an error wrapping [ErrInvalidProofType] and
-// [ErrIllegalArgument].
+// knows it: V2 knows types 0-9 (V1, V1_1), V3 also 10-14 (V1_1 synthetic PoRep), V4 also
+// 15-19 (V1_2 non-interactive PoRep). Anything else is an error wrapping
+// [ErrInvalidProofType] and [ErrIllegalArgument].
 func SealProofSectorSize(v FVMVersion, p abi.RegisteredSealProof) (uint64, error) {
 	maxType := abi.RegisteredSealProof_StackedDrg64GiBV1_1_Feat_SyntheticPoRep
-	if v >= V4 {
+	switch {
+	case v >= V4:
 		maxType = abi.RegisteredSealProof_StackedDrg64GiBV1_2_Feat_NiPoRep
+	case v <= V2:
+		maxType = abi.RegisteredSealProof_StackedDrg64GiBV1_1
 	}
 	if p < 0 || p > maxType {
 		return 0, fmt.Errorf("%w: %w: seal proof %d", ErrIllegalArgument, ErrInvalidProofType, p)

@@ -188,6 +188,22 @@ func VerifyReplicaUpdate(v ProofVerifier, update proof.ReplicaUpdateInfo) (ok bo
 	return classify(v.VerifyReplicaUpdate(update))
 }
 
+// VerifySeal is v2's `verify_seal` after the charge (ref-fvm v2 kernel/default.rs
+// verify_seal): a seal proof type the FVM version does not know, a sealed or unsealed CID that
+// is not a commitment CID, or randomness that is not 32 bytes is an error wrapping
+// crypto.ErrIllegalArgument; otherwise the verifier decides (errors and panics as in
+// [VerifyWindowPoSt]).
+func VerifySeal(v ProofVerifier, version crypto.FVMVersion, info proof.SealVerifyInfo) (ok bool, err error) {
+	if _, err := crypto.SealProofSectorSize(version, info.SealProof); err != nil {
+		return false, err
+	}
+	if err := checkSealInputs(info.SealedCID, info.UnsealedCID, info.Randomness, info.InteractiveRandomness); err != nil {
+		return false, fmt.Errorf("%w: %w", crypto.ErrIllegalArgument, err)
+	}
+	defer recoverInto("verifying seal", &ok, &err)
+	return classify(v.VerifySeal(info))
+}
+
 // BatchVerifySeals is the kernel's `batch_verify_seals` after it has charged OnVerifySeal for
 // every item: it verifies the seals in parallel and returns one result per item, in order.
 // An item with an unknown seal proof type, a bad commitment CID or randomness that is not 32
@@ -234,11 +250,16 @@ func BatchVerifySeals(v ProofVerifier, version crypto.FVMVersion, infos []proof.
 
 // postMatchesSeal is ref-fvm `check_valid_proof_type`: the window PoSt type of the sector's
 // seal proof (by sector size) must be the proof's type; v3 also accepts the V1 window type.
+// v2 knows only the V1 window types (its `registered_window_post_proof` maps every seal proof
+// to one, and the proofs library refuses a mismatch).
 func postMatchesSeal(v crypto.FVMVersion, post abi.RegisteredPoStProof, seal abi.RegisteredSealProof) bool {
 	if _, err := crypto.SealProofSectorSize(v, seal); err != nil {
 		return false
 	}
 	idx := abi.RegisteredPoStProof(seal % 5)
+	if v == crypto.V2 {
+		return post == abi.RegisteredPoStProof_StackedDrgWindow2KiBV1+idx
+	}
 	if post == abi.RegisteredPoStProof_StackedDrgWindow2KiBV1_1+idx {
 		return true
 	}

@@ -205,17 +205,26 @@ func (cm *CallManager) sendUnchecked(ctx context.Context, from uint64, to addres
 }
 
 // createFromSend auto-creates the actor of an address a send targets: an
-// account for f1/f3 (its constructor runs), a placeholder for f410.
+// account for f1/f3 (its constructor runs), a placeholder for f410 (with
+// Profile.DelegatedAddresses).
 func (cm *CallManager) createFromSend(ctx context.Context, to address.Address, readOnly bool) (uint64, error) {
+	profile := cm.machine.Profile
 	switch to.Protocol() {
 	case address.SECP256K1, address.BLS:
 		if readOnly {
 			return 0, kernel.Errorf(kernel.ReadOnly, "cannot auto-create account %s in read-only mode", to)
 		}
+		if profile.CreateChargedBeforeBLSCheck {
+			// Quirk (ref-fvm v2 call_manager/default.rs create_account_actor):
+			// the creation is charged before the zero BLS address is refused.
+			if err := cm.Charge(cm.Prices().OnCreateActor(true)); err != nil {
+				return 0, err
+			}
+		}
 		if to.Protocol() == address.BLS && isZeroBLS(to) {
 			return 0, kernel.Errorf(kernel.IllegalArgument, "cannot create the zero BLS account")
 		}
-		id, err := cm.createActorFromSend(ctx, to, &state.ActorState{Code: cm.machine.AccountCode, Head: state.EmptyArrayCID, Balance: big.Zero()})
+		id, err := cm.createActorFromSend(ctx, to, &state.ActorState{Code: cm.machine.AccountCode, Head: state.EmptyArrayCID, Balance: big.Zero()}, !profile.CreateChargedBeforeBLSCheck)
 		if err != nil {
 			return 0, err
 		}
@@ -232,21 +241,28 @@ func (cm *CallManager) createFromSend(ctx context.Context, to address.Address, r
 		}
 		return id, nil
 	case address.Delegated:
+		if !profile.DelegatedAddresses {
+			break
+		}
 		ns, _, err := kernel.ReadUvarint(to.Payload())
 		if err == nil && ns == eamActorID {
 			if readOnly {
 				return 0, kernel.Errorf(kernel.ReadOnly, "cannot auto-create placeholder %s in read-only mode", to)
 			}
 			delegated := to
-			return cm.createActorFromSend(ctx, to, &state.ActorState{Code: cm.machine.PlaceholderCode, Head: state.EmptyArrayCID, Balance: big.Zero(), DelegatedAddress: &delegated})
+			return cm.createActorFromSend(ctx, to, &state.ActorState{Code: cm.machine.PlaceholderCode, Head: state.EmptyArrayCID, Balance: big.Zero(), DelegatedAddress: &delegated}, true)
 		}
 	}
 	return 0, kernel.Errorf(kernel.NotFound, "actor %s does not exist and cannot be created", to)
 }
 
-func (cm *CallManager) createActorFromSend(ctx context.Context, addr address.Address, act *state.ActorState) (uint64, error) {
-	if err := cm.Charge(cm.Prices().OnCreateActor(true)); err != nil {
-		return 0, err
+// createActorFromSend registers addr and stores act under its new id,
+// charging OnCreateActor first when charge is set.
+func (cm *CallManager) createActorFromSend(ctx context.Context, addr address.Address, act *state.ActorState, charge bool) (uint64, error) {
+	if charge {
+		if err := cm.Charge(cm.Prices().OnCreateActor(true)); err != nil {
+			return 0, err
+		}
 	}
 	id, err := cm.machine.Tree.RegisterNewAddress(ctx, addr)
 	if err != nil {
@@ -284,14 +300,24 @@ func (cm *CallManager) sendResolved(ctx context.Context, from, to uint64, method
 	if traceInvoke {
 		cm.traceInvoked(to, act)
 	}
+	sendFirst := cm.machine.Profile.SendChargedFirst
+	if sendFirst {
+		// v2 (ref-fvm v2 call_manager/default.rs send_resolved): one charge
+		// by value and method, before the transfer.
+		if err := cm.Charge(cm.Prices().OnSendV2(!value.IsZero(), method)); err != nil {
+			return Result{}, err
+		}
+	}
 	if !value.IsZero() {
 		if readOnly {
 			return Result{}, kernel.Errorf(kernel.ReadOnly, "cannot transfer value in read-only mode")
 		}
 		// The transfer charge belongs to the send: ref-fvm transfer (also
 		// used by v3 self_destruct) charges nothing of its own.
-		if err := cm.Charge(cm.Prices().OnValueTransfer()); err != nil {
-			return Result{}, err
+		if !sendFirst {
+			if err := cm.Charge(cm.Prices().OnValueTransfer()); err != nil {
+				return Result{}, err
+			}
 		}
 		if err := cm.Transfer(ctx, from, to, value); err != nil {
 			return Result{}, err
@@ -304,12 +330,14 @@ func (cm *CallManager) sendResolved(ctx context.Context, from, to uint64, method
 	if method == MethodSend {
 		return Result{ExitCode: exitcode.Ok}, nil
 	}
-	nLinks, size := 0, 0
-	if params != nil {
-		nLinks, size = len(params.Links), len(params.Data)
-	}
-	if err := cm.Charge(cm.Prices().OnMethodInvocation(size, nLinks)); err != nil {
-		return Result{}, err
+	if !sendFirst {
+		nLinks, size := 0, 0
+		if params != nil {
+			nLinks, size = len(params.Links), len(params.Data)
+		}
+		if err := cm.Charge(cm.Prices().OnMethodInvocation(size, nLinks)); err != nil {
+			return Result{}, err
+		}
 	}
 	res, err := cm.invoker.Invoke(ctx, cm, Call{From: from, To: to, Actor: act, Method: method, Params: params, Value: value, ReadOnly: readOnly})
 	if err != nil {
@@ -356,9 +384,10 @@ func (cm *CallManager) Transfer(ctx context.Context, from, to uint64, value abi.
 	return cm.SetActor(ctx, to, toAct)
 }
 
-// GetActor returns actor id (nil if none), charging the first lookup.
+// GetActor returns actor id (nil if none), charging the first lookup
+// (Profile.StateAccessCharges).
 func (cm *CallManager) GetActor(ctx context.Context, id uint64) (*state.ActorState, error) {
-	if cm.access.level(id) < accessRead {
+	if cm.machine.Profile.StateAccessCharges && cm.access.level(id) < accessRead {
 		if err := cm.Charge(cm.Prices().OnActorLookup()); err != nil {
 			return nil, err
 		}
@@ -390,6 +419,9 @@ func (cm *CallManager) DeleteActor(ctx context.Context, id uint64) error {
 }
 
 func (cm *CallManager) chargeUpdate(id uint64) error {
+	if !cm.machine.Profile.StateAccessCharges {
+		return nil
+	}
 	if cm.access.level(id) < accessRead {
 		if err := cm.Charge(cm.Prices().OnActorLookup()); err != nil {
 			return err
@@ -405,9 +437,9 @@ func (cm *CallManager) chargeUpdate(id uint64) error {
 }
 
 // ResolveAddress resolves an address to an actor id, charging non-ID
-// resolutions the first time.
+// resolutions the first time (Profile.StateAccessCharges).
 func (cm *CallManager) ResolveAddress(ctx context.Context, a address.Address) (uint64, bool, error) {
-	if a.Protocol() != address.ID && !cm.access.isResolved(a) {
+	if cm.machine.Profile.StateAccessCharges && a.Protocol() != address.ID && !cm.access.isResolved(a) {
 		if err := cm.Charge(cm.Prices().OnResolveAddress()); err != nil {
 			return 0, false, err
 		}
@@ -454,15 +486,29 @@ func (cm *CallManager) CreateActor(ctx context.Context, code cid.Cid, id uint64,
 	if err := cm.SetActor(ctx, id, act); err != nil {
 		return err
 	}
-	cm.numActorsCreated++
+	cm.CountActorCreated()
 	return nil
 }
 
+// CountActorCreated advances the index of the next actor address.
+func (cm *CallManager) CountActorCreated() { cm.numActorsCreated++ }
+
 // NextActorAddress is the f2 address the next created actor gets:
 // blake2b-160 of cbor(origin address) ‖ u64be(nonce) ‖ u64be(actors created).
+// The origin address is the message's from address, or with
+// Profile.OriginKeyAddress (v2) its key address; failing to resolve it is
+// fatal.
 func (cm *CallManager) NextActorAddress() (address.Address, error) {
+	origin := cm.msg.OriginAddress
+	if cm.machine.Profile.OriginKeyAddress {
+		key, err := cm.ResolveKeyAddress(context.Background(), origin, false)
+		if err != nil {
+			return address.Undef, fmt.Errorf("%w: origin key address: %v", ErrFatal, err)
+		}
+		origin = key
+	}
 	var buf bytes.Buffer
-	if err := cm.msg.OriginAddress.MarshalCBOR(&buf); err != nil {
+	if err := origin.MarshalCBOR(&buf); err != nil {
 		return address.Undef, fmt.Errorf("%w: %w", ErrFatal, err)
 	}
 	var be [16]byte
@@ -470,6 +516,49 @@ func (cm *CallManager) NextActorAddress() (address.Address, error) {
 	putU64(be[8:], cm.numActorsCreated)
 	buf.Write(be[:])
 	return address.NewActorAddress(buf.Bytes())
+}
+
+// ResolveKeyAddress returns the key address of a: a itself for f1/f3,
+// otherwise the address in the state of the account actor a names (ref-fvm
+// v2 kernel/default.rs resolve_to_key_addr). An unknown actor is NotFound, a
+// non-account IllegalArgument; with charge, reading the account's state is
+// charged as a block open (OnBlockOpenBase, then by its size). The state
+// tree is read without state-access charges; a missing or malformed account
+// state is fatal.
+func (cm *CallManager) ResolveKeyAddress(ctx context.Context, a address.Address, charge bool) (address.Address, error) {
+	if a.Protocol() == address.BLS || a.Protocol() == address.SECP256K1 {
+		return a, nil
+	}
+	tree := cm.machine.Tree
+	act, _, err := tree.GetActorByAddress(ctx, a)
+	if err != nil {
+		return address.Undef, fmt.Errorf("%w: %w", ErrFatal, err)
+	}
+	if act == nil {
+		return address.Undef, kernel.Errorf(kernel.NotFound, "state tree doesn't contain actor %s", a)
+	}
+	if act.Code != cm.machine.AccountCode {
+		return address.Undef, kernel.Errorf(kernel.IllegalArgument, "target actor is not an account")
+	}
+	if charge {
+		if err := cm.Charge(cm.Prices().OnBlockOpenBase()); err != nil {
+			return address.Undef, err
+		}
+	}
+	blk, err := cm.machine.Blocks.Get(ctx, act.Head)
+	if err != nil {
+		return address.Undef, fmt.Errorf("%w: account state %s: %w", ErrFatal, act.Head, err)
+	}
+	if charge {
+		if err := cm.Charge(cm.Prices().OnBlockOpen(len(blk.RawData()), 0)); err != nil {
+			return address.Undef, err
+		}
+	}
+	key, err := state.DecodeAccountState(blk.RawData())
+	if err != nil {
+		return address.Undef, fmt.Errorf("%w: account state %s: %w", ErrFatal, act.Head, err)
+	}
+	return key, nil
 }
 
 func putU64(b []byte, v uint64) {

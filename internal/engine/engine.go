@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
-	"slices"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 

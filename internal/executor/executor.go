@@ -135,7 +135,11 @@ func (e *Executor) preflightExplicit(ctx context.Context, msg *message.Message, 
 		return prevalidationFailure(exitcode.SysErrSenderInvalid, penalty, "sender actor not found"), nil
 	}
 	switch {
-	case sender.Code == m.AccountCode || sender.Code == m.EthAccountCode:
+	case sender.Code == m.AccountCode:
+	case !m.Profile.DelegatedAddresses:
+		// v2: only account actors send messages.
+		return prevalidationFailure(exitcode.SysErrSenderInvalid, penalty, "send not from account actor"), nil
+	case sender.Code == m.EthAccountCode:
 	case sender.Code == m.PlaceholderCode && sender.Sequence == 0 && isEthAddress(sender.DelegatedAddress):
 		// A placeholder with an f410 address becomes an Ethereum account
 		// when it first sends.
@@ -190,7 +194,7 @@ func (e *Executor) execute(ctx context.Context, msg *message.Message, kind Apply
 	ret := &ApplyRet{}
 	gasUsed := int64(tracker.GasUsed().RoundUp())
 	ret.Receipt, ret.FailureInfo = receiptFor(res, callErr, gasUsed, gasLimit)
-	if ret.Receipt.ExitCode == exitcode.Ok {
+	if ret.Receipt.ExitCode == exitcode.Ok && m.Profile.Events {
 		ret.Events = cm.Events()
 		if ret.Receipt.EventsRoot, err = eventsRoot(ctx, ret.Events); err != nil {
 			return nil, err
@@ -228,8 +232,9 @@ func (e *Executor) topLevelCall(ctx context.Context, cm *callmanager.CallManager
 	}
 	var params *kernel.Block
 	if len(msg.Params) > 0 {
-		codec := uint64(callmanager.CodecCBOR)
-		if msg.Method == callmanager.MethodSend {
+		profile := e.Machine.Profile
+		codec := profile.MessageParamsCodec
+		if msg.Method == callmanager.MethodSend && profile.RawSendParams {
 			codec = callmanager.CodecRaw
 		}
 		params = &kernel.Block{Codec: codec, Data: msg.Params}

@@ -82,7 +82,10 @@ func (t *GasTracker) charge(c GasCharge) error {
 	// Quirk (ref-fvm v2 gas/mod.rs): FVM v2 gas is a signed i64 with
 	// saturating arithmetic; a charge may be negative and the gas used may
 	// drop below zero.
-	total := clampI64(c.Debit()) - clampI64(c.Credit) // both >= 0: no overflow
+	// debit is at most 2^63-1 and credit at most 2^63 (|math.MinInt64|), so
+	// debit - credit fits an int64 and the wrapping subtraction is exact.
+	debit, credit := uint64(clampI64(c.Debit())), min(c.Credit.mg, 1<<63)
+	total := int64(debit - credit)
 	used := satAddI64(t.used, total)
 	if used > limit {
 		return t.outOfGas()

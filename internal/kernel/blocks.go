@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/ipfs/go-cid"
 
@@ -376,18 +377,20 @@ func ParseCID(b []byte) (cid.Cid, int, error) {
 // FirstBlockID + index; there is no close. It also keeps the v4 (FIP-0071)
 // set of CIDs the actor may open; v3 kernels never use that part.
 type BlockRegistry struct {
-	blocks     []*Block
-	checkCodec bool
-	max        uint32
-	reachable  map[cid.Cid]struct{}
+	blocks    []*Block
+	codecs    []uint64
+	max       uint32
+	reachable map[cid.Cid]struct{}
 }
 
-// NewBlockRegistry returns an empty registry. checkCodecOnPut selects the v3
-// (nv18-20) behaviour, where the registry itself rejects codecs outside
-// AllowedCodec with IllegalCodec on every Put (after the full check, and after
-// the caller has charged gas); v4 checks codecs in the kernel instead.
-func NewBlockRegistry(checkCodecOnPut bool) *BlockRegistry {
-	return &BlockRegistry{checkCodec: checkCodecOnPut, max: MaxBlocks, reachable: map[cid.Cid]struct{}{}}
+// NewBlockRegistry returns an empty registry. putCodecs, when not nil, are
+// the only codecs Put accepts: the v2 and v3 behaviour (machine.Profile
+// BlockCodecs: DAG-CBOR in v2; CBOR, DAG-CBOR and raw in v3), where the
+// registry itself rejects other codecs with IllegalCodec on every Put (after
+// the full check, and after the caller has charged gas). v4 checks codecs in
+// the kernel instead and passes nil.
+func NewBlockRegistry(putCodecs []uint64) *BlockRegistry {
+	return &BlockRegistry{codecs: putCodecs, max: MaxBlocks, reachable: map[cid.Cid]struct{}{}}
 }
 
 // Len returns the number of blocks in the registry.
@@ -402,16 +405,17 @@ func (r *BlockRegistry) IsFull() bool {
 }
 
 // Put adds b and returns its id: LimitExceeded if the registry is full, then
-// (v3 registries only) IllegalCodec for a codec outside AllowedCodec. It does
+// (v2 and v3 registries) IllegalCodec for a codec outside its codecs. It does
 // not touch the reachable set.
 func (r *BlockRegistry) Put(b *Block) (uint32, error) {
 	if r.IsFull() {
 		return 0, Errorf(LimitExceeded, "too many blocks have been written")
 	}
-	// Quirk (ref-fvm v3 kernel/blocks.rs:152): the codec is checked here, so
-	// block_open and block_create report IllegalCodec only after charging gas,
-	// and a send's return block with a bad codec is fatal to the caller.
-	if r.checkCodec && !AllowedCodec(b.Codec) {
+	// Quirk (ref-fvm v3 kernel/blocks.rs:152, v2 kernel/blocks.rs put): the
+	// codec is checked here, so block_open and block_create report
+	// IllegalCodec only after charging gas, and a send's return block with a
+	// bad codec is fatal to the caller.
+	if r.codecs != nil && !slices.Contains(r.codecs, b.Codec) {
 		return 0, Errorf(IllegalCodec, "invalid or forbidden ipld codec %d", b.Codec)
 	}
 	r.blocks = append(r.blocks, b)

@@ -261,7 +261,7 @@ func TestReadUvarint(t *testing.T) {
 
 func TestBlockRegistry(t *testing.T) {
 	for _, v3 := range []bool{true, false} {
-		r := NewBlockRegistry(v3)
+		r := NewBlockRegistry(v3Codecs(v3))
 		for _, id := range []uint32{NoDataBlockID, FirstBlockID, 1 << 31, ^uint32(0)} {
 			_, err := r.Get(id)
 			wantErrNum(t, err, InvalidHandle)
@@ -298,7 +298,7 @@ func TestBlockRegistry(t *testing.T) {
 }
 
 func TestBlockRegistryFull(t *testing.T) {
-	r := NewBlockRegistry(true)
+	r := NewBlockRegistry(v3Codecs(true))
 	if r.max != MaxBlocks || MaxBlocks != 1<<31-1 {
 		t.Fatalf("max = %d", r.max)
 	}
@@ -322,7 +322,7 @@ func TestBlockRegistryFull(t *testing.T) {
 
 func TestReachability(t *testing.T) {
 	a, b := blakeCID(CodecDagCBOR, 1), blakeCID(CodecRaw, 2)
-	r := NewBlockRegistry(false)
+	r := NewBlockRegistry(nil)
 	_, err := r.PutCheckReachable(&Block{Codec: CodecDagCBOR, Links: []cid.Cid{a}})
 	wantErrNum(t, err, NotFound)
 	if r.Len() != 0 {
@@ -427,4 +427,12 @@ func hasTenByteVarint(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// v3Codecs returns a v3 registry's codecs when v3 is set, nil (v4) otherwise.
+func v3Codecs(v3 bool) []uint64 {
+	if !v3 {
+		return nil
+	}
+	return []uint64{CodecCBOR, CodecDagCBOR, CodecRaw}
 }

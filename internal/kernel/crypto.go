@@ -37,6 +37,40 @@ func (k *Kernel) VerifySignature(sigType crypto.SignatureType, sig []byte, signe
 	return ok, nil
 }
 
+// VerifySignatureV2 checks a secp256k1 or BLS signature as v2 does
+// (ref-fvm v2 kernel/default.rs verify_signature): OnVerifySignature by
+// type, then the signer is resolved to its key address (an account actor's
+// address is read from its state, charged as a block open; not found is
+// NotFound, not an account IllegalArgument), then any verification failure
+// is false.
+func (k *Kernel) VerifySignatureV2(ctx context.Context, sigType crypto.SignatureType, sig []byte, signer address.Address, plaintext []byte) (bool, error) {
+	c, err := k.prices().OnVerifySignature(gscrypto.SigType(sigType), len(plaintext))
+	if err != nil {
+		return false, Errorf(IllegalArgument, "%v", err)
+	}
+	if err := k.charge(c); err != nil {
+		return false, err
+	}
+	key, err := k.CM.ResolveKeyAddress(ctx, signer, true)
+	if err != nil {
+		return false, err
+	}
+	ok, err := crypto.VerifySignature(sigType, sig, key, plaintext)
+	if err != nil {
+		return false, nil
+	}
+	return ok, nil
+}
+
+// VerifySeal verifies one seal proof (v2's verify_seal syscall), charging
+// OnVerifySeal first.
+func (k *Kernel) VerifySeal(info *proof.SealVerifyInfo) (bool, error) {
+	if err := k.charge(k.prices().OnVerifySeal(info)); err != nil {
+		return false, err
+	}
+	return proofResult(externs.VerifySeal(k.CM.Machine().Proofs, k.version(), *info))
+}
+
 // RecoverSecpPublicKey recovers the uncompressed public key of a signature.
 func (k *Kernel) RecoverSecpPublicKey(hash *[crypto.SecpHashLen]byte, sig *[crypto.SecpSigLen]byte) ([crypto.SecpPubLen]byte, error) {
 	if err := k.charge(k.prices().OnRecoverSecpPublicKey()); err != nil {
@@ -103,9 +137,13 @@ func (k *Kernel) VerifyReplicaUpdate(info *proof.ReplicaUpdateInfo) (bool, error
 	return proofResult(externs.VerifyReplicaUpdate(k.CM.Machine().Proofs, *info))
 }
 
-// BatchVerifySeals verifies seals, charging each one first; a failure is false.
+// BatchVerifySeals verifies seals, charging each one first; a failure is
+// false. With Profile.BatchSealsPrepaid (v2) nothing is charged.
 func (k *Kernel) BatchVerifySeals(infos []proof.SealVerifyInfo) ([]bool, error) {
 	for i := range infos {
+		if k.profile().BatchSealsPrepaid {
+			break
+		}
 		if err := k.charge(k.prices().OnVerifySeal(&infos[i])); err != nil {
 			return nil, err
 		}

@@ -59,7 +59,8 @@ func (k *Kernel) BlockOpen(ctx context.Context, c cid.Cid) (uint32, BlockStat, e
 // BlockCreate puts a new block into the registry. data must not be
 // modified afterwards.
 func (k *Kernel) BlockCreate(codec uint64, data []byte) (uint32, error) {
-	if len(data) > MaxBlockSize {
+	// v2 has no block size limit (Profile.MaxBlockSize 0).
+	if limit := k.profile().MaxBlockSize; limit > 0 && len(data) > limit {
 		return 0, Errorf(LimitExceeded, "blocks may not be larger than 1MiB")
 	}
 	if !k.v4() {

@@ -68,6 +68,14 @@ type CallManager interface {
 	Transfer(ctx context.Context, from, to uint64, value abi.TokenAmount) error
 	CreateActor(ctx context.Context, code cid.Cid, id uint64, delegated *address.Address) error
 	NextActorAddress() (address.Address, error)
+	// CountActorCreated advances the index NextActorAddress derives the
+	// next address from (v3 CreateActor does it itself; v2's
+	// new_actor_address does it when it hands out an address).
+	CountActorCreated()
+	// ResolveKeyAddress returns the key (f1/f3) address of an account
+	// actor's address (ref-fvm v2 resolve_to_key_addr), charging the read
+	// of the account's state when charge is set.
+	ResolveKeyAddress(ctx context.Context, a address.Address, charge bool) (address.Address, error)
 	EmitEvent(ev StampedEvent)
 }
 
@@ -87,10 +95,11 @@ type Kernel struct {
 // New returns the kernel of one invocation, with a block registry of the
 // machine's FVM version.
 func New(cm CallManager, caller, receiver uint64, method abi.MethodNum, value abi.TokenAmount, readOnly bool) *Kernel {
-	v3 := cm.Machine().Profile.FVMVersion < 4
-	return &Kernel{CM: cm, Blocks: NewBlockRegistry(v3), Caller: caller, Receiver: receiver,
+	return &Kernel{CM: cm, Blocks: NewBlockRegistry(cm.Machine().Profile.BlockCodecs), Caller: caller, Receiver: receiver,
 		Method: method, ValueReceived: value, ReadOnly: readOnly}
 }
+
+func (k *Kernel) profile() *machine.Profile { return k.CM.Machine().Profile }
 
 func (k *Kernel) prices() *gas.PriceList { return k.CM.Machine().Profile.Prices }
 
@@ -384,6 +393,70 @@ func (k *Kernel) GasAvailable() gas.Gas { return k.CM.GasTracker().GasAvailable(
 // ChargeGas charges an actor-requested amount under a name.
 func (k *Kernel) ChargeGas(name string, g gas.Gas) error {
 	return k.CM.GasTracker().ChargeGas(name, g)
+}
+
+// ChargeGasV2 charges an actor-requested amount of whole gas under a name,
+// as v2's gas.charge does: the amount is signed, so a negative one lowers
+// the gas used (ref-fvm v2 syscalls/gas.rs charge_gas, Gas::new saturating
+// at the i64 bounds).
+func (k *Kernel) ChargeGasV2(name string, compute int64) error {
+	c := gas.GasCharge{Name: name}
+	if compute >= 0 {
+		c.ComputeGas = gas.NewGas(uint64(compute)).Min(gas.MaxTrackerLimit)
+	} else {
+		// -(compute+1)+1 is |compute| even for math.MinInt64.
+		c.Credit = gas.NewGas(uint64(-(compute + 1)) + 1)
+	}
+	return k.CM.GasTracker().ApplyCharge(c)
+}
+
+// NewActorAddressV2 returns the f2 address of the next actor and advances
+// the index it derives from (ref-fvm v2 kernel/default.rs
+// new_actor_address: create_actor does not count actors in v2).
+func (k *Kernel) NewActorAddressV2() (address.Address, error) {
+	addr, err := k.CM.NextActorAddress()
+	if err != nil {
+		return address.Undef, err
+	}
+	k.CM.CountActorCreated()
+	return addr, nil
+}
+
+// v2SingletonActors are the builtin actors v2's create_actor refuses to
+// create another instance of (ref-fvm v2 machine/manifest.rs
+// SINGLETON_ACTOR_NAMES).
+//
+// Quirk (ref-fvm v2 machine/manifest.rs): datacap, a singleton of actors
+// v9, is not in the list.
+var v2SingletonActors = []string{"system", "init", "reward", "cron", "storagepower", "storagemarket", "verifiedregistry"}
+
+// CreateActorV2 creates actor id with code, as v2's create_actor does
+// (ref-fvm v2 kernel/default.rs): the code must be a builtin actor's
+// (Forbidden), not a singleton's (Forbidden), id must be free (Forbidden);
+// then OnCreateActor is charged and the actor stored with an empty state.
+//
+// Quirk (ref-fvm v2 kernel/default.rs create_actor): any actor may call it
+// (v3 restricts it to the init actor), the state tree is read without
+// state-access charges, and an error reading the existing actor counts as
+// no actor.
+func (k *Kernel) CreateActorV2(ctx context.Context, code cid.Cid, id uint64) error {
+	man := k.CM.Machine().Manifest
+	if man.BuiltinType(code) == 0 {
+		return Errorf(Forbidden, "can only create built-in actors")
+	}
+	for _, name := range v2SingletonActors {
+		if c, ok := man.Code(name); ok && c == code {
+			return Errorf(Forbidden, "can only have one instance of singleton actors")
+		}
+	}
+	if act, err := k.CM.Machine().Tree.GetActor(ctx, id); err == nil && act != nil {
+		return Errorf(Forbidden, "Actor address already exists")
+	}
+	if err := k.charge(k.prices().OnCreateActor(false)); err != nil {
+		return err
+	}
+	k.CM.Machine().Tree.SetActor(id, &state.ActorState{Code: code, Head: state.EmptyArrayCID, Balance: big.Zero()})
+	return nil
 }
 
 // CircSupply returns the circulating supply of the machine's context.

@@ -102,6 +102,10 @@ func (f *fakeCM) Nonce() uint64                              { return 0 }
 func (f *fakeCM) GasPremium() abi.TokenAmount                { return big.Zero() }
 func (f *fakeCM) EmitEvent(ev kernel.StampedEvent)           { f.events = append(f.events, ev) }
 func (f *fakeCM) NextActorAddress() (address.Address, error) { return address.Undef, nil }
+func (f *fakeCM) CountActorCreated()                         {}
+func (f *fakeCM) ResolveKeyAddress(_ context.Context, a address.Address, _ bool) (address.Address, error) {
+	return a, nil
+}
 func (f *fakeCM) Send(_ context.Context, _ uint64, _ address.Address, _ abi.MethodNum, params *kernel.Block, _ abi.TokenAmount, _ *gas.Gas, _ bool) (kernel.CallResult, error) {
 	f.sentParams = params
 	return f.sendResult, nil

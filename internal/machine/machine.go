@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
@@ -14,6 +16,7 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/gas"
 	"github.com/go-fvm/go-fvm/internal/state"
 )
@@ -30,13 +33,73 @@ func TotalFilecoin() abi.TokenAmount {
 	return big.Mul(big.NewInt(2_000_000_000), big.NewInt(1_000_000_000_000_000_000))
 }
 
-// Profile is what a network version selects: the FVM semantics (3 for
-// nv18-20, 4 for nv21+), the price list and the call-depth limit.
+// Profile is what a network version selects: the FVM semantics (2 for
+// nv16-17, 3 for nv18-20, 4 for nv21+), the price list, the limits, and the
+// named switches and data where the reference FVM versions differ. Code
+// consults these fields rather than comparing FVM versions; the syscall set
+// (syscalls.HostModules) is chosen by FVMVersion.
 type Profile struct {
 	FVMVersion   int
 	Prices       *gas.PriceList
 	MaxCallDepth int
+	// StateTreeVersion is the version of the state trees the machine runs on:
+	// 4 (4-field actors) for v2, 5 (with delegated addresses) for v3 and v4.
+	StateTreeVersion uint64
+	// Instrumentation is how actor Wasm is rewritten before it is compiled
+	// (fvm-wasm-instrument 0.2.0 with the v2 prices, or 0.4.0).
+	Instrumentation engine.Instrumentation
+	// BlockCodecs are the codecs a block registry accepts on put, checked
+	// after the charge (IllegalCodec): DAG-CBOR alone in v2, CBOR, DAG-CBOR
+	// and raw in v3. Nil in v4, whose kernel checks codecs itself.
+	BlockCodecs []uint64
+	// MaxBlockSize is the largest block block_create accepts (1 MiB in v3
+	// and v4); 0 means no limit (v2).
+	MaxBlockSize int
+
+	// DelegatedAddresses is FIP-0048/0055 (v3+): f4 addresses, placeholder
+	// actors auto-created by sends, Ethereum accounts as message senders,
+	// and create_actor's delegated address. Without it only account actors
+	// send messages and a send to an unknown f4 address is NotFound.
+	DelegatedAddresses bool
+	// StateAccessCharges is FIP-0057 (v3+): the first read and the first
+	// update of each actor in a message, and address resolutions, are
+	// charged. v2 charges no state access.
+	StateAccessCharges bool
+	// Events is FIP-0049 (v3+): actors emit events and receipts carry the
+	// events root.
+	Events bool
+	// SendChargedFirst selects v2's send charge (ref-fvm v2
+	// call_manager/default.rs send_resolved): one OnSendV2 priced by value
+	// and method, charged before any value moves, method 0 included, and
+	// nothing for the transfer or the return value below the top level.
+	// Without it (v3+), a transfer is charged OnValueTransfer and an
+	// invocation OnMethodInvocation after the method-0 check.
+	SendChargedFirst bool
+	// CreateChargedBeforeBLSCheck is v2's order when a send auto-creates an
+	// account: OnCreateActor is charged before the zero BLS address is
+	// refused (v3+ refuses it first).
+	CreateChargedBeforeBLSCheck bool
+	// OriginKeyAddress makes new actor (f2) addresses derive from the key
+	// address of the message's sender (v2 new_actor_address resolves it);
+	// v3+ use the message's from address as given.
+	OriginKeyAddress bool
+	// BatchSealsPrepaid is v2's batch_verify_seals, which charges nothing
+	// (the power actor paid when it queued the seals); v3+ charge
+	// OnVerifySeal per seal.
+	BatchSealsPrepaid bool
+	// MessageParamsCodec is the codec of a message's params block: CBOR in
+	// v3+, DAG-CBOR in v2.
+	MessageParamsCodec uint64
+	// RawSendParams makes a message's params to method 0 a raw block (v3+).
+	RawSendParams bool
 }
+
+// IPLD codecs of the block registries (the kernel's constants).
+const (
+	codecCBOR    = 0x51
+	codecDagCBOR = 0x71
+	codecRaw     = 0x55
+)
 
 // ProfileFor returns the profile of a network version.
 //
@@ -45,20 +108,53 @@ type Profile struct {
 // Teep prices, the same syscalls). We run nv29 as that feature does: it is
 // the upgrade lotus schedules next (actors v19).
 func ProfileFor(nv network.Version) (*Profile, error) {
-	var fvm int
-	switch {
-	case nv >= network.Version18 && nv <= network.Version20:
-		fvm = 3
-	case nv >= network.Version21 && nv <= network.Version29:
-		fvm = 4
-	default:
-		return nil, fmt.Errorf("%w: network version %d (go-fvm runs nv18-29)", ErrUnsupported, nv)
-	}
+
 	prices, err := gas.PriceListByNetworkVersion(nv)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
+		return nil, fmt.Errorf("%w: network version %d (go-fvm runs nv16-29): %w", ErrUnsupported, nv, err)
 	}
-	return &Profile{FVMVersion: fvm, Prices: prices, MaxCallDepth: DefaultMaxCallDepth}, nil
+	switch {
+	case nv >= network.Version16 && nv <= network.Version17:
+		return profileV2(prices), nil
+	case nv >= network.Version18 && nv <= network.Version20:
+		return profileV3(prices), nil
+	case nv >= network.Version21 && nv <= network.Version29:
+		p := profileV3(prices)
+		p.FVMVersion = 4
+		p.BlockCodecs = nil
+		return p, nil
+	default:
+		return nil, fmt.Errorf("%w: network version %d (go-fvm runs nv16-29)", ErrUnsupported, nv)
+	}
+}
+
+// profileV3 is FVM v3 (ref-fvm fvm@v3.14.1, nv18-20), the base of v4.
+func profileV3(prices *gas.PriceList) *Profile {
+	return &Profile{
+		FVMVersion: 3, Prices: prices, MaxCallDepth: DefaultMaxCallDepth,
+		StateTreeVersion: state.Version5, Instrumentation: engine.FVMInstrumentation(),
+		BlockCodecs: []uint64{codecCBOR, codecDagCBOR, codecRaw}, MaxBlockSize: 1 << 20,
+		DelegatedAddresses: true, StateAccessCharges: true, Events: true,
+		MessageParamsCodec: codecCBOR, RawSendParams: true,
+	}
+}
+
+// profileV2 is FVM v2 (ref-fvm fvm@v2.12.1, nv16-17, actors v8 and v9).
+func profileV2(prices *gas.PriceList) *Profile {
+	return &Profile{
+		FVMVersion: 2, Prices: prices,
+		// Quirk (ref-fvm v2 call_manager/default.rs send): the depth is
+		// checked before it is incremented and the top-level call is not
+		// counted, so 1025 nested calls run where v3 allows 1024.
+		MaxCallDepth:     DefaultMaxCallDepth + 1,
+		StateTreeVersion: state.Version4, Instrumentation: engine.FVMInstrumentationV2(),
+		BlockCodecs: []uint64{codecDagCBOR},
+		// ref-fvm v2 executor/default.rs: the params are DAG-CBOR, to method 0
+		// too.
+		MessageParamsCodec: codecDagCBOR,
+		SendChargedFirst:   true, CreateChargedBeforeBLSCheck: true,
+		OriginKeyAddress: true, BatchSealsPrepaid: true,
+	}
 }
 
 // Config is the context a machine runs messages in.
@@ -68,7 +164,8 @@ type Config struct {
 	Timestamp      uint64
 	BaseFee        abi.TokenAmount
 	// CircSupply is the circulating supply. Unset (a nil big.Int), it is
-	// TotalFilecoin for FVM v3 (nv18-20) and 0 for v4, as in the reference.
+	// TotalFilecoin for FVM v2 and v3 (nv16-20) and 0 for v4, as in the
+	// reference.
 	CircSupply abi.TokenAmount
 	ChainID    uint64
 	// StateRoot is the state the machine starts from.
@@ -93,7 +190,8 @@ type Machine struct {
 	Tree     *state.StateTree
 	Manifest *bundle.Manifest
 
-	// Codes of the builtin actors the machine itself needs.
+	// Codes of the builtin actors the machine itself needs (the placeholder
+	// and Ethereum account codes only with Profile.DelegatedAddresses).
 	AccountCode, PlaceholderCode, EthAccountCode cid.Cid
 }
 
@@ -113,7 +211,8 @@ func New(ctx context.Context, cfg Config) (*Machine, error) {
 		return nil, fmt.Errorf("%w: machine config has no externs", ErrUnsupported)
 	}
 	if cfg.CircSupply.Int == nil {
-		// ref-fvm NetworkConfig::for_epoch: TOTAL_FILECOIN in v3, zero in v4.
+		// ref-fvm NetworkConfig::for_epoch: TOTAL_FILECOIN in v2 and v3, zero
+		// in v4.
 		cfg.CircSupply = big.Zero()
 		if profile.FVMVersion < 4 {
 			cfg.CircSupply = TotalFilecoin()
@@ -130,8 +229,8 @@ func New(ctx context.Context, cfg Config) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tree.Version() != state.Version5 {
-		return nil, fmt.Errorf("%w: state tree version %d (nv18+ needs 5)", ErrUnsupported, tree.Version())
+	if tree.Version() != profile.StateTreeVersion {
+		return nil, fmt.Errorf("%w: state tree version %d (nv%d needs %d)", ErrUnsupported, tree.Version(), cfg.NetworkVersion, profile.StateTreeVersion)
 	}
 	data, err := tree.ManifestData(ctx)
 	if err != nil {
@@ -142,12 +241,16 @@ func New(ctx context.Context, cfg Config) (*Machine, error) {
 		return nil, err
 	}
 	m := &Machine{Config: cfg, Profile: profile, Blocks: buf, Tree: tree, Manifest: manifest}
-	for name, dst := range map[string]*cid.Cid{"account": &m.AccountCode, "placeholder": &m.PlaceholderCode, "ethaccount": &m.EthAccountCode} {
+	codes := map[string]*cid.Cid{"account": &m.AccountCode}
+	if profile.DelegatedAddresses {
+		codes["placeholder"], codes["ethaccount"] = &m.PlaceholderCode, &m.EthAccountCode
+	}
+	for _, name := range slices.Sorted(maps.Keys(codes)) {
 		c, ok := manifest.Code(name)
 		if !ok {
 			return nil, fmt.Errorf("%w: manifest %s has no %s actor", ErrUnsupported, data, name)
 		}
-		*dst = c
+		*codes[name] = c
 	}
 	return m, nil
 }
