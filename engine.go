@@ -12,6 +12,7 @@ import (
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/engine"
+	"github.com/go-fvm/go-fvm/internal/machine"
 )
 
 // EngineConfig configures an Engine.
@@ -68,8 +69,15 @@ func (e *Engine) invoker(ctx context.Context, fvmVersion int) (*callmanager.Wasm
 // lotus's ManifestCid) whose code bs holds, in parallel, reporting each
 // finished actor to progress (which may be nil). Actors are otherwise
 // compiled on their first call; precompiling moves that wait to start-up.
+// A known bundle is compiled for the FVM version that runs it (actors v8
+// and v9 for FVM v2, whose Wasm metering differs); an unknown one for v3
+// and later.
 func (e *Engine) Precompile(ctx context.Context, bs blockstore.Blockstore, manifest cid.Cid, progress func(done, total int, name string)) error {
 	m, err := bundle.LoadManifest(ctx, bs, manifest)
+	if err != nil {
+		return fmt.Errorf("fvm: precompile: %w", err)
+	}
+	eng, err := e.engineFor(ctx, manifest)
 	if err != nil {
 		return fmt.Errorf("fvm: precompile: %w", err)
 	}
@@ -92,10 +100,29 @@ func (e *Engine) Precompile(ctx context.Context, bs blockstore.Blockstore, manif
 		done++
 		progress(done, len(codes), m.Entries[i].Name)
 	}
-	if err := e.eng.PreloadEach(ctx, codes, report); err != nil {
+	if err := eng.PreloadEach(ctx, codes, report); err != nil {
 		return fmt.Errorf("fvm: precompile %s: %w", manifest, err)
 	}
 	return nil
+}
+
+// engineFor returns the engine whose instrumentation runs a manifest's
+// actors: that of the first network version of a known bundle's actors
+// version, the default one otherwise.
+func (e *Engine) engineFor(ctx context.Context, manifest cid.Cid) (*engine.Engine, error) {
+	k, ok := bundle.Identify(manifest)
+	if !ok {
+		return e.eng, nil
+	}
+	nvs := bundle.NetworkVersionsFor(k.Version)
+	if len(nvs) == 0 {
+		return e.eng, nil
+	}
+	p, err := machine.ProfileFor(nvs[0])
+	if err != nil {
+		return e.eng, nil
+	}
+	return e.eng.WithInstrumentation(ctx, p.Instrumentation)
 }
 
 // Close releases the compiled code and the syscall bindings.

@@ -38,19 +38,21 @@ type SkipRule struct {
 }
 
 // ReferenceSkips are the vectors ref-fvm's own runner (testing/conformance
-// at fvm@v3.13.3) skips: proofs are faked as valid there, so a successful
-// PoSt dispute cannot be reproduced; and nv17 vectors predate FVM v3.
+// at fvm@v3.14.1) skips: proofs are faked as valid there, so a successful
+// PoSt dispute cannot be reproduced. (It also skips the nv17 corpus by its
+// path, as v3 does not run nv17; go-fvm decides by each vector's network
+// version instead, see Vector.UnsupportedVariant.)
 var ReferenceSkips = []SkipRule{
 	{regexp.MustCompile(`.*/DisputeWindowedPoSt/Ok/.*`), "the reference runner fakes PoSt verification as valid, so a successful dispute cannot be reproduced"},
-	{regexp.MustCompile(`0001-shark-01/.*`), "nv17 (shark) vectors need FVM v2, which go-fvm does not implement"},
 }
 
 // timestampPerEpoch is the block time the reference runner assumes.
 const timestampPerEpoch = 30
 
-// bundleVersions are the actors bundles the reference runner seeds every
-// vector's blockstore with.
-var bundleVersions = []int{10, 11}
+// bundleVersions are the actors bundles the reference runners seed every
+// vector's blockstore with (v9 in the v2 runner, v10 and v11 in v3's), and
+// v8, the other nv16-17 bundle.
+var bundleVersions = []int{8, 9, 10, 11}
 
 // Runner runs message vectors through the public VM. It is safe for
 // concurrent use: vectors share the bundles (read-only) and the engine's
@@ -125,6 +127,10 @@ func (r *Runner) RunFile(ctx context.Context, path string) (res Result) {
 	}
 	res.ID = v.ID()
 	if reason, skip := unsupportedSelector(v); skip {
+		res.Status, res.Reason = Skip, reason
+		return res
+	}
+	if reason, skip := v.UnsupportedVariant(); skip {
 		res.Status, res.Reason = Skip, reason
 		return res
 	}

@@ -17,9 +17,11 @@ import (
 	"strings"
 
 	fbig "github.com/filecoin-project/go-state-types/big"
+	"github.com/filecoin-project/go-state-types/network"
 	"github.com/ipfs/go-cid"
 
 	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/message"
 )
 
@@ -299,6 +301,18 @@ func (v *Vector) CircSupply() fbig.Int {
 		return DefaultCircSupply
 	}
 	return v.Preconditions.CircSupply.Int
+}
+
+// UnsupportedVariant reports the first of the vector's variants whose
+// network version go-fvm does not run, with the reason: such a vector is
+// skipped, whatever its path.
+func (v *Vector) UnsupportedVariant() (reason string, unsupported bool) {
+	for _, variant := range v.Preconditions.Variants {
+		if _, err := machine.ProfileFor(network.Version(variant.NV)); err != nil {
+			return fmt.Sprintf("variant %s: %v", variant.ID, err), true
+		}
+	}
+	return "", false
 }
 
 // LoadCAR decodes the vector's CAR (gzip of a CARv1) into bs and checks that

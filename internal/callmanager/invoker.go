@@ -15,17 +15,26 @@ import (
 	"github.com/go-fvm/go-fvm/internal/syscalls"
 )
 
-// WasmInvoker runs actor code on an engine with the syscalls of one FVM version:
-// it implements Invoker.
+// WasmInvoker runs actor code on an engine with the syscalls and the Wasm
+// instrumentation of one FVM version: it implements Invoker.
 type WasmInvoker struct {
 	linker     *engine.Linker
 	fvmVersion int
 }
 
-// NewWasmInvoker binds the syscalls of an FVM version into the engine.
+// NewWasmInvoker binds the syscalls of an FVM version into the engine. The
+// code runs with the version's instrumentation: e's own, or that of the
+// sibling engine e.WithInstrumentation keeps for it.
 func NewWasmInvoker(ctx context.Context, e *engine.Engine, fvmVersion int) (*WasmInvoker, error) {
 	mods, err := syscalls.HostModules(fvmVersion)
 	if err != nil {
+		return nil, err
+	}
+	instr, err := machine.InstrumentationFor(fvmVersion)
+	if err != nil {
+		return nil, err
+	}
+	if e, err = e.WithInstrumentation(ctx, instr); err != nil {
 		return nil, err
 	}
 	l, err := e.NewLinker(ctx, mods)
@@ -69,6 +78,7 @@ func (iv *WasmInvoker) Invoke(ctx context.Context, cm *CallManager, c Call) (Res
 		Data:               k,
 		FrameManaged:       true,
 		MissingInvokeFatal: iv.fvmVersion < 4,
+		InstantiationFatal: !m.Profile.InstantiationFailureExits,
 	})
 	return outcomeResult(k, out)
 }

@@ -51,10 +51,15 @@ type Call struct {
 	// releases what its instances held on return, which differs from the
 	// reference only when two invocations share a frame.
 	FrameManaged bool
-	// MissingInvokeFatal selects FVM v3 semantics (nv18-20): a missing or
-	// mistyped invoke export is fatal. In v4 a missing invoke export ends the
-	// call with SYS_INVALID_RECEIVER (a mistyped one is fatal in both).
+	// MissingInvokeFatal selects FVM v2 and v3 semantics (nv16-20): a
+	// missing or mistyped invoke export is fatal. In v4 a missing invoke
+	// export ends the call with SYS_INVALID_RECEIVER (a mistyped one is fatal
+	// in all).
 	MissingInvokeFatal bool
+	// InstantiationFatal selects FVM v2 semantics (nv16-17): a failure to
+	// instantiate the code is fatal; v3 and v4 end the call with
+	// SYS_ILLEGAL_INSTRUCTION.
+	InstantiationFatal bool
 }
 
 // Invocation is one running actor call: what the syscalls of that call work
@@ -256,6 +261,9 @@ func (l *Linker) run(ctx context.Context, inv *Invocation) (uint32, error) {
 		return 0, err
 	}
 	if instErr != nil {
+		if inv.call.InstantiationFatal {
+			return 0, AbortFatal(fmt.Errorf("code %s: failed to instantiate module: %w", m.Code, instErr))
+		}
 		return 0, Exit(exitcode.SysErrIllegalInstruction, 0, fmt.Sprintf("failed to instantiate module: %v", instErr))
 	}
 	inv.memory = inv.instance.ExportedMemory("memory")

@@ -48,6 +48,10 @@ type Profile struct {
 	// Instrumentation is how actor Wasm is rewritten before it is compiled
 	// (fvm-wasm-instrument 0.2.0 with the v2 prices, or 0.4.0).
 	Instrumentation engine.Instrumentation
+	// InstantiationFailureExits makes a failure to instantiate actor code
+	// (a trap in its start function) end the call with
+	// SYS_ILLEGAL_INSTRUCTION (v3+); v2 treats it as fatal.
+	InstantiationFailureExits bool
 	// BlockCodecs are the codecs a block registry accepts on put, checked
 	// after the charge (IllegalCodec): DAG-CBOR alone in v2, CBOR, DAG-CBOR
 	// and raw in v3. Nil in v4, whose kernel checks codecs itself.
@@ -128,12 +132,26 @@ func ProfileFor(nv network.Version) (*Profile, error) {
 	}
 }
 
+// InstrumentationFor returns the Wasm instrumentation of an FVM version's
+// profiles (Profile.Instrumentation), for engines set up before any machine.
+func InstrumentationFor(fvmVersion int) (engine.Instrumentation, error) {
+	switch fvmVersion {
+	case 2:
+		return engine.FVMInstrumentationV2(), nil
+	case 3, 4:
+		return engine.FVMInstrumentation(), nil
+	default:
+		return engine.Instrumentation{}, fmt.Errorf("%w: FVM v%d", ErrUnsupported, fvmVersion)
+	}
+}
+
 // profileV3 is FVM v3 (ref-fvm fvm@v3.14.1, nv18-20), the base of v4.
 func profileV3(prices *gas.PriceList) *Profile {
 	return &Profile{
 		FVMVersion: 3, Prices: prices, MaxCallDepth: DefaultMaxCallDepth,
 		StateTreeVersion: state.Version5, Instrumentation: engine.FVMInstrumentation(),
-		BlockCodecs: []uint64{codecCBOR, codecDagCBOR, codecRaw}, MaxBlockSize: 1 << 20,
+		InstantiationFailureExits: true,
+		BlockCodecs:               []uint64{codecCBOR, codecDagCBOR, codecRaw}, MaxBlockSize: 1 << 20,
 		DelegatedAddresses: true, StateAccessCharges: true, Events: true,
 		MessageParamsCodec: codecCBOR, RawSendParams: true,
 	}

@@ -13,8 +13,10 @@ import (
 
 // The out-structs syscalls write to a return slot are packed (no padding) and
 // little-endian, exactly as ref-fvm's #[repr(packed, C)] types in
-// shared/src/sys/{mod.rs,out.rs}; the layouts are the same in v3 and v4. Each
-// type has a Size constant, AppendTo and Bytes.
+// shared/src/sys/{mod.rs,out.rs}; the layouts are the same in v3 and v4, and
+// v2 shares those of the structs it has (its vm.context returns the
+// InvocationContext instead of MessageContext and NetworkContext). Each type
+// has a Size constant, AppendTo and Bytes.
 
 // Sizes of the packed structs in bytes.
 const (
@@ -26,6 +28,7 @@ const (
 	NetworkContextSize       = 44
 	VerifyConsensusFaultSize = 20
 	EventEntrySize           = 24
+	InvocationContextSize    = 52
 )
 
 var le = binary.LittleEndian
@@ -162,6 +165,33 @@ func (c MessageContext) AppendTo(b []byte) []byte {
 
 // Bytes returns the 80-byte encoding.
 func (c MessageContext) Bytes() []byte { return c.AppendTo(make([]byte, 0, MessageContextSize)) }
+
+// InvocationContext is the result of v2's vm.context (ref-fvm v2
+// shared/src/sys/out.rs vm::InvocationContext).
+type InvocationContext struct {
+	ValueReceived    TokenAmount
+	Caller           uint64
+	Receiver         uint64
+	MethodNumber     uint64
+	NetworkCurrEpoch int64
+	NetworkVersion   uint32
+}
+
+// AppendTo appends the 52-byte encoding: 0 value_received, 16 caller,
+// 24 receiver, 32 method_number, 40 network_curr_epoch, 48 network_version.
+func (c InvocationContext) AppendTo(b []byte) []byte {
+	b = c.ValueReceived.AppendTo(b)
+	b = le.AppendUint64(b, c.Caller)
+	b = le.AppendUint64(b, c.Receiver)
+	b = le.AppendUint64(b, c.MethodNumber)
+	b = le.AppendUint64(b, uint64(c.NetworkCurrEpoch))
+	return le.AppendUint32(b, c.NetworkVersion)
+}
+
+// Bytes returns the 52-byte encoding.
+func (c InvocationContext) Bytes() []byte {
+	return c.AppendTo(make([]byte, 0, InvocationContextSize))
+}
 
 // NetworkContext is the result of network.context.
 type NetworkContext struct {

@@ -70,6 +70,10 @@ func (c *v4TestCM) Nonce() uint64                              { return 0 }
 func (c *v4TestCM) GasPremium() abi.TokenAmount                { return big.Zero() }
 func (c *v4TestCM) EmitEvent(ev kernel.StampedEvent)           { c.events = append(c.events, ev) }
 func (c *v4TestCM) NextActorAddress() (address.Address, error) { return address.Undef, nil }
+func (c *v4TestCM) CountActorCreated()                         {}
+func (c *v4TestCM) ResolveKeyAddress(_ context.Context, a address.Address, _ bool) (address.Address, error) {
+	return a, nil
+}
 func (c *v4TestCM) Send(context.Context, uint64, address.Address, abi.MethodNum, *kernel.Block, abi.TokenAmount, *gas.Gas, bool) (kernel.CallResult, error) {
 	return kernel.CallResult{}, errors.New("unused")
 }
