@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/gas"
 	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/machine"
@@ -29,7 +31,9 @@ func TestProfileFor(t *testing.T) {
 		fvm    int // 0: unsupported
 		prices func() *gas.PriceList
 	}{
-		{network.Version17, 0, nil},
+		{network.Version15, 0, nil},
+		{network.Version16, 2, gas.SkyrPrices},
+		{network.Version17, 2, gas.SkyrPrices},
 		{network.Version18, 3, gas.HyggePrices},
 		{network.Version20, 3, gas.HyggePrices},
 		{network.Version21, 4, gas.WatermelonPrices},
@@ -49,13 +53,20 @@ func TestProfileFor(t *testing.T) {
 		if err != nil {
 			t.Fatalf("nv%d: %v", tc.nv, err)
 		}
-		if p.FVMVersion != tc.fvm || p.MaxCallDepth != 1024 {
-			t.Errorf("nv%d: FVM v%d depth %d, want v%d depth 1024", tc.nv, p.FVMVersion, p.MaxCallDepth, tc.fvm)
+		// v2 allows one more nested call (ref-fvm v2 checks the depth
+		// before counting the top-level call).
+		depth := 1024
+		if tc.fvm == 2 {
+			depth = 1025
 		}
-		// The three lists differ in verify_seal_base (Teep) and in being
-		// v4 (Watermelon): compare a price that tells them apart.
+		if p.FVMVersion != tc.fvm || p.MaxCallDepth != depth {
+			t.Errorf("nv%d: FVM v%d depth %d, want v%d depth %d", tc.nv, p.FVMVersion, p.MaxCallDepth, tc.fvm, depth)
+		}
+		// The lists differ in verify_seal_base (Teep), in being v4
+		// (Watermelon) and in the v2 send charge (Skyr): compare prices that
+		// tell them apart.
 		want := tc.prices()
-		if p.Prices.OnVerifySeal(nil) != want.OnVerifySeal(nil) ||
+		if p.Prices.Name != want.Name || p.Prices.OnVerifySeal(nil) != want.OnVerifySeal(nil) ||
 			p.Prices.OnMethodInvocation(0, 1) != want.OnMethodInvocation(0, 1) {
 			t.Errorf("nv%d: wrong price list", tc.nv)
 		}
@@ -71,14 +82,20 @@ type fixture struct {
 }
 
 func newFixture(t *testing.T, version uint64) fixture {
+	return newFixtureActors(t, version, 10)
+}
+
+// newFixtureActors is newFixture over another actors version's mainnet
+// manifest.
+func newFixtureActors(t *testing.T, version uint64, actors int) fixture {
 	t.Helper()
 	ctx := context.Background()
 	bs := blockstore.NewMemory()
-	path, err := bundle.Locator{}.Path(ctx, 10)
+	path, err := bundle.Locator{}.Path(ctx, actors)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 10, Networks: []string{"mainnet"}}, bs)
+	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: actors, Networks: []string{"mainnet"}}, bs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +167,77 @@ func TestNew(t *testing.T) {
 	}
 }
 
+// The switches where FVM versions differ: v2 has none of FIP-0048/0049/0055
+// (delegated addresses, events, placeholders) nor FIP-0057 (state access
+// charges), and takes its own instrumentation and block rules.
+func TestProfileSwitches(t *testing.T) {
+	for _, tc := range []struct {
+		nv                                    network.Version
+		tree                                  uint64
+		v3Features, v2Quirks, instantiateExit bool
+		codecs                                []uint64
+		maxBlock                              int
+		instr                                 string
+	}{
+		{network.Version17, state.Version4, false, true, false, []uint64{0x71}, 0, engine.FVMInstrumentationV2().Version},
+		{network.Version18, state.Version5, true, false, true, []uint64{0x51, 0x71, 0x55}, 1 << 20, engine.FVMInstrumentation().Version},
+		{network.Version21, state.Version5, true, false, true, nil, 1 << 20, engine.FVMInstrumentation().Version},
+	} {
+		p, err := machine.ProfileFor(tc.nv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v3 := []bool{p.DelegatedAddresses, p.StateAccessCharges, p.Events, p.RawSendParams}
+		v2 := []bool{p.SendChargedFirst, p.CreateChargedBeforeBLSCheck, p.OriginKeyAddress, p.BatchSealsPrepaid}
+		for i := range v3 {
+			if v3[i] != tc.v3Features || v2[i] != tc.v2Quirks {
+				t.Errorf("nv%d: v3 features %v, v2 quirks %v", tc.nv, v3, v2)
+				break
+			}
+		}
+		if p.StateTreeVersion != tc.tree || p.InstantiationFailureExits != tc.instantiateExit ||
+			!slices.Equal(p.BlockCodecs, tc.codecs) || p.MaxBlockSize != tc.maxBlock || p.Instrumentation.Version != tc.instr {
+			t.Errorf("nv%d: profile %+v", tc.nv, p)
+		}
+		wantCodec := uint64(0x51)
+		if tc.nv == network.Version17 {
+			wantCodec = 0x71
+		}
+		if p.MessageParamsCodec != wantCodec {
+			t.Errorf("nv%d: message params codec %#x, want %#x", tc.nv, p.MessageParamsCodec, wantCodec)
+		}
+	}
+	for fvm, want := range map[int]string{2: engine.FVMInstrumentationV2().Version, 3: engine.FVMInstrumentation().Version, 4: engine.FVMInstrumentation().Version} {
+		if got, err := machine.InstrumentationFor(fvm); err != nil || got.Version != want {
+			t.Errorf("InstrumentationFor(%d) = %q, %v; want %q", fvm, got.Version, err, want)
+		}
+	}
+	if _, err := machine.InstrumentationFor(5); !errors.Is(err, machine.ErrUnsupported) {
+		t.Errorf("InstrumentationFor(5): %v", err)
+	}
+}
+
+// nv16-17 run on version-4 trees over actors v8 and v9, which have no
+// placeholder or Ethereum account actors.
+func TestNewV2(t *testing.T) {
+	ctx := context.Background()
+	for nv, actors := range map[network.Version]int{network.Version16: 8, network.Version17: 9} {
+		f := newFixtureActors(t, state.Version4, actors)
+		m, err := machine.New(ctx, machine.Config{NetworkVersion: nv, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}})
+		if err != nil {
+			t.Fatalf("nv%d over actors v%d: %v", nv, actors, err)
+		}
+		account, _ := f.manifest.Code("account")
+		if m.Profile.FVMVersion != 2 || m.AccountCode != account || m.PlaceholderCode.Defined() || m.EthAccountCode.Defined() {
+			t.Errorf("nv%d: FVM v%d account %s placeholder %s ethaccount %s", nv, m.Profile.FVMVersion, m.AccountCode, m.PlaceholderCode, m.EthAccountCode)
+		}
+		// ref-fvm v2 NetworkConfig::for_epoch: TOTAL_FILECOIN by default.
+		if !m.CircSupply.Equals(machine.TotalFilecoin()) {
+			t.Errorf("nv%d: circ supply %s", nv, m.CircSupply)
+		}
+	}
+}
+
 func TestCircSupplyDefault(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, state.Version5)
@@ -180,10 +268,11 @@ func TestNewRejects(t *testing.T) {
 	f5 := newFixture(t, state.Version5)
 	f4 := newFixture(t, state.Version4)
 	for name, cfg := range map[string]machine.Config{
-		"nv17":       {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
-		"no externs": {NetworkVersion: network.Version18, StateRoot: f5.root, Blockstore: f5.bs},
-		"tree v4":    {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: genesis.NoExterns{}},
-		"nv30":       {NetworkVersion: network.Version29 + 1, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
+		"nv15":         {NetworkVersion: network.Version15, StateRoot: f4.root, Blockstore: f4.bs, Externs: genesis.NoExterns{}},
+		"nv17 tree v5": {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
+		"no externs":   {NetworkVersion: network.Version18, StateRoot: f5.root, Blockstore: f5.bs},
+		"tree v4":      {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: genesis.NoExterns{}},
+		"nv30":         {NetworkVersion: network.Version29 + 1, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
 	} {
 		if _, err := machine.New(ctx, cfg); !errors.Is(err, machine.ErrUnsupported) {
 			t.Errorf("%s: err %v, want ErrUnsupported", name, err)
