@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -13,32 +14,47 @@ import (
 	"github.com/go-fvm/go-fvm/internal/state"
 )
 
-// v10Mainnet loads the actors v10 mainnet manifest from the lotus bundle.
-func v10Mainnet(t *testing.T) *bundle.Manifest {
+// mainnetManifest loads an actors version's mainnet manifest from the
+// lotus bundle.
+func mainnetManifest(t *testing.T, version int) *bundle.Manifest {
 	t.Helper()
 	ctx := context.Background()
-	path, err := bundle.Locator{}.Path(ctx, 10)
+	path, err := bundle.Locator{}.Path(ctx, version)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bs, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 10, Networks: []string{"mainnet"}}, blockstore.NewMemory())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(bs) != 1 || bs[0].Manifest.Root.String() != "bafy2bzacecsuyf7mmvrhkx2evng5gnz5canlnz2fdlzu2lvcgptiq2pzuovos" {
-		t.Fatalf("v10 mainnet bundle: %+v", bs)
+	bs, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: version, Networks: []string{"mainnet"}}, blockstore.NewMemory())
+	if err != nil || len(bs) != 1 {
+		t.Fatalf("v%d mainnet bundle: %+v %v", version, bs, err)
 	}
 	return bs[0].Manifest
 }
 
-// Every nv18 vector's pre-state loads, names the v10 mainnet manifest, and
-// every message's sender and receiver are actors of v10 mainnet builtin code.
-// (Vectors of other network versions, such as fvm-test-vectors' nv17 shark
-// corpus, run other actors and are passed over.)
-func TestVectorsUseV10Actors(t *testing.T) {
+// corpusActors is what each corpus's vectors run on: the actors version and
+// the state-tree version of their network version.
+var corpusActors = map[uint]struct {
+	actors   int
+	manifest string
+	tree     uint64
+}{
+	17: {9, "bafy2bzaceb6j6666h36xnhksu3ww4kxb6e25niayfgkdnifaqi6m6ooc66i6i", state.Version4},
+	18: {10, "bafy2bzacecsuyf7mmvrhkx2evng5gnz5canlnz2fdlzu2lvcgptiq2pzuovos", state.Version5},
+}
+
+// Every nv17 and nv18 vector's pre-state loads, is a tree of its network
+// version's state-tree version, names the mainnet manifest of its actors
+// (v9, v10), and every message's sender and receiver are actors of that
+// manifest's builtin code.
+func TestVectorsUseMainnetActors(t *testing.T) {
 	ctx := context.Background()
 	files := vectorFiles(t)
-	manifest := v10Mainnet(t)
+	manifests := map[uint]*bundle.Manifest{}
+	for nv, c := range corpusActors {
+		manifests[nv] = mainnetManifest(t, c.actors)
+		if got := manifests[nv].Root.String(); got != c.manifest {
+			t.Fatalf("v%d mainnet manifest %s, want %s", c.actors, got, c.manifest)
+		}
+	}
 	kinds := map[string]int{}
 	for _, f := range files {
 		name := filepath.Base(f)
@@ -47,7 +63,9 @@ func TestVectorsUseV10Actors(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if v.Preconditions.Variants[0].NV != 18 {
+		nv := v.Preconditions.Variants[0].NV
+		manifest, ok := manifests[nv]
+		if !ok {
 			continue
 		}
 		bs := blockstore.NewMemory()
@@ -60,9 +78,12 @@ func TestVectorsUseV10Actors(t *testing.T) {
 			t.Errorf("%s: pre-state: %v", name, err)
 			continue
 		}
+		if tree.Version() != corpusActors[nv].tree {
+			t.Errorf("%s: nv%d pre-state tree version %d", name, nv, tree.Version())
+		}
 		data, err := tree.ManifestData(ctx)
 		if err != nil || data != manifest.Data {
-			t.Errorf("%s: system actor names manifest data %s (%v), v10 mainnet is %s", name, data, err, manifest.Data)
+			t.Errorf("%s: system actor names manifest data %s (%v), v%d mainnet is %s", name, data, err, corpusActors[nv].actors, manifest.Data)
 		}
 		msgs, err := v.Messages()
 		if err != nil {
@@ -78,13 +99,13 @@ func TestVectorsUseV10Actors(t *testing.T) {
 				}
 				e, typ, ok := manifest.Lookup(act.Code)
 				if !ok {
-					t.Errorf("%s: message %d %s %s (f0%d) has code %s, not a v10 mainnet actor", name, i, role, addr, id, act.Code)
+					t.Errorf("%s: message %d %s %s (f0%d) has code %s, not a v%d mainnet actor", name, i, role, addr, id, act.Code, corpusActors[nv].actors)
 					continue
 				}
 				if typ < 1 || typ > 16 {
 					t.Errorf("%s: builtin type %d", name, typ)
 				}
-				kinds[role+" "+e.Name]++
+				kinds[fmt.Sprintf("nv%d %s %s", nv, role, e.Name)]++
 			}
 		}
 	}

@@ -112,24 +112,22 @@ const (
 // Teep prices, the same syscalls). We run nv29 as that feature does: it is
 // the upgrade lotus schedules next (actors v19).
 func ProfileFor(nv network.Version) (*Profile, error) {
-
-	prices, err := gas.PriceListByNetworkVersion(nv)
-	if err != nil {
-		return nil, fmt.Errorf("%w: network version %d (go-fvm runs nv16-29): %w", ErrUnsupported, nv, err)
-	}
+	var build func(*gas.PriceList) *Profile
 	switch {
 	case nv >= network.Version16 && nv <= network.Version17:
-		return profileV2(prices), nil
+		build = profileV2
 	case nv >= network.Version18 && nv <= network.Version20:
-		return profileV3(prices), nil
+		build = profileV3
 	case nv >= network.Version21 && nv <= network.Version29:
-		p := profileV3(prices)
-		p.FVMVersion = 4
-		p.BlockCodecs = nil
-		return p, nil
+		build = profileV4
 	default:
 		return nil, fmt.Errorf("%w: network version %d (go-fvm runs nv16-29)", ErrUnsupported, nv)
 	}
+	prices, err := gas.PriceListByNetworkVersion(nv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
+	}
+	return build(prices), nil
 }
 
 // InstrumentationFor returns the Wasm instrumentation of an FVM version's
@@ -155,6 +153,15 @@ func profileV3(prices *gas.PriceList) *Profile {
 		DelegatedAddresses: true, StateAccessCharges: true, Events: true,
 		MessageParamsCodec: codecCBOR, RawSendParams: true,
 	}
+}
+
+// profileV4 is FVM v4 (ref-fvm fvm@v4.8.2, nv21+): v3's switches, with the
+// codec checks in the kernel.
+func profileV4(prices *gas.PriceList) *Profile {
+	p := profileV3(prices)
+	p.FVMVersion = 4
+	p.BlockCodecs = nil
+	return p
 }
 
 // profileV2 is FVM v2 (ref-fvm fvm@v2.12.1, nv16-17, actors v8 and v9).
