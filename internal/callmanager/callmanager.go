@@ -232,7 +232,7 @@ func (cm *CallManager) createFromSend(ctx context.Context, to address.Address, r
 		if err := to.MarshalCBOR(&buf); err != nil {
 			return 0, fmt.Errorf("%w: encode %s: %w", ErrFatal, to, err)
 		}
-		params := &kernel.Block{Codec: CodecCBOR, Data: buf.Bytes()}
+		params := &kernel.Block{Codec: profile.ParamsCodec, Data: buf.Bytes()}
 		// The constructor's exit code is ignored; only errors propagate.
 		// v4 traces only explicit invocations, not this implicit constructor.
 		traceInvoke := cm.machine.Profile.FVMVersion < 4

@@ -233,7 +233,7 @@ func (e *Executor) topLevelCall(ctx context.Context, cm *callmanager.CallManager
 	var params *kernel.Block
 	if len(msg.Params) > 0 {
 		profile := e.Machine.Profile
-		codec := profile.MessageParamsCodec
+		codec := profile.ParamsCodec
 		if msg.Method == callmanager.MethodSend && profile.RawSendParams {
 			codec = callmanager.CodecRaw
 		}

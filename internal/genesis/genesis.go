@@ -43,8 +43,9 @@ type registration struct {
 	id   uint64
 }
 
-// New loads the mainnet bundle of an actors version and starts a version-5
-// state tree with next id 1000.
+// New loads the mainnet bundle of an actors version and starts a state tree
+// of the version those actors run on (4 for actors v8 and v9, nv16-17; 5
+// from v10 on) with next id 1000.
 func New(t testing.TB, actorsVersion int) *Builder {
 	t.Helper()
 	ctx := context.Background()
@@ -57,7 +58,11 @@ func New(t testing.TB, actorsVersion int) *Builder {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := state.New(ctx, bs, state.Version5)
+	version := uint64(state.Version5)
+	if actorsVersion < 10 {
+		version = state.Version4
+	}
+	tree, err := state.New(ctx, bs, version)
 	if err != nil {
 		t.Fatal(err)
 	}

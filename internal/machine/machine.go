@@ -91,9 +91,10 @@ type Profile struct {
 	// (the power actor paid when it queued the seals); v3+ charge
 	// OnVerifySeal per seal.
 	BatchSealsPrepaid bool
-	// MessageParamsCodec is the codec of a message's params block: CBOR in
-	// v3+, DAG-CBOR in v2.
-	MessageParamsCodec uint64
+	// ParamsCodec is the codec of the params blocks the FVM itself makes (a
+	// message's params, an auto-created account's constructor params): CBOR
+	// in v3+, DAG-CBOR in v2.
+	ParamsCodec uint64
 	// RawSendParams makes a message's params to method 0 a raw block (v3+).
 	RawSendParams bool
 }
@@ -151,7 +152,7 @@ func profileV3(prices *gas.PriceList) *Profile {
 		InstantiationFailureExits: true,
 		BlockCodecs:               []uint64{codecCBOR, codecDagCBOR, codecRaw}, MaxBlockSize: 1 << 20,
 		DelegatedAddresses: true, StateAccessCharges: true, Events: true,
-		MessageParamsCodec: codecCBOR, RawSendParams: true,
+		ParamsCodec: codecCBOR, RawSendParams: true,
 	}
 }
 
@@ -174,10 +175,10 @@ func profileV2(prices *gas.PriceList) *Profile {
 		MaxCallDepth:     DefaultMaxCallDepth + 1,
 		StateTreeVersion: state.Version4, Instrumentation: engine.FVMInstrumentationV2(),
 		BlockCodecs: []uint64{codecDagCBOR},
-		// ref-fvm v2 executor/default.rs: the params are DAG-CBOR, to method 0
-		// too.
-		MessageParamsCodec: codecDagCBOR,
-		SendChargedFirst:   true, CreateChargedBeforeBLSCheck: true,
+		// ref-fvm v2 executor/default.rs and call_manager/default.rs: message
+		// params (to method 0 too) and account constructor params are DAG-CBOR.
+		ParamsCodec:      codecDagCBOR,
+		SendChargedFirst: true, CreateChargedBeforeBLSCheck: true,
 		OriginKeyAddress: true, BatchSealsPrepaid: true,
 	}
 }

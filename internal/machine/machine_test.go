@@ -203,8 +203,8 @@ func TestProfileSwitches(t *testing.T) {
 		if tc.nv == network.Version17 {
 			wantCodec = 0x71
 		}
-		if p.MessageParamsCodec != wantCodec {
-			t.Errorf("nv%d: message params codec %#x, want %#x", tc.nv, p.MessageParamsCodec, wantCodec)
+		if p.ParamsCodec != wantCodec {
+			t.Errorf("nv%d: message params codec %#x, want %#x", tc.nv, p.ParamsCodec, wantCodec)
 		}
 	}
 	for fvm, want := range map[int]string{2: engine.FVMInstrumentationV2().Version, 3: engine.FVMInstrumentation().Version, 4: engine.FVMInstrumentation().Version} {

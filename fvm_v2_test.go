@@ -1,0 +1,174 @@
+package fvm_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/filecoin-project/go-address"
+	"github.com/filecoin-project/go-state-types/abi"
+	"github.com/filecoin-project/go-state-types/big"
+	"github.com/filecoin-project/go-state-types/exitcode"
+	"github.com/filecoin-project/go-state-types/network"
+
+	fvm "github.com/go-fvm/go-fvm"
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/conformance"
+	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/internal/engine"
+	"github.com/go-fvm/go-fvm/internal/genesis"
+	"github.com/go-fvm/go-fvm/internal/machine"
+	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/message"
+)
+
+// v2Engine is an engine with the on-disk cache, shared by the subtests.
+func v2Engine(t *testing.T) *engine.Engine {
+	t.Helper()
+	dir, err := engine.DefaultCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(context.Background(), engine.Config{CacheDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = eng.Close(context.Background()) })
+	return eng
+}
+
+// An nv17 mainnet message applied through the public API (FVM v2 over
+// actors v9) gives the vector's receipt and post-state root.
+func TestApplyNV17Vector(t *testing.T) {
+	dir := os.Getenv("FVM_TEST_VECTORS")
+	if dir == "" {
+		t.Skip("FVM_TEST_VECTORS is not set")
+	}
+	ctx := context.Background()
+	v, err := conformance.LoadVector(filepath.Join(dir, "extracted/0001-shark-01/fil_9_storagemarket/AddBalance/Ok/ext-0001-fil_9_storagemarket-AddBalance-Ok-1.json"))
+	if err != nil {
+		t.Skip(err)
+	}
+	base := blockstore.NewMemory()
+	path, err := bundle.Locator{}.Path(ctx, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 9, Networks: []string{"mainnet"}}, base); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.LoadCAR(ctx, base); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := v.Messages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	variant := v.Preconditions.Variants[0]
+	if variant.NV != 17 {
+		t.Fatalf("vector is nv%d", variant.NV)
+	}
+	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
+		NetworkVersion: network.Version(variant.NV), Epoch: abi.ChainEpoch(variant.Epoch),
+		BaseFee: v.BaseFee(), CircSupply: v.CircSupply(), StateRoot: v.PreRoot(),
+		Blockstore: base, Externs: genesis.NoExterns{}, Proofs: externs.AcceptAllProofs{},
+	}, Engine: v2Engine(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vm.Close(ctx)
+	ret, err := vm.ApplyMessage(ctx, &msgs[0].Message, msgs[0].ChainLength)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := v.Postconditions.Receipts[0]
+	if int64(ret.Receipt.ExitCode) != want.ExitCode || ret.Receipt.GasUsed != want.GasUsed || !bytes.Equal(ret.Receipt.Return, want.Return) {
+		t.Errorf("receipt %+v, want %+v", ret.Receipt, want)
+	}
+	if ret.Receipt.EventsRoot != nil || ret.Events != nil {
+		t.Errorf("a v2 receipt has events: %v %v", ret.Receipt.EventsRoot, ret.Events)
+	}
+	root, err := vm.Flush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if root != v.PostRoot() {
+		t.Errorf("post-state root %s, want %s", root, v.PostRoot())
+	}
+}
+
+// nv16 over actors v8 (and nv17 over v9) through the public API: a send of
+// value to a new f1 address creates an account actor of that bundle, moves
+// the value and takes the sender's nonce and fees.
+func TestSendNV16NV17(t *testing.T) {
+	ctx := context.Background()
+	eng := v2Engine(t)
+	for _, tc := range []struct {
+		nv     network.Version
+		actors int
+	}{{network.Version16, 8}, {network.Version17, 9}} {
+		b := genesis.New(t, tc.actors)
+		from, err := address.NewSecp256k1Address(bytes.Repeat([]byte{1}, 65))
+		if err != nil {
+			t.Fatal(err)
+		}
+		to, err := address.NewSecp256k1Address(bytes.Repeat([]byte{2}, 65))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const fromID = 1000
+		funds := big.Mul(big.NewInt(1000), big.NewInt(1e18))
+		b.Actor(fromID, "account", funds)
+		b.Tree.SetActor(fromID, &state.ActorState{Code: b.Code("account"), Head: b.Put([]any{from}), Balance: funds})
+		b.Register(from, fromID)
+		b.NextID = fromID + 1
+		for _, id := range []uint64{2, 99} { // reward and burnt funds receive the fees
+			b.Actor(id, "account", big.Zero())
+		}
+		root := b.Root()
+		vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
+			NetworkVersion: tc.nv, Epoch: 100, BaseFee: big.NewInt(100), StateRoot: root,
+			Blockstore: b.Store, Externs: genesis.NoExterns{},
+		}, Engine: eng})
+		if err != nil {
+			t.Fatalf("nv%d over actors v%d: %v", tc.nv, tc.actors, err)
+		}
+		value := big.NewInt(12345)
+		msg := &message.Message{From: from, To: to, Value: value, GasLimit: 10_000_000, GasFeeCap: big.NewInt(200), GasPremium: big.NewInt(10)}
+		ret, err := vm.ApplyMessage(ctx, msg, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ret.Receipt.ExitCode != exitcode.Ok || ret.Receipt.GasUsed <= 0 || ret.Receipt.GasUsed >= 10_000_000 {
+			t.Fatalf("nv%d: receipt %+v (%s)", tc.nv, ret.Receipt, ret.FailureInfo)
+		}
+		newRoot, err := vm.Flush(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = vm.Close(ctx)
+		tree, err := state.Load(ctx, b.Store, newRoot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tree.Version() != state.Version4 {
+			t.Errorf("nv%d: post-state tree version %d", tc.nv, tree.Version())
+		}
+		act, id, err := tree.GetActorByAddress(ctx, to)
+		if err != nil || act == nil || id != fromID+1 || act.Code != b.Code("account") || !act.Balance.Equals(value) {
+			t.Errorf("nv%d: new account f0%d %+v %v", tc.nv, id, act, err)
+		}
+		sender, err := tree.GetActor(ctx, fromID)
+		if err != nil || sender.Sequence != 1 {
+			t.Fatalf("nv%d: sender %+v %v", tc.nv, sender, err)
+		}
+		spent := big.Sub(funds, sender.Balance)
+		fees := big.Add(ret.BaseFeeBurn, big.Add(ret.OverEstimationBurn, ret.MinerTip))
+		if !spent.Equals(big.Add(value, fees)) {
+			t.Errorf("nv%d: sender spent %s, want value %s + fees %s", tc.nv, spent, value, fees)
+		}
+	}
+}
