@@ -121,8 +121,7 @@ func TestSendNV16NV17(t *testing.T) {
 		}
 		const fromID = 1000
 		funds := big.Mul(big.NewInt(1000), big.NewInt(1e18))
-		b.Actor(fromID, "account", funds)
-		b.Tree.SetActor(fromID, &state.ActorState{Code: b.Code("account"), Head: b.Put([]any{from}), Balance: funds})
+		b.Account(fromID, from, funds)
 		b.Register(from, fromID)
 		b.NextID = fromID + 1
 		for _, id := range []uint64{2, 99} { // reward and burnt funds receive the fees

@@ -5,6 +5,7 @@
 package genesis
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/filecoin-project/go-address"
 	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
 	"github.com/filecoin-project/go-state-types/big"
+	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	cbor "github.com/ipfs/go-ipld-cbor"
 	cbg "github.com/whyrusleeping/cbor-gen"
@@ -98,6 +100,32 @@ func (b *Builder) Actor(id uint64, name string, balance big.Int, edits ...func(*
 	}
 	b.Tree.SetActor(id, act)
 }
+
+// Account adds an account actor whose state holds its key address, as real
+// accounts' do (the 1-tuple [address]).
+func (b *Builder) Account(id uint64, key address.Address, balance big.Int) {
+	b.t.Helper()
+	var buf bytes.Buffer
+	buf.WriteByte(0x81)
+	if err := key.MarshalCBOR(&buf); err != nil {
+		b.t.Fatal(err)
+	}
+	head, err := dagCBOR.Sum(buf.Bytes())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	blk, err := blocks.NewBlockWithCid(buf.Bytes(), head)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := b.Store.Put(context.Background(), blk); err != nil {
+		b.t.Fatal(err)
+	}
+	b.Tree.SetActor(id, &state.ActorState{Code: b.Code("account"), Head: head, Balance: balance})
+}
+
+// dagCBOR is the CID prefix of state blocks (DAG-CBOR, blake2b-256).
+var dagCBOR = cid.Prefix{Version: 1, Codec: cid.DagCBOR, MhType: 0xb220, MhLength: 32}
 
 // Delegated sets an actor's delegated (f4) address.
 func Delegated(a address.Address) func(*state.ActorState) {

@@ -54,6 +54,10 @@ type fakeCM struct {
 	// sendResult is what Send returns; sentParams records the params.
 	sendResult kernel.CallResult
 	sentParams *kernel.Block
+	// created counts CountActorCreated; nextAddr is what NextActorAddress
+	// returns.
+	created  int
+	nextAddr address.Address
 }
 
 type fakeRand struct{ err error }
@@ -101,8 +105,8 @@ func (f *fakeCM) Origin() uint64                             { return 100 }
 func (f *fakeCM) Nonce() uint64                              { return 0 }
 func (f *fakeCM) GasPremium() abi.TokenAmount                { return big.Zero() }
 func (f *fakeCM) EmitEvent(ev kernel.StampedEvent)           { f.events = append(f.events, ev) }
-func (f *fakeCM) NextActorAddress() (address.Address, error) { return address.Undef, nil }
-func (f *fakeCM) CountActorCreated()                         {}
+func (f *fakeCM) NextActorAddress() (address.Address, error) { return f.nextAddr, nil }
+func (f *fakeCM) CountActorCreated()                         { f.created++ }
 func (f *fakeCM) ResolveKeyAddress(_ context.Context, a address.Address, _ bool) (address.Address, error) {
 	return a, nil
 }
