@@ -4,7 +4,10 @@
 //     Wasm features the FVM allows, and a cache of compiled, instrumented
 //     modules keyed by code CID (compiled once, shared by concurrent
 //     machines), optionally backed by an on-disk cache of instrumented and
-//     compiled code kept per instrumentation version.
+//     compiled code kept per instrumentation version. An Engine compiles
+//     with one instrumentation; WithInstrumentation gives the sibling engine
+//     of another (FVM v2 instruments differently from v3 and v4), so one
+//     Engine serves every network version.
 //   - Linker: one set of syscall host modules bound into the runtime, plus
 //     the per-invocation "gas" module that exports the gas_counter global
 //     (wazero host modules cannot export globals) and re-exports the gas

@@ -8,6 +8,17 @@
 // exactly (the same metered blocks, the same costs, the same quirks), then adds a NaN
 // canonicalisation rewrite so that float results under wazero match Cranelift's.
 //
+// FVM v2 (ref-fvm fvm@v2.12.1, nv16-17) used fvm-wasm-instrument 0.2.0 (parity-wasm) with
+// its own prices; FVMConfigV2 is that pipeline. It differs from 0.4.0's in three places:
+// every instruction but the eight free ones costs 4 gas, bulk-memory operations and
+// memory.grow included (no per-byte or per-page part); a br_table's default label counts
+// as a branch target when metered blocks are formed (0.4.0 leaves it out); and a
+// function's stack cost counts its locals, not its local groups. The thunks, the charge
+// function and the metered-block algorithm are otherwise the same, and so is the number
+// of instructions each rewrite adds. 0.2.0 names its counter "gas_couner" and re-indexes
+// exported globals; neither is observable by actors or changes gas, so the counter keeps
+// its 0.4.0 name here.
+//
 // # Entry point for the engine
 //
 //	code, err := wasm.Instrument(raw, wasm.FVMConfig())
