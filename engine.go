@@ -122,7 +122,7 @@ func (e *Engine) engineFor(ctx context.Context, manifest cid.Cid) (*engine.Engin
 	if err != nil {
 		return e.eng, nil
 	}
-	return e.eng.WithInstrumentation(ctx, p.Instrumentation)
+	return e.eng.WithInstrumentation(ctx, engine.PipelineInstrumentation(p.Instrumentation))
 }
 
 // Close releases the compiled code and the syscall bindings.

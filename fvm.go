@@ -37,7 +37,7 @@ type Config struct {
 	// BaseFee is the tipset's base fee (zero when unset).
 	BaseFee abi.TokenAmount
 	// CircSupply is the circulating supply. Unset (a nil big.Int), it is the
-	// reference's default: 2B FIL on nv18-20, zero from nv21.
+	// reference's default: 2B FIL on nv16-20, zero from nv21.
 	CircSupply abi.TokenAmount
 	// ChainID is the EVM chain id (314 mainnet, 314159 calibnet).
 	ChainID uint64

@@ -18,21 +18,19 @@ import (
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/conformance"
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/internal/state"
 	"github.com/go-fvm/go-fvm/message"
 )
 
 // v2Engine is an engine with the on-disk cache, shared by the subtests.
-func v2Engine(t *testing.T) *engine.Engine {
+func v2Engine(t *testing.T) *fvm.Engine {
 	t.Helper()
-	dir, err := engine.DefaultCacheDir()
+	dir, err := fvm.DefaultCacheDir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(context.Background(), engine.Config{CacheDir: dir})
+	eng, err := fvm.NewEngine(context.Background(), fvm.EngineConfig{CacheDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +69,21 @@ func TestApplyNV17Vector(t *testing.T) {
 	if variant.NV != 17 {
 		t.Fatalf("vector is nv%d", variant.NV)
 	}
-	vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
+	eng := v2Engine(t)
+	manifest, err := bundle.KnownManifest(9, "mainnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Precompiling a v9 bundle compiles it for FVM v2.
+	if err := eng.Precompile(ctx, base, manifest, nil); err != nil {
+		t.Fatal(err)
+	}
+	vm, err := fvm.New(ctx, fvm.Config{
 		NetworkVersion: network.Version(variant.NV), Epoch: abi.ChainEpoch(variant.Epoch),
 		BaseFee: v.BaseFee(), CircSupply: v.CircSupply(), StateRoot: v.PreRoot(),
 		Blockstore: base, Externs: genesis.NoExterns{}, Proofs: externs.AcceptAllProofs{},
-	}, Engine: v2Engine(t)})
+		Engine: eng,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +136,10 @@ func TestSendNV16NV17(t *testing.T) {
 			b.Actor(id, "account", big.Zero())
 		}
 		root := b.Root()
-		vm, err := fvm.New(ctx, fvm.Config{Config: machine.Config{
+		vm, err := fvm.New(ctx, fvm.Config{
 			NetworkVersion: tc.nv, Epoch: 100, BaseFee: big.NewInt(100), StateRoot: root,
-			Blockstore: b.Store, Externs: genesis.NoExterns{},
-		}, Engine: eng})
+			Blockstore: b.Store, Externs: genesis.NoExterns{}, Engine: eng,
+		})
 		if err != nil {
 			t.Fatalf("nv%d over actors v%d: %v", tc.nv, tc.actors, err)
 		}

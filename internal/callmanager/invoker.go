@@ -34,7 +34,7 @@ func NewWasmInvoker(ctx context.Context, e *engine.Engine, fvmVersion int) (*Was
 	if err != nil {
 		return nil, err
 	}
-	if e, err = e.WithInstrumentation(ctx, instr); err != nil {
+	if e, err = e.WithInstrumentation(ctx, engine.PipelineInstrumentation(instr)); err != nil {
 		return nil, err
 	}
 	l, err := e.NewLinker(ctx, mods)

@@ -97,6 +97,14 @@ type Instrumentation struct {
 	Instrument func(code []byte) ([]byte, error)
 }
 
+// PipelineInstrumentation is the instrumentation that runs a wasm
+// pipeline (what a machine.Profile names).
+func PipelineInstrumentation(p wasm.Pipeline) Instrumentation {
+	return Instrumentation{Version: p.Version, Instrument: func(code []byte) ([]byte, error) {
+		return wasm.Instrument(code, p.Config)
+	}}
+}
+
 // FVMInstrumentation is the instrumentation of FVM v3 and v4 (nv18+), the
 // default.
 func FVMInstrumentation() Instrumentation {
@@ -106,9 +114,7 @@ func FVMInstrumentation() Instrumentation {
 // FVMInstrumentationV2 is the instrumentation of FVM v2 (nv16-17):
 // wasm.Instrument with wasm.FVMConfigV2.
 func FVMInstrumentationV2() Instrumentation {
-	return Instrumentation{Version: wasm.InstrumentationVersionV2, Instrument: func(code []byte) ([]byte, error) {
-		return wasm.Instrument(code, wasm.FVMConfigV2())
-	}}
+	return PipelineInstrumentation(wasm.FVMPipelineV2())
 }
 
 // FVMInstrument is the FVM's instrumentation (wasm.Instrument with

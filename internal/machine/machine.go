@@ -16,9 +16,9 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/gas"
 	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 // ErrUnsupported is returned (wrapped) for a network version or state the
@@ -47,7 +47,7 @@ type Profile struct {
 	StateTreeVersion uint64
 	// Instrumentation is how actor Wasm is rewritten before it is compiled
 	// (fvm-wasm-instrument 0.2.0 with the v2 prices, or 0.4.0).
-	Instrumentation engine.Instrumentation
+	Instrumentation wasm.Pipeline
 	// InstantiationFailureExits makes a failure to instantiate actor code
 	// (a trap in its start function) end the call with
 	// SYS_ILLEGAL_INSTRUCTION (v3+); v2 treats it as fatal.
@@ -133,14 +133,14 @@ func ProfileFor(nv network.Version) (*Profile, error) {
 
 // InstrumentationFor returns the Wasm instrumentation of an FVM version's
 // profiles (Profile.Instrumentation), for engines set up before any machine.
-func InstrumentationFor(fvmVersion int) (engine.Instrumentation, error) {
+func InstrumentationFor(fvmVersion int) (wasm.Pipeline, error) {
 	switch fvmVersion {
 	case 2:
-		return engine.FVMInstrumentationV2(), nil
+		return wasm.FVMPipelineV2(), nil
 	case 3, 4:
-		return engine.FVMInstrumentation(), nil
+		return wasm.FVMPipeline(), nil
 	default:
-		return engine.Instrumentation{}, fmt.Errorf("%w: FVM v%d", ErrUnsupported, fvmVersion)
+		return wasm.Pipeline{}, fmt.Errorf("%w: FVM v%d", ErrUnsupported, fvmVersion)
 	}
 }
 
@@ -148,7 +148,7 @@ func InstrumentationFor(fvmVersion int) (engine.Instrumentation, error) {
 func profileV3(prices *gas.PriceList) *Profile {
 	return &Profile{
 		FVMVersion: 3, Prices: prices, MaxCallDepth: DefaultMaxCallDepth,
-		StateTreeVersion: state.Version5, Instrumentation: engine.FVMInstrumentation(),
+		StateTreeVersion: state.Version5, Instrumentation: wasm.FVMPipeline(),
 		InstantiationFailureExits: true,
 		BlockCodecs:               []uint64{codecCBOR, codecDagCBOR, codecRaw}, MaxBlockSize: 1 << 20,
 		DelegatedAddresses: true, StateAccessCharges: true, Events: true,
@@ -173,7 +173,7 @@ func profileV2(prices *gas.PriceList) *Profile {
 		// checked before it is incremented and the top-level call is not
 		// counted, so 1025 nested calls run where v3 allows 1024.
 		MaxCallDepth:     DefaultMaxCallDepth + 1,
-		StateTreeVersion: state.Version4, Instrumentation: engine.FVMInstrumentationV2(),
+		StateTreeVersion: state.Version4, Instrumentation: wasm.FVMPipelineV2(),
 		BlockCodecs: []uint64{codecDagCBOR},
 		// ref-fvm v2 executor/default.rs and call_manager/default.rs: message
 		// params (to method 0 too) and account constructor params are DAG-CBOR.

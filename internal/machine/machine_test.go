@@ -18,11 +18,11 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/gas"
 	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 func TestProfileFor(t *testing.T) {
@@ -179,9 +179,9 @@ func TestProfileSwitches(t *testing.T) {
 		maxBlock                              int
 		instr                                 string
 	}{
-		{network.Version17, state.Version4, false, true, false, []uint64{0x71}, 0, engine.FVMInstrumentationV2().Version},
-		{network.Version18, state.Version5, true, false, true, []uint64{0x51, 0x71, 0x55}, 1 << 20, engine.FVMInstrumentation().Version},
-		{network.Version21, state.Version5, true, false, true, nil, 1 << 20, engine.FVMInstrumentation().Version},
+		{network.Version17, state.Version4, false, true, false, []uint64{0x71}, 0, wasm.InstrumentationVersionV2},
+		{network.Version18, state.Version5, true, false, true, []uint64{0x51, 0x71, 0x55}, 1 << 20, wasm.InstrumentationVersion},
+		{network.Version21, state.Version5, true, false, true, nil, 1 << 20, wasm.InstrumentationVersion},
 	} {
 		p, err := machine.ProfileFor(tc.nv)
 		if err != nil {
@@ -207,7 +207,7 @@ func TestProfileSwitches(t *testing.T) {
 			t.Errorf("nv%d: message params codec %#x, want %#x", tc.nv, p.ParamsCodec, wantCodec)
 		}
 	}
-	for fvm, want := range map[int]string{2: engine.FVMInstrumentationV2().Version, 3: engine.FVMInstrumentation().Version, 4: engine.FVMInstrumentation().Version} {
+	for fvm, want := range map[int]string{2: wasm.InstrumentationVersionV2, 3: wasm.InstrumentationVersion, 4: wasm.InstrumentationVersion} {
 		if got, err := machine.InstrumentationFor(fvm); err != nil || got.Version != want {
 			t.Errorf("InstrumentationFor(%d) = %q, %v; want %q", fvm, got.Version, err, want)
 		}

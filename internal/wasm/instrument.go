@@ -77,6 +77,21 @@ func FVMConfigV2() Config {
 	return c
 }
 
+// Pipeline is a named instrumentation: the Config Instrument runs and the version that names
+// its output (compiled-code caches are kept per version).
+type Pipeline struct {
+	Version string
+	Config  Config
+}
+
+// FVMPipeline is the instrumentation of FVM v3 and v4 (nv18+): FVMConfig.
+func FVMPipeline() Pipeline { return Pipeline{Version: InstrumentationVersion, Config: FVMConfig()} }
+
+// FVMPipelineV2 is the instrumentation of FVM v2 (nv16-17): FVMConfigV2.
+func FVMPipelineV2() Pipeline {
+	return Pipeline{Version: InstrumentationVersionV2, Config: FVMConfigV2()}
+}
+
 // Instrument decodes code, runs the passes cfg selects in the reference's order, and
 // returns the rewritten module. Errors wrap one of the package's sentinel errors; the
 // engine treats any of them as "actor code cannot be loaded".
