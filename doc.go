@@ -1,7 +1,8 @@
 // Package fvm is go-fvm's public API: the Filecoin Virtual Machine in pure
 // Go. A VM applies messages to a state tree by running the builtin actors'
 // WASM, with ref-fvm's exit codes, return values, gas, events and state
-// roots (FVM v3 semantics for nv18-20, v4 for nv21 and later).
+// roots (FVM v2 semantics for nv16-17, v3 for nv18-20, v4 for nv21 and
+// later).
 //
 // A VM runs over a blockstore that holds the state and the actors' code. The
 // genesis package builds a complete state for any supported actors version;

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/internal/engine"
+	"github.com/go-fvm/go-fvm/internal/machine"
 )
 
 func newBundleCompileCmd() *cobra.Command {
@@ -42,6 +44,11 @@ func newBundleCompileCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				// Actors v8 and v9 run on FVM v2, which instruments differently.
+				veng, err := engineForActors(ctx, eng, v)
+				if err != nil {
+					return err
+				}
 				bar := newBar(cmd, len(bundles)*17)
 				for _, b := range bundles {
 					for _, e := range b.Manifest.Entries {
@@ -50,7 +57,7 @@ func newBundleCompileCmd() *cobra.Command {
 							return fmt.Errorf("actors v%d %s %s: %w", b.Version, b.Network, e.Name, err)
 						}
 						start := time.Now()
-						m, err := eng.Load(ctx, engine.Code{CID: e.Code, Bytes: blk.RawData()})
+						m, err := veng.Load(ctx, engine.Code{CID: e.Code, Bytes: blk.RawData()})
 						d := time.Since(start)
 						if err != nil {
 							return fmt.Errorf("actors v%d %s %s: %w", b.Version, b.Network, e.Name, err)
@@ -110,4 +117,18 @@ func newBar(cmd *cobra.Command, n int) *progressbar.ProgressBar {
 		return nil
 	}
 	return progressbar.NewOptions(n, progressbar.OptionSetWriter(f), progressbar.OptionClearOnFinish())
+}
+
+// engineForActors returns the engine that compiles an actors version's code
+// with the instrumentation of the FVM version that runs it.
+func engineForActors(ctx context.Context, eng *engine.Engine, actors int) (*engine.Engine, error) {
+	nvs := bundle.NetworkVersionsFor(actors)
+	if len(nvs) == 0 {
+		return eng, nil
+	}
+	p, err := machine.ProfileFor(nvs[0])
+	if err != nil {
+		return eng, nil
+	}
+	return eng.WithInstrumentation(ctx, engine.PipelineInstrumentation(p.Instrumentation))
 }
