@@ -159,7 +159,7 @@ func (cm *CallManager) send(ctx context.Context, from uint64, to address.Address
 	if cm.depth >= cm.machine.Profile.MaxCallDepth {
 		// Quirk (ref-fvm v3 call_manager send): the depth check follows
 		// push_limit and its early return never pops the limit.
-		if cm.machine.Profile.FVMVersion >= 4 && gasLimit != nil {
+		if cm.machine.Profile.DepthFailurePopsLimit && gasLimit != nil {
 			if err := cm.gas.PopLimit(); err != nil {
 				return Result{}, fmt.Errorf("%w: %w", ErrFatal, err)
 			}
@@ -234,9 +234,7 @@ func (cm *CallManager) createFromSend(ctx context.Context, to address.Address, r
 		}
 		params := &kernel.Block{Codec: profile.ParamsCodec, Data: buf.Bytes()}
 		// The constructor's exit code is ignored; only errors propagate.
-		// v4 traces only explicit invocations, not this implicit constructor.
-		traceInvoke := cm.machine.Profile.FVMVersion < 4
-		if _, err := cm.sendResolved(ctx, state.SystemActorID, id, MethodConstructor, params, big.Zero(), readOnly, traceInvoke); err != nil {
+		if _, err := cm.sendResolved(ctx, state.SystemActorID, id, MethodConstructor, params, big.Zero(), readOnly, profile.TraceAccountConstructor); err != nil {
 			return 0, err
 		}
 		return id, nil

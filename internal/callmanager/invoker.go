@@ -18,8 +18,7 @@ import (
 // WasmInvoker runs actor code on an engine with the syscalls and the Wasm
 // instrumentation of one FVM version: it implements Invoker.
 type WasmInvoker struct {
-	linker     *engine.Linker
-	fvmVersion int
+	linker *engine.Linker
 }
 
 // NewWasmInvoker binds the syscalls of an FVM version into the engine. The
@@ -41,7 +40,7 @@ func NewWasmInvoker(ctx context.Context, e *engine.Engine, fvmVersion int) (*Was
 	if err != nil {
 		return nil, err
 	}
-	return &WasmInvoker{linker: l, fvmVersion: fvmVersion}, nil
+	return &WasmInvoker{linker: l}, nil
 }
 
 // Close releases the syscall bindings.
@@ -56,7 +55,7 @@ func (iv *WasmInvoker) Invoke(ctx context.Context, cm *CallManager, c Call) (Res
 		// v4 (ref-fvm call_actor_resolved): the params' links become
 		// reachable in the callee.
 		put := k.Blocks.Put
-		if iv.fvmVersion >= 4 {
+		if cm.Machine().Profile.Reachability {
 			put = k.Blocks.PutReachable
 		}
 		id, err := put(c.Params)
@@ -77,7 +76,7 @@ func (iv *WasmInvoker) Invoke(ctx context.Context, cm *CallManager, c Call) (Res
 		Memory:             cm.MemoryLimiter(),
 		Data:               k,
 		FrameManaged:       true,
-		MissingInvokeFatal: iv.fvmVersion < 4,
+		MissingInvokeFatal: m.Profile.MissingInvokeFatal,
 		InstantiationFatal: !m.Profile.InstantiationFailureExits,
 	})
 	return outcomeResult(k, out)

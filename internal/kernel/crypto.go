@@ -225,7 +225,7 @@ func (k *Kernel) TipsetCID(ctx context.Context, epoch abi.ChainEpoch) (cid.Cid, 
 		return cid.Undef, Errorf(IllegalArgument, "epoch %d is in the future", epoch)
 	case offset == 0:
 		return cid.Undef, Errorf(IllegalArgument, "cannot lookup the tipset cid for the current epoch")
-	case !k.v4() && offset >= finality:
+	case !k.profile().UnlimitedTipsetLookback && offset >= finality:
 		return cid.Undef, Errorf(IllegalArgument, "epoch %d is too far in the past", epoch)
 	}
 	if err := k.charge(k.prices().OnTipsetCid(offset)); err != nil {

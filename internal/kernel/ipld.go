@@ -18,7 +18,7 @@ func (k *Kernel) BlockOpen(ctx context.Context, c cid.Cid) (uint32, BlockStat, e
 	if err := k.charge(k.prices().OnBlockOpenBase()); err != nil {
 		return 0, BlockStat{}, err
 	}
-	if k.v4() && !k.Blocks.IsReachable(c) {
+	if k.profile().Reachability && !k.Blocks.IsReachable(c) {
 		return 0, BlockStat{}, Errorf(NotFound, "block not reachable: %s", c)
 	}
 	m := k.CM.Machine()
@@ -30,7 +30,7 @@ func (k *Kernel) BlockOpen(ctx context.Context, c cid.Cid) (uint32, BlockStat, e
 		return 0, BlockStat{}, fmt.Errorf("%w: missing state %s: %w", ErrFatal, c, err)
 	}
 	b := &Block{Codec: c.Prefix().Codec, Data: blk.RawData()}
-	if !k.v4() {
+	if !k.profile().Reachability {
 		if err := k.charge(k.prices().OnBlockOpen(len(b.Data), 0)); err != nil {
 			return 0, BlockStat{}, err
 		}
@@ -63,7 +63,7 @@ func (k *Kernel) BlockCreate(codec uint64, data []byte) (uint32, error) {
 	if limit := k.profile().MaxBlockSize; limit > 0 && len(data) > limit {
 		return 0, Errorf(LimitExceeded, "blocks may not be larger than 1MiB")
 	}
-	if !k.v4() {
+	if !k.profile().Reachability {
 		if err := k.charge(k.prices().OnBlockCreate(len(data), 0)); err != nil {
 			return 0, err
 		}
@@ -152,7 +152,7 @@ func (k *Kernel) BlockLink(ctx context.Context, id uint32, hashFun uint64, hashL
 	if err != nil {
 		return cid.Undef, fmt.Errorf("%w: write block %s: %w", ErrFatal, link, err)
 	}
-	if k.v4() {
+	if k.profile().Reachability {
 		k.Blocks.MarkReachable(link)
 	}
 	return link, nil

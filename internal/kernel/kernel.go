@@ -105,7 +105,6 @@ func (k *Kernel) prices() *gas.PriceList { return k.CM.Machine().Profile.Prices 
 
 func (k *Kernel) charge(c gas.GasCharge) error { return k.CM.Charge(c) }
 
-func (k *Kernel) v4() bool { return k.CM.Machine().Profile.FVMVersion >= 4 }
 
 // MessageContext is what vm.message_context reports.
 type MessageContext struct {
@@ -163,7 +162,7 @@ func (k *Kernel) Send(ctx context.Context, to address.Address, method abi.Method
 	// v4 (ref-fvm kernel send): the return block's links become reachable
 	// in the caller.
 	put := k.Blocks.Put
-	if k.v4() {
+	if k.profile().Reachability {
 		put = k.Blocks.PutReachable
 	}
 	id, err := put(res.Return)
@@ -180,7 +179,7 @@ func (k *Kernel) self(ctx context.Context) (*state.ActorState, error) {
 
 // Root returns the actor's state root.
 func (k *Kernel) Root(ctx context.Context) (cid.Cid, error) {
-	if k.v4() {
+	if k.profile().RootCharges {
 		if err := k.charge(k.prices().OnGetRoot()); err != nil {
 			return cid.Undef, err
 		}
@@ -192,7 +191,7 @@ func (k *Kernel) Root(ctx context.Context) (cid.Cid, error) {
 	if act == nil {
 		return cid.Undef, Errorf(IllegalOperation, "state root requested after actor deletion")
 	}
-	if k.v4() {
+	if k.profile().Reachability {
 		k.Blocks.MarkReachable(act.Head)
 	}
 	return act.Head, nil
@@ -203,13 +202,13 @@ func (k *Kernel) SetRoot(ctx context.Context, root cid.Cid) error {
 	if k.ReadOnly {
 		return Errorf(ReadOnly, "cannot update the state-root while read-only")
 	}
-	if k.v4() {
+	if k.profile().RootCharges {
 		if err := k.charge(k.prices().OnSetRoot()); err != nil {
 			return err
 		}
-		if !k.Blocks.IsReachable(root) {
-			return Errorf(NotFound, "new root cid not reachable: %s", root)
-		}
+	}
+	if k.profile().Reachability && !k.Blocks.IsReachable(root) {
+		return Errorf(NotFound, "new root cid not reachable: %s", root)
 	}
 	act, err := k.self(ctx)
 	if err != nil {

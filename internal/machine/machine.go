@@ -97,6 +97,31 @@ type Profile struct {
 	ParamsCodec uint64
 	// RawSendParams makes a message's params to method 0 a raw block (v3+).
 	RawSendParams bool
+
+	// Reachability is v4's IPLD reachability (ref-fvm v4 kernel/default.rs):
+	// an actor opens only blocks it can reach (its state root, its params,
+	// the returns it received and the blocks it opened or linked), open and
+	// create scan links and charge by size and links, and set_root refuses
+	// an unreachable root. v2 and v3 track nothing.
+	Reachability bool
+	// RootCharges charges get_root and set_root (OnGetRoot, OnSetRoot: v4).
+	RootCharges bool
+	// UnlimitedTipsetLookback lets tipset_cid serve any past epoch (v4); v2
+	// and v3 refuse finality and beyond.
+	UnlimitedTipsetLookback bool
+	// TraceAccountConstructor traces the constructor call of an account a
+	// send creates (v2, v3); v4 traces only explicit invocations.
+	TraceAccountConstructor bool
+	// DepthFailurePopsLimit pops a send's gas limit when the call-depth check
+	// refuses it (v4). Quirk (ref-fvm v3 call_manager/default.rs send): v3
+	// returns early and leaves the limit pushed.
+	DepthFailurePopsLimit bool
+	// MissingInvokeFatal makes code without an invoke export a fatal error
+	// (v2, v3); v4 ends the call with SYS_INVALID_RECEIVER.
+	MissingInvokeFatal bool
+	// CircSupplyDefaultsToTotal makes an unset circulating supply the total
+	// supply (ref-fvm NetworkConfig::for_epoch in v2 and v3); it is zero in v4.
+	CircSupplyDefaultsToTotal bool
 }
 
 // IPLD codecs of the block registries (the kernel's constants).
@@ -153,6 +178,7 @@ func profileV3(prices *gas.PriceList) *Profile {
 		BlockCodecs:               []uint64{codecCBOR, codecDagCBOR, codecRaw}, MaxBlockSize: 1 << 20,
 		DelegatedAddresses: true, StateAccessCharges: true, Events: true,
 		ParamsCodec: codecCBOR, RawSendParams: true,
+		TraceAccountConstructor: true, MissingInvokeFatal: true, CircSupplyDefaultsToTotal: true,
 	}
 }
 
@@ -162,6 +188,8 @@ func profileV4(prices *gas.PriceList) *Profile {
 	p := profileV3(prices)
 	p.FVMVersion = 4
 	p.BlockCodecs = nil
+	p.Reachability, p.RootCharges, p.UnlimitedTipsetLookback, p.DepthFailurePopsLimit = true, true, true, true
+	p.TraceAccountConstructor, p.MissingInvokeFatal, p.CircSupplyDefaultsToTotal = false, false, false
 	return p
 }
 
@@ -180,6 +208,7 @@ func profileV2(prices *gas.PriceList) *Profile {
 		ParamsCodec:      codecDagCBOR,
 		SendChargedFirst: true, CreateChargedBeforeBLSCheck: true,
 		OriginKeyAddress: true, BatchSealsPrepaid: true,
+		TraceAccountConstructor: true, MissingInvokeFatal: true, CircSupplyDefaultsToTotal: true,
 	}
 }
 
@@ -240,7 +269,7 @@ func New(ctx context.Context, cfg Config) (*Machine, error) {
 		// ref-fvm NetworkConfig::for_epoch: TOTAL_FILECOIN in v2 and v3, zero
 		// in v4.
 		cfg.CircSupply = big.Zero()
-		if profile.FVMVersion < 4 {
+		if profile.CircSupplyDefaultsToTotal {
 			cfg.CircSupply = TotalFilecoin()
 		}
 	}
