@@ -364,4 +364,3 @@ func (c *Chain) Revert(ctx context.Context, id uint64) error {
 	}
 	return nil
 }
-
