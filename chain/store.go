@@ -28,7 +28,9 @@ const (
 // Store is the chain's database: a pebble store of blocks and indexes, on disk
 // or in memory. Reads are safe for concurrent use; writes go through a Batch.
 type Store struct {
-	db *pebble.DB
+	db        *pebble.DB
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // OpenStore opens (creating it if needed) the store in dir; dir "" opens a
@@ -45,8 +47,11 @@ func OpenStore(dir string) (*Store, error) {
 	return &Store{db: db}, nil
 }
 
-// Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the store (again closing does nothing).
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
+	return s.closeErr
+}
 
 func (s *Store) get(key []byte) ([]byte, error) {
 	v, closer, err := s.db.Get(key)

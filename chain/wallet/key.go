@@ -12,6 +12,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 	"github.com/filecoin-project/go-address"
+	gscrypto "github.com/filecoin-project/go-state-types/crypto"
 	"golang.org/x/crypto/blake2b"
 	"golang.org/x/crypto/sha3"
 
@@ -144,18 +145,18 @@ func (k *Key) EthAddress() (fvm.EthAddress, bool) {
 // BLS over data, delegated over keccak-256(data). Messages are signed over
 // their CID bytes (secp256k1, BLS) or their Ethereum transaction's RLP
 // (delegated).
-func (k *Key) Sign(data []byte) (crypto.Signature, error) {
+func (k *Key) Sign(data []byte) (gscrypto.Signature, error) {
 	switch k.Type {
 	case Secp256k1:
 		d := blake2b.Sum256(data)
-		return crypto.Signature{Type: crypto.SigTypeSecp256k1, Data: k.signSecp(d[:])}, nil
+		return gscrypto.Signature{Type: gscrypto.SigTypeSecp256k1, Data: k.signSecp(d[:])}, nil
 	case Delegated:
-		return crypto.Signature{Type: crypto.SigTypeDelegated, Data: k.signSecp(keccak(data))}, nil
+		return gscrypto.Signature{Type: gscrypto.SigTypeDelegated, Data: k.signSecp(keccak(data))}, nil
 	case BLS:
 		sig, err := k.signBLS(data)
-		return crypto.Signature{Type: crypto.SigTypeBLS, Data: sig}, err
+		return gscrypto.Signature{Type: gscrypto.SigTypeBLS, Data: sig}, err
 	}
-	return crypto.Signature{}, fmt.Errorf("%w %q", ErrUnknownKeyType, k.Type)
+	return gscrypto.Signature{}, fmt.Errorf("%w %q", ErrUnknownKeyType, k.Type)
 }
 
 // signSecp returns r ‖ s ‖ v (v 0 or 1) over a 32-byte digest.

@@ -7,7 +7,9 @@ import (
 
 	"github.com/filecoin-project/go-address"
 
-	"github.com/go-fvm/go-fvm/crypto"
+	gscrypto "github.com/filecoin-project/go-state-types/crypto"
+
+	"github.com/go-fvm/go-fvm/message"
 )
 
 // ErrNoKey is returned (wrapped) for an address the wallet has no key for.
@@ -62,10 +64,47 @@ func (w *Wallet) List() []address.Address {
 }
 
 // Sign signs data with the key of an address (see Key.Sign).
-func (w *Wallet) Sign(a address.Address, data []byte) (crypto.Signature, error) {
+func (w *Wallet) Sign(a address.Address, data []byte) (gscrypto.Signature, error) {
 	k, err := w.Key(a)
 	if err != nil {
-		return crypto.Signature{}, err
+		return gscrypto.Signature{}, err
 	}
 	return k.Sign(data)
+}
+
+// ErrNeedsCodec is returned (wrapped) when a message from an f410 sender is
+// to be signed without the Ethereum transaction codec's signing bytes.
+var ErrNeedsCodec = errors.New("f410 senders sign an Ethereum transaction: no codec given")
+
+// SigningBytes returns what an f410 sender signs for a message (the RLP of
+// its Ethereum transaction), from the Ethereum transaction codec.
+type SigningBytes func(m *message.Message, chainID uint64) ([]byte, error)
+
+// SignMessage signs a message with its sender's key: f1 and f3 senders over
+// the message CID's bytes, f410 senders over eth's signing bytes (nil refuses them).
+func (w *Wallet) SignMessage(m *message.Message, eth SigningBytes, chainID uint64) (*message.SignedMessage, error) {
+	k, err := w.Key(m.From)
+	if err != nil {
+		return nil, err
+	}
+	return k.SignMessage(m, eth, chainID)
+}
+
+// SignMessage signs a message from this key's address (see Wallet.SignMessage).
+func (k *Key) SignMessage(m *message.Message, eth SigningBytes, chainID uint64) (*message.SignedMessage, error) {
+	data := m.Cid().Bytes()
+	if k.Type == Delegated {
+		if eth == nil {
+			return nil, fmt.Errorf("signing for %s: %w", k.Address, ErrNeedsCodec)
+		}
+		var err error
+		if data, err = eth(m, chainID); err != nil {
+			return nil, fmt.Errorf("signing for %s: %w", k.Address, err)
+		}
+	}
+	sig, err := k.Sign(data)
+	if err != nil {
+		return nil, err
+	}
+	return &message.SignedMessage{Message: *m, Signature: sig}, nil
 }

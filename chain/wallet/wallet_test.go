@@ -57,7 +57,7 @@ func TestSignVerifies(t *testing.T) {
 			case Delegated:
 				ok = crypto.VerifyDelegated(sig.Data, data, k.Address)
 			default:
-				ok, err = crypto.VerifySignature(sig.Type, sig.Data, k.Address, data)
+				ok, err = crypto.VerifySignature(crypto.SignatureType(sig.Type), sig.Data, k.Address, data)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -67,7 +67,7 @@ func TestSignVerifies(t *testing.T) {
 			}
 			other := append(bytes.Clone(data), '!')
 			if typ != Delegated {
-				if ok, _ := crypto.VerifySignature(sig.Type, sig.Data, k.Address, other); ok {
+				if ok, _ := crypto.VerifySignature(crypto.SignatureType(sig.Type), sig.Data, k.Address, other); ok {
 					t.Fatalf("%s signature verifies over other data", typ)
 				}
 			}
