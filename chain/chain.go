@@ -94,8 +94,9 @@ type Chain struct {
 	headExec *Execution
 	genesis  *TipSet
 
-	pool *mpool
-	subs *subscribers
+	pool  *mpool
+	subs  *subscribers
+	stats stats
 }
 
 // Open continues the chain in cfg.Store, or starts one from cfg.Genesis when

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/abi"
@@ -130,7 +132,11 @@ func (c *Chain) execute(ctx context.Context, bs blockstore.Blockstore, ts *TipSe
 				continue
 			}
 			seen[msgCid] = true
+			start := time.Now()
 			ret, err := vm.ApplyMessage(ctx, &m.signed.Message, m.signed.ChainLength())
+			if !opts.stopAt.Defined() {
+				c.stats.addMessage(ret, time.Since(start))
+			}
 			if err != nil {
 				return nil, fmt.Errorf("tipset %d: applying message %s: %w", ts.Height, m.cid, err)
 			}
@@ -287,4 +293,46 @@ func (c *Chain) circSupplyAt(ctx context.Context, bs blockstore.Blockstore, root
 	}
 	defer vm.Close(ctx)
 	return c.circSupply(ctx, vm)
+}
+
+// Stats counts what the chain executed (diagnostics: nothing consensus-critical reads it).
+type Stats struct {
+	// Tipsets is how many tipsets were mined since Open.
+	Tipsets int64
+	// Messages is how many messages they applied, MessageGas the gas those
+	// used and MessageTime the wall time ApplyMessage took for them.
+	Messages    int64
+	MessageGas  int64
+	MessageTime time.Duration
+	// MineTime is the wall time of mining (selection, execution, commit).
+	MineTime time.Duration
+}
+
+type stats struct {
+	mu sync.Mutex
+	s  Stats
+}
+
+func (s *stats) addMessage(ret *fvm.ApplyRet, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.s.Messages++
+	s.s.MessageTime += d
+	if ret != nil {
+		s.s.MessageGas += ret.Receipt.GasUsed
+	}
+}
+
+func (s *stats) addTipset(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.s.Tipsets++
+	s.s.MineTime += d
+}
+
+// Stats returns what the chain executed since Open.
+func (c *Chain) Stats() Stats {
+	c.stats.mu.Lock()
+	defer c.stats.mu.Unlock()
+	return c.stats.s
 }

@@ -71,6 +71,8 @@ func (c *Chain) RunInterval(ctx context.Context, d time.Duration) error {
 // mineOne produces, executes and commits a tipset on the head; the caller
 // holds mineMu. It returns the tipset and how many messages it holds.
 func (c *Chain) mineOne(ctx context.Context) (*TipSet, int, error) {
+	start := time.Now()
+	defer func() { c.stats.addTipset(time.Since(start)) }()
 	parent, parentExec := c.headAndExec()
 	height := parent.Height + 1
 	msgs, err := c.selectMessages(ctx, parent, parentExec)

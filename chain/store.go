@@ -29,6 +29,7 @@ const (
 // or in memory. Reads are safe for concurrent use; writes go through a Batch.
 type Store struct {
 	db        *pebble.DB
+	present   sync.Map // CIDs known to be stored: blocks are never deleted, so Has can skip reading them
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -78,11 +79,21 @@ func (s *Store) Get(_ context.Context, c cid.Cid) (blocks.Block, error) {
 
 // Has reports whether the store holds a block.
 func (s *Store) Has(_ context.Context, c cid.Cid) (bool, error) {
-	_, err := s.get(blockKey(c))
+	if _, ok := s.present.Load(c); ok {
+		return true, nil
+	}
+	v, closer, err := s.db.Get(blockKey(c))
 	if errors.Is(err, pebble.ErrNotFound) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	// Remember large blocks (actor code), whose reads cost the most.
+	if len(v) > 4096 {
+		s.present.Store(c, struct{}{})
+	}
+	return true, closer.Close()
 }
 
 // Put writes a block at once (not synced); chain writes go through a Batch.
@@ -190,3 +201,29 @@ func (quietLogger) Fatalf(format string, args ...any) {
 
 var _ blockstore.Blockstore = (*Store)(nil)
 var _ blockstore.Blockstore = (*Batch)(nil)
+
+// prefixUser keys values that packages on top of the chain keep (SetValue).
+const prefixUser = 'u'
+
+// SetValue stores a value of a package on top of the chain under name,
+// synced (the devnet keeps the keys WalletNew makes this way).
+func (s *Store) SetValue(name string, v []byte) error {
+	return s.db.Set(append([]byte{prefixUser}, name...), v, pebble.Sync)
+}
+
+// Values returns the values whose names start with prefix, by name.
+func (s *Store) Values(prefix string) (map[string][]byte, error) {
+	lower := append([]byte{prefixUser}, prefix...)
+	upper := append([]byte{prefixUser}, prefix...)
+	upper = append(upper, 0xff)
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	out := map[string][]byte{}
+	for it.First(); it.Valid(); it.Next() {
+		out[string(it.Key()[1:])] = append([]byte(nil), it.Value()...)
+	}
+	return out, it.Error()
+}

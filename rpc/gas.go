@@ -200,4 +200,3 @@ func capGasFee(m *Message, spec *MessageSendSpec) {
 	}
 	m.GasPremium = big.Min(m.GasFeeCap, m.GasPremium)
 }
-

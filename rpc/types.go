@@ -326,4 +326,3 @@ func (m *Message) toMessage() (*message.Message, error) {
 		Method: m.Method, Params: m.Params,
 	}, nil
 }
-
