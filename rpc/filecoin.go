@@ -517,7 +517,7 @@ func (a *FilecoinAPI) StateReplay(ctx context.Context, k TipSetKey, mc cid.Cid) 
 	}
 	costs := chain.GasCosts{BaseFeeBurn: ret.BaseFeeBurn, OverEstimationBurn: ret.OverEstimationBurn,
 		MinerPenalty: ret.MinerPenalty, MinerTip: ret.MinerTip, Refund: ret.Refund}
-	return invocResult(m.Signed.Message.Cid(), &m.Signed.Message, ret, &costs, time.Since(start)), nil
+	return invocResult(m.Cid, &m.Signed.Message, ret, &costs, time.Since(start)), nil
 }
 
 func invocResult(mc cid.Cid, m *message.Message, ret *fvm.ApplyRet, costs *chain.GasCosts, d time.Duration) *InvocResult {
