@@ -58,8 +58,6 @@ type Config struct {
 	Engine *fvm.Engine
 	// CacheDir is where a new Engine keeps compiled actors; "" means fvm.DefaultCacheDir.
 	CacheDir string
-	// Progress, when set, hears about each actor compiled at start-up.
-	Progress func(done, total int, name string)
 	// Delegated checks f410 senders' signatures (the Ethereum codec's); nil refuses them.
 	Delegated chain.DelegatedAuthenticator
 	// EthSigning is what f410 keys sign for a message (the Ethereum codec's).
@@ -157,9 +155,6 @@ func (d *Devnet) open(ctx context.Context, cfg Config, av int) error {
 	}); err != nil {
 		return err
 	}
-	if err := d.precompile(ctx, av); err != nil {
-		return err
-	}
 	if err := d.loadKeys(); err != nil {
 		return err
 	}
@@ -182,14 +177,20 @@ func newEngine(ctx context.Context, dir string) (*fvm.Engine, error) {
 	return fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir})
 }
 
-// precompile compiles (or loads from the engine's cache) every actor of the
-// chain's bundle now, rather than on each actor's first call.
-func (d *Devnet) precompile(ctx context.Context, av int) error {
+// Precompile compiles (or loads from the engine's cache) every actor of the
+// chain's bundle now, rather than on each actor's first call, reporting each
+// to progress (which may be nil). It may run while the devnet serves: actors
+// a message needs before then are loaded on demand.
+func (d *Devnet) Precompile(ctx context.Context, progress func(done, total int, name string)) error {
+	av, err := ActorsVersion(d.Config.NetworkVersion)
+	if err != nil {
+		return err
+	}
 	root, err := bundle.KnownManifest(av, "mainnet")
 	if err != nil {
 		return err
 	}
-	return d.engine.Precompile(ctx, d.Chain.Blockstore(), root, d.Config.Progress)
+	return d.engine.Precompile(ctx, d.Chain.Blockstore(), root, progress)
 }
 
 func genesisBuilder(av int, accounts []Account) func(context.Context, blockstore.Blockstore) (cid.Cid, error) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/network"
+	logging "github.com/ipfs/go-log/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/go-fvm/go-fvm/chain/wallet"
@@ -124,6 +125,8 @@ func userDataDir() (string, error) {
 
 func runDevnet(cmd *cobra.Command, f devnetFlags) error {
 	start := time.Now()
+	// go-jsonrpc logs every error it returns to a client; the client sees them.
+	_ = logging.SetLogLevel("rpc", "fatal")
 	cfg, err := f.config()
 	if err != nil {
 		return err
@@ -131,7 +134,6 @@ func runDevnet(cmd *cobra.Command, f devnetFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := cmd.OutOrStdout()
-	cfg.Progress = compileProgress(cmd.ErrOrStderr(), start)
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 			return fmt.Errorf("--data-dir: %w", err)
@@ -148,6 +150,11 @@ func runDevnet(cmd *cobra.Command, f devnetFlags) error {
 	}
 	defer d.Close(context.Background())
 	printBanner(out, d, f, l.Addr().String(), time.Since(start))
+	go func() {
+		if err := d.Precompile(ctx, compileProgress(cmd.ErrOrStderr())); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(cmd.ErrOrStderr(), "fvm: compiling the builtin actors:", err)
+		}
+	}()
 	if err := d.Serve(ctx, l); err != nil {
 		return err
 	}
@@ -155,21 +162,20 @@ func runDevnet(cmd *cobra.Command, f devnetFlags) error {
 	return nil
 }
 
-// compileProgress shows actors compiling, which happens only on a cold
-// compile cache (a warm one loads them in milliseconds).
-func compileProgress(w io.Writer, start time.Time) func(done, total int, name string) {
+// compileProgress shows the actors compiling in the background, which takes
+// seconds each on a cold compile cache (a warm one loads them all in well
+// under a second, and then nothing is shown).
+func compileProgress(w io.Writer) func(done, total int, name string) {
+	start := time.Now()
 	shown := false
 	return func(done, total int, name string) {
-		if !shown && time.Since(start) < 300*time.Millisecond && done < total {
-			return
-		}
-		if !shown && done == total {
+		if !shown && time.Since(start) < 2*time.Second {
 			return
 		}
 		shown = true
-		fmt.Fprintf(w, "\rcompiling builtin actors (first run only): %d/%d %-24s", done, total, name)
+		fmt.Fprintf(w, "\rcompiling builtin actors (first run only; messages wait for the actors they need): %d/%d %-20s", done, total, name)
 		if done == total {
-			fmt.Fprintln(w)
+			fmt.Fprintf(w, "\ncompiled the builtin actors in %s\n", time.Since(start).Round(time.Second))
 		}
 	}
 }
