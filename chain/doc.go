@@ -27,24 +27,29 @@
 //
 //	c, err := chain.Open(ctx, chain.Config{...})   // creates or continues the chain in Config.Store
 //	c.Head() / c.Genesis()                            // *TipSet (Key, Blocks, Height)
-//	c.TipSetByHeight(ctx, h) / c.TipSet(ctx, key)     // canonical tipsets
-//	c.Block(ctx, cid)                                 // a block header
+//	c.TipSetByHeight(ctx, h) / c.TipSet(ctx, key)     // canonical tipsets (an empty key is the head)
+//	c.Block(ctx, cid)                                 // a block header (externs.BlockHeader, Lotus's layout)
 //	c.BlockMessages(ctx, blockCid)                    // a block's BLS and secp messages
 //	c.Messages(ctx, ts)                               // a tipset's messages in execution order
-//	c.Execution(ctx, ts)                              // state root, receipts root and per-message
-//	                                                  // results (receipt, gas costs, events) after ts
-//	c.Message(ctx, cid)                               // a chain message by signed or unsigned CID
-//	c.SearchMessage(ctx, cid) / c.WaitMessage(...)    // where a message was included and its result
-//	c.SubscribeHeads(ctx)                             // new heads (and reverts), as a channel
-//	c.Push(ctx, signed)                               // mempool: checks, then (automine) mines it
+//	c.Execution(ctx, ts)                              // state root, receipts root, next base fee and,
+//	                                                  // per message (same order), receipt, gas costs, events
+//	c.GetMessage(ctx, cid)                            // a chain message by signed or unsigned CID
+//	c.SearchMessage(ctx, cid) / c.WaitMessage(...)    // where a message was included (and executed), its result
+//	c.SubscribeHeads(ctx)                             // head changes (current, apply, revert) on a channel
+//	c.Push(ctx, signed)                               // mempool: checks, then (automine) mines it; its CID
 //	c.Pending() / c.NextNonce(ctx, addr)              // mempool contents, next nonce of a sender
 //	c.Mine(ctx, n)                                    // mine n tipsets now
-//	c.StateAt(ctx, ts) / c.Call / c.Estimate          // a VM on a tipset's state; calls that commit nothing
+//	c.VMAt(ctx, ts, tracing)                          // an fvm.VM on the state after ts, as its child runs:
+//	                                                  // Call/Estimate/EVMBytecode/... on it commit nothing
+//	c.Call(ctx, msg, ts) / c.Estimate(...)            // Lotus's StateCall / gas estimation's dry run
 //	c.Replay(ctx, ts, cid)                            // re-execute a tipset up to a message, traced
 //	c.Snapshot() / c.Revert(ctx, id)                  // evm_snapshot / evm_revert of the head
-//	c.Blockstore()                                    // every block: headers, messages, state
+//	c.Blockstore()                                    // every block: headers, messages, state, AMTs
+//	c.Stats()                                         // tipsets, messages, gas and execution time so far
 //
 // Every method is safe for concurrent use. Reads see committed tipsets only.
+// f410 senders' signatures are checked by Config.Delegated, which the
+// Ethereum transaction codec supplies (the chain does not know RLP).
 //
 // # Storage
 //
