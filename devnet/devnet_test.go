@@ -51,3 +51,21 @@ func BenchmarkAutomine(b *testing.B) {
 	b.ReportMetric(r.EVMCallsPerSecond(), "evmcalls/s")
 	b.ReportMetric(r.GasPerNs(), "gas/ns")
 }
+
+func TestVersions(t *testing.T) {
+	nv, err := devnet.DefaultNetworkVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	av, err := devnet.ActorsVersion(nv)
+	if err != nil || av < 17 {
+		t.Fatalf("default nv%d runs actors v%d (%v)", nv, av, err)
+	}
+	if _, err := devnet.ActorsVersion(15); err == nil {
+		t.Fatal("nv15 (no bundle) accepted")
+	}
+	vs := devnet.SupportedNetworkVersions()
+	if len(vs) == 0 || vs[0] > 21 {
+		t.Fatalf("supported %v", vs)
+	}
+}

@@ -10,19 +10,11 @@ import (
 	"github.com/go-fvm/go-fvm/genesis"
 )
 
-// networkActors maps network versions to the actors versions they run
-// (go-state-types actors.VersionForNetwork), from nv21 (FVM v4).
-var networkActors = map[network.Version]int{
-	network.Version21: 12, network.Version22: 13, network.Version23: 14, network.Version24: 15,
-	network.Version25: 16, network.Version26: 16, network.Version27: 17, network.Version28: 18,
-	network.Version29: 19,
-}
-
 // ActorsVersion returns the actors version a network version runs, if the
 // devnet can build its genesis (its bundle is known and genesis supports it).
 func ActorsVersion(nv network.Version) (int, error) {
-	av, ok := networkActors[nv]
-	if !ok || !slices.Contains(bundle.Versions(), av) || !slices.Contains(genesis.Versions(), av) {
+	av, err := bundle.ActorsVersionFor(nv)
+	if err != nil || !slices.Contains(bundle.Versions(), av) || !slices.Contains(genesis.Versions(), av) {
 		return 0, fmt.Errorf("%w: network version %d is not supported (supported: %v)", ErrConfig, nv, SupportedNetworkVersions())
 	}
 	return av, nil
@@ -31,17 +23,22 @@ func ActorsVersion(nv network.Version) (int, error) {
 // SupportedNetworkVersions lists the network versions a devnet can run, ascending.
 func SupportedNetworkVersions() []network.Version {
 	var out []network.Version
-	for nv, av := range networkActors {
-		if slices.Contains(bundle.Versions(), av) && slices.Contains(genesis.Versions(), av) {
-			out = append(out, nv)
+	for _, av := range genesis.Versions() {
+		if slices.Contains(bundle.Versions(), av) {
+			out = append(out, bundle.NetworkVersionsFor(av)...)
 		}
 	}
 	slices.Sort(out)
-	return out
+	return slices.Compact(out)
 }
 
-// DefaultNetworkVersion is the newest network version the bundles support.
+// DefaultNetworkVersion is the network version a devnet runs unless told
+// otherwise: the bundles' default (the one mainnet runs today), when the
+// devnet supports it, or else the newest it supports.
 func DefaultNetworkVersion() (network.Version, error) {
+	if _, err := ActorsVersion(bundle.DefaultNetworkVersion); err == nil {
+		return bundle.DefaultNetworkVersion, nil
+	}
 	vs := SupportedNetworkVersions()
 	if len(vs) == 0 {
 		return 0, fmt.Errorf("%w: no network version has both a known bundle and genesis support", ErrConfig)
