@@ -59,6 +59,12 @@ func fil(n int64) abi.TokenAmount { return big.Mul(big.NewInt(n), big.NewInt(1e1
 // newTestNet starts an in-memory chain whose genesis funds keys.
 func newTestNet(t testing.TB, dir string, automine bool, types ...wallet.KeyType) *testNet {
 	t.Helper()
+	return newTestNetAt(t, testNV, testActors, dir, automine, types...)
+}
+
+// newTestNetAt is newTestNet at a network version and its actors version.
+func newTestNetAt(t testing.TB, nv network.Version, actors int, dir string, automine bool, types ...wallet.KeyType) *testNet {
+	t.Helper()
 	ctx := context.Background()
 	n := &testNet{}
 	var accounts []genesis.Account
@@ -80,9 +86,9 @@ func newTestNet(t testing.TB, dir string, automine bool, types ...wallet.KeyType
 	t.Cleanup(func() { store.Close() })
 	n.store = store
 	n.chain, err = chain.Open(ctx, chain.Config{
-		Store: store, Engine: testEngine(t), NetworkVersion: testNV, ChainID: testChainID, Automine: automine,
+		Store: store, Engine: testEngine(t), NetworkVersion: nv, ChainID: testChainID, Automine: automine,
 		Genesis: func(ctx context.Context, bs blockstore.Blockstore) (cid.Cid, error) {
-			g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: testActors, Accounts: accounts})
+			g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: actors, Accounts: accounts})
 			if err != nil {
 				return cid.Undef, err
 			}
@@ -298,16 +304,27 @@ func BenchmarkEpochs(b *testing.B) {
 	}
 }
 
-// TestThousandEpochs: 1,000 epochs of reward and cron exit 0.
+// TestThousandEpochs: 1,000 epochs of reward and cron exit 0 (Mine fails
+// otherwise), on nv27 and on nv28 (whose base fee follows premiums).
 func TestThousandEpochs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
-	n := newTestNet(t, "", false, wallet.Secp256k1)
-	if _, err := n.chain.Mine(context.Background(), 1000); err != nil {
-		t.Fatal(err)
-	}
-	if h := n.chain.Head().Height; h != 1000 {
-		t.Fatalf("head at %d", h)
+	for _, v := range []struct {
+		nv     network.Version
+		actors int
+	}{{network.Version27, 17}, {network.Version28, 18}} {
+		n := newTestNetAt(t, v.nv, v.actors, "", false, wallet.Secp256k1)
+		if _, err := n.chain.Mine(context.Background(), 1000); err != nil {
+			t.Fatalf("nv%d: %v", v.nv, err)
+		}
+		head := n.chain.Head()
+		if head.Height != 1000 {
+			t.Fatalf("nv%d: head at %d", v.nv, head.Height)
+		}
+		// With no messages the base fee has fallen to the minimum.
+		if !head.ParentBaseFee().Equals(abi.NewTokenAmount(100)) {
+			t.Errorf("nv%d: base fee %s after 1,000 empty epochs, want 100", v.nv, head.ParentBaseFee())
+		}
 	}
 }
