@@ -328,3 +328,48 @@ func TestThousandEpochs(t *testing.T) {
 		}
 	}
 }
+
+// TestNonceOrder: a message past a nonce gap waits in the mempool until the
+// gap fills, then both are mined in nonce order.
+func TestNonceOrder(t *testing.T) {
+	ctx := context.Background()
+	n := newTestNet(t, "", false, wallet.Secp256k1, wallet.Secp256k1)
+	a, b := n.keys[0], n.keys[1]
+	second, err := n.chain.Push(ctx, n.transfer(t, a, b.Address, fil(1), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.chain.Mine(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.chain.SearchMessage(ctx, second); !errors.Is(err, chain.ErrNotFound) {
+		t.Fatalf("message after a nonce gap was mined: %v", err)
+	}
+	first, err := n.chain.Push(ctx, n.transfer(t, a, b.Address, fil(1), 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := n.chain.Mine(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := n.chain.Messages(ctx, ts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 2 || !msgs[0].Cid.Equals(first) || !msgs[1].Cid.Equals(second) {
+		t.Fatalf("tipset messages %v, want nonce 0 then nonce 1", msgs)
+	}
+	exec, err := n.chain.Execution(ctx, ts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range exec.Messages {
+		if a.Receipt.ExitCode != 0 {
+			t.Errorf("message %d: exit code %d", i, a.Receipt.ExitCode)
+		}
+	}
+	if !ts[1].Blocks[0].ParentMessageReceipts.Equals(exec.ReceiptsRoot) {
+		t.Fatal("the child's ParentMessageReceipts is not the tipset's receipts root")
+	}
+}

@@ -75,6 +75,11 @@ func (f devnetFlags) config() (devnet.Config, error) {
 	if f.accounts == 0 {
 		cfg.Accounts = -1
 	}
+	if cfg.NetworkVersion != 0 {
+		if _, err := devnet.ActorsVersion(cfg.NetworkVersion); err != nil {
+			return cfg, fmt.Errorf("--network-version: %w", err)
+		}
+	}
 	if f.seed != "" {
 		seed, err := hex.DecodeString(strings.TrimPrefix(f.seed, "0x"))
 		if err != nil || len(seed) < 16 || len(seed) > 64 {
