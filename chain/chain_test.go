@@ -2,7 +2,10 @@ package chain_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -371,5 +374,56 @@ func TestNonceOrder(t *testing.T) {
 	}
 	if !ts[1].Blocks[0].ParentMessageReceipts.Equals(exec.ReceiptsRoot) {
 		t.Fatal("the child's ParentMessageReceipts is not the tipset's receipts root")
+	}
+}
+
+// TestEvents: an EVM log is in the message's result, its receipt names the
+// events AMT, and the store holds it.
+func TestEvents(t *testing.T) {
+	ctx := context.Background()
+	bin, err := os.ReadFile("../testdata/Counter.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	initcode, err := hex.DecodeString(strings.TrimSpace(string(bin)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := newTestNet(t, "", true, wallet.Secp256k1)
+	a := n.keys[0]
+	push := func(m *message.Message) chain.Applied {
+		t.Helper()
+		m.GasLimit, m.GasFeeCap, m.GasPremium = 200_000_000, abi.NewTokenAmount(1_000_000_000), abi.NewTokenAmount(1000)
+		sm, err := a.SignMessage(m, nil, testChainID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mc, err := n.chain.Push(ctx, sm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := n.chain.SearchMessage(ctx, mc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Applied.Receipt.ExitCode != 0 {
+			t.Fatalf("exit code %d", l.Applied.Receipt.ExitCode)
+		}
+		return l.Applied
+	}
+	created, err := fvm.DecodeCreateReturn(push(fvm.CreateContractMessage(a.Address, 0, initcode)).Receipt.Return)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calldata, _ := hex.DecodeString("7cf5dab0" + strings.Repeat("0", 63) + "5") // increment(5)
+	res := push(fvm.InvokeContractMessage(a.Address, created.Address(), 1, calldata, big.Zero()))
+	if len(res.Events) != 1 || res.Receipt.EventsRoot == nil {
+		t.Fatalf("events %v, root %v", res.Events, res.Receipt.EventsRoot)
+	}
+	if ok, err := n.chain.Blockstore().Has(ctx, *res.Receipt.EventsRoot); err != nil || !ok {
+		t.Fatalf("events AMT %s not stored: %v", res.Receipt.EventsRoot, err)
+	}
+	if _, data, err := res.Events[0].EVMLog(); err != nil || len(data) != 32 || data[31] != 5 {
+		t.Fatalf("EVM log data %x, %v", data, err)
 	}
 }
