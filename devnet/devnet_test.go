@@ -1,0 +1,71 @@
+package devnet_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/go-fvm/go-fvm"
+	"github.com/go-fvm/go-fvm/devnet"
+)
+
+func engine(b testing.TB) *fvm.Engine {
+	dir, err := fvm.DefaultCacheDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := fvm.NewEngine(context.Background(), fvm.EngineConfig{CacheDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// BenchmarkOpen is the start-up of an in-memory devnet on a warm compile
+// cache with a new engine each time, as a new process has.
+func BenchmarkOpen(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		d, err := devnet.Open(ctx, devnet.Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.Close(ctx)
+	}
+}
+
+// BenchmarkAutomine measures transfers and EVM calls per second with
+// automine, and the gas/ns of their execution.
+func BenchmarkAutomine(b *testing.B) {
+	ctx := context.Background()
+	d, err := devnet.Open(ctx, devnet.Config{Accounts: 2, Engine: engine(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close(ctx)
+	b.ResetTimer()
+	r, err := devnet.Bench(ctx, d, b.N, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(r.TransfersPerSecond(), "transfers/s")
+	b.ReportMetric(r.EVMCallsPerSecond(), "evmcalls/s")
+	b.ReportMetric(r.GasPerNs(), "gas/ns")
+}
+
+func TestVersions(t *testing.T) {
+	nv, err := devnet.DefaultNetworkVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	av, err := devnet.ActorsVersion(nv)
+	if err != nil || av < 17 {
+		t.Fatalf("default nv%d runs actors v%d (%v)", nv, av, err)
+	}
+	if _, err := devnet.ActorsVersion(15); err == nil {
+		t.Fatal("nv15 (no bundle) accepted")
+	}
+	vs := devnet.SupportedNetworkVersions()
+	if len(vs) == 0 || vs[0] > 21 {
+		t.Fatalf("supported %v", vs)
+	}
+}
