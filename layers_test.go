@@ -29,14 +29,17 @@ var layers = [][]string{
 	{"internal/callmanager"},
 	{"internal/executor"},
 	{""}, // the root package: the public VM
-	{"genesis", "conformance", "internal/genesis"},
+	{"genesis", "conformance", "internal/genesis", "chain/wallet"},
 	{"chain", "trace", "ffi"},
-	{"rpc", "rpc/eth"},
+	{"rpc"},
+	{"rpc/eth"},
+	{"devnet"},
 	{"cmd/fvm"},
 }
 
 // publicOnly are the packages that must stand on the public API alone.
-var publicOnly = map[string]bool{"genesis": true, "chain": true, "rpc": true, "rpc/eth": true, "trace": true, "ffi": true}
+var publicOnly = map[string]bool{"genesis": true, "chain": true, "chain/wallet": true, "rpc": true, "rpc/eth": true,
+	"devnet": true, "trace": true, "ffi": true}
 
 // maxEnginePublic is how many public packages the engine may expose
 // (besides the product packages above the root).
