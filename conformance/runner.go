@@ -189,7 +189,7 @@ func (r *Runner) runVariant(ctx context.Context, v *Vector, variant Variant, res
 		CircSupply:     circSupply,
 		StateRoot:      v.PreRoot(),
 		Blockstore:     store,
-		Externs:        replayExterns{v},
+		Externs:        v.Externs(),
 		Proofs:         externs.AcceptAllProofs{},
 		Engine:         r.engine,
 		Timings:        timings,
@@ -233,6 +233,10 @@ func compareReceipt(ret *fvm.ApplyRet, want Receipt) error {
 	}
 	return nil
 }
+
+// Externs returns the externs the reference runner gives a vector: its
+// randomness replayed, no tipset CIDs, no consensus fault.
+func (v *Vector) Externs() externs.Externs { return replayExterns{v} }
 
 // replayExterns replays a vector's randomness; the rest of the externs are
 // what the reference runner provides: no consensus fault, no tipset CIDs.

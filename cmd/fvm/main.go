@@ -1,8 +1,9 @@
 // Command fvm is the go-fvm command-line tool: it runs conformance vectors
 // (fvm conformance), inspects and compiles builtin-actors bundles (fvm bundle
-// list, fvm bundle compile), inspects vectors (fvm vector inspect),
-// instruments WASM modules as the FVM does (fvm wasm instrument) and runs a
-// local Filecoin chain with Lotus's JSON-RPC (fvm devnet).
+// list, fvm bundle compile), inspects vectors (fvm vector inspect), prints a
+// message's call tree decoded (fvm trace), instruments WASM modules as the FVM
+// does (fvm wasm instrument) and runs a local Filecoin chain with Lotus's
+// JSON-RPC (fvm devnet).
 package main
 
 import (
@@ -54,6 +55,6 @@ func newRootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().String("bundle", os.Getenv("FVM_BUNDLE"),
 		"builtin-actors bundle file of your own (tar.zst or CAR) to use instead of lotus's (env FVM_BUNDLE)")
-	root.AddCommand(newBundleCmd(), newVectorCmd(), newConformanceCmd(), newWasmCmd(), newDevnetCmd())
+	root.AddCommand(newBundleCmd(), newVectorCmd(), newConformanceCmd(), newTraceCmd(), newWasmCmd(), newDevnetCmd())
 	return root
 }
