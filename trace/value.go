@@ -430,7 +430,11 @@ func (g generic) tag(tag uint64, depth int) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b, ok := v.(Bytes); ok && tag == 42 && len(b) > 0 && b[0] == 0 {
+	if tag == 42 {
+		b, ok := v.(Bytes)
+		if !ok || len(b) == 0 || b[0] != 0 {
+			return nil, errors.New("tag 42 without a 0x00-prefixed CID")
+		}
 		c, err := cid.Cast(b[1:])
 		if err != nil {
 			return nil, fmt.Errorf("tag 42: %w", err)
