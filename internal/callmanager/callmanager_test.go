@@ -375,7 +375,7 @@ func TestDepthLimit(t *testing.T) {
 		t.Run("v"+string(rune('0'+fvm)), func(t *testing.T) {
 			w := newWorld(t)
 			w.m.Profile.MaxCallDepth = 4
-			w.m.Profile.FVMVersion = fvm
+			w.m.Profile.DepthFailurePopsLimit = fvm >= 4
 			limit := gas.NewGas(1_000_000)
 			var limitsBefore, limitsAfter int
 			var depthErr error
