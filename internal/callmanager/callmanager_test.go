@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/gas"
+	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/kernel"
 )
 
@@ -49,9 +50,9 @@ func TestSendMethodZero(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
 			inv := &invokerFunc{}
-			cm, tr := newCM(w, w.message(), inv, bigLimit)
-			toID, _, _ := w.m.Tree.LookupID(ctx, tc.to)
-			before := balance(t, w, toID)
+			cm, tr := w.NewCM(w.Message(), inv, bigLimit)
+			toID, _, _ := w.M.Tree.LookupID(ctx, tc.to)
+			before := w.Balance(t, toID)
 			res, err := cm.Send(ctx, idRich, tc.to, callmanager.MethodSend, nil, big.NewInt(tc.value), nil, false)
 			if err != nil || res.ExitCode != exitcode.Ok || res.Return != nil {
 				t.Fatalf("send: %+v, %v", res, err)
@@ -62,10 +63,10 @@ func TestSendMethodZero(t *testing.T) {
 			if got := used(t, tr); got != tc.gas {
 				t.Errorf("gas used %d, want %d", got, tc.gas)
 			}
-			if got := balance(t, w, toID); !got.Equals(big.Add(before, big.NewInt(tc.value))) {
+			if got := w.Balance(t, toID); !got.Equals(big.Add(before, big.NewInt(tc.value))) {
 				t.Errorf("receiver balance %s, want %s + %d", got, before, tc.value)
 			}
-			if got := balance(t, w, idRich); !got.Equals(big.Sub(oneFIL, big.NewInt(tc.value))) {
+			if got := w.Balance(t, idRich); !got.Equals(big.Sub(oneFIL, big.NewInt(tc.value))) {
 				t.Errorf("sender balance %s", got)
 			}
 		})
@@ -75,7 +76,7 @@ func TestSendMethodZero(t *testing.T) {
 func TestSendChargesOncePerMessage(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	cm, tr := newCM(w, w.message(), &invokerFunc{}, bigLimit)
+	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 	for i := 0; i < 3; i++ {
 		if _, err := cm.Send(ctx, idRich, idAddr(idOther), 0, nil, big.NewInt(1), nil, false); err != nil {
 			t.Fatal(err)
@@ -118,8 +119,8 @@ func TestSendErrors(t *testing.T) {
 		{"BLS zero address", idRich, mustAddr(address.NewBLSAddress(make([]byte, 48))), zero, false, kernel.IllegalArgument, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cm, tr := newCM(w, w.message(), &invokerFunc{}, bigLimit)
-			root, err := w.m.Tree.Flush(ctx)
+			cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
+			root, err := w.M.Tree.Flush(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,7 +132,7 @@ func TestSendErrors(t *testing.T) {
 			if got := used(t, tr); got != tc.gas {
 				t.Errorf("gas used %d, want %d", got, tc.gas)
 			}
-			if after, err := w.m.Tree.Flush(ctx); err != nil || after != root {
+			if after, err := w.M.Tree.Flush(ctx); err != nil || after != root {
 				t.Errorf("a failed send changed the state (%v)", err)
 			}
 		})
@@ -141,7 +142,7 @@ func TestSendErrors(t *testing.T) {
 func TestFailedSendForgetsAccess(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	cm, tr := newCM(w, w.message(), &invokerFunc{}, bigLimit)
+	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 	_, err := cm.Send(ctx, idPoor, idAddr(idOther), 0, nil, big.NewInt(1), nil, false)
 	wantErrNum(t, err, kernel.InsufficientFunds)
 	base := used(t, tr)
@@ -181,7 +182,7 @@ func TestFailedSendForgetsAccess(t *testing.T) {
 func TestTransferChargesOnlyAccess(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	cm, tr := newCM(w, w.message(), &invokerFunc{}, bigLimit)
+	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 	if err := cm.Transfer(ctx, idRich, idOther, big.NewInt(10)); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestTransferChargesOnlyAccess(t *testing.T) {
 	if got, want := used(t, tr), uint64(actorLookup+actorUpdate); got != want {
 		t.Errorf("transfer cost %d, want %d", got, want)
 	}
-	if got := balance(t, w, idOther); !got.Equals(big.NewInt(1010)) {
+	if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1010)) {
 		t.Errorf("balance %s, want 1010", got)
 	}
 	// A transfer to itself only checks the balance.
@@ -206,15 +207,15 @@ func TestAutoCreateAccount(t *testing.T) {
 	for _, proto := range []string{"secp", "bls"} {
 		t.Run(proto, func(t *testing.T) {
 			w := newWorld(t)
-			to := w.newSecp
+			to := w.NewSecp
 			if proto == "bls" {
-				to = w.newBLS
+				to = w.NewBLS
 			}
 			inv := &invokerFunc{fn: func(context.Context, *callmanager.CallManager, callmanager.Call) (callmanager.Result, error) {
 				// The constructor's exit code is ignored.
 				return callmanager.Result{ExitCode: 16}, nil
 			}}
-			cm, tr := newCM(w, w.message(), inv, bigLimit)
+			cm, tr := w.NewCM(w.Message(), inv, bigLimit)
 			res, err := cm.Send(ctx, idRich, to, 0, nil, big.NewInt(5), nil, false)
 			if err != nil || res.ExitCode != 0 {
 				t.Fatalf("send: %+v %v", res, err)
@@ -236,19 +237,19 @@ func TestAutoCreateAccount(t *testing.T) {
 				c.Params == nil || c.Params.Codec != 0x51 || !bytes.Equal(c.Params.Data, buf.Bytes()) {
 				t.Errorf("constructor call %+v", c)
 			}
-			if c.Actor.Code != w.code(t, "account") {
+			if c.Actor.Code != w.Code(t, "account") {
 				t.Errorf("constructor ran code %s", c.Actor.Code)
 			}
 			// The constructor runs at the send's depth (no increment).
 			if inv.depths[0] != 1 {
 				t.Errorf("constructor at depth %d, want 1", inv.depths[0])
 			}
-			id, found, err := w.m.Tree.LookupID(ctx, to)
+			id, found, err := w.M.Tree.LookupID(ctx, to)
 			if err != nil || !found || id != firstFree {
 				t.Fatalf("%s resolves to %d,%v,%v; want %d", to, id, found, err, firstFree)
 			}
-			act := actor(t, w, firstFree)
-			if act.Code != w.code(t, "account") || act.Head != emptyArray() || act.Sequence != 0 || !act.Balance.Equals(big.NewInt(5)) || act.DelegatedAddress != nil {
+			act := w.Actor(t, firstFree)
+			if act.Code != w.Code(t, "account") || act.Head != genesis.EmptyArray() || act.Sequence != 0 || !act.Balance.Equals(big.NewInt(5)) || act.DelegatedAddress != nil {
 				t.Errorf("new account %+v", act)
 			}
 			// Auto-creation does not count as create_actor.
@@ -263,8 +264,8 @@ func TestAutoCreatePlaceholder(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	inv := &invokerFunc{}
-	cm, tr := newCM(w, w.message(), inv, bigLimit)
-	if _, err := cm.Send(ctx, idRich, w.new4, 0, nil, zero, nil, false); err != nil {
+	cm, tr := w.NewCM(w.Message(), inv, bigLimit)
+	if _, err := cm.Send(ctx, idRich, w.New4, 0, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	// No constructor runs for a placeholder.
@@ -274,8 +275,8 @@ func TestAutoCreatePlaceholder(t *testing.T) {
 	if len(inv.calls) != 0 {
 		t.Errorf("placeholder creation ran code")
 	}
-	act := actor(t, w, firstFree)
-	if act == nil || act.Code != w.code(t, "placeholder") || act.DelegatedAddress == nil || *act.DelegatedAddress != w.new4 {
+	act := w.Actor(t, firstFree)
+	if act == nil || act.Code != w.Code(t, "placeholder") || act.DelegatedAddress == nil || *act.DelegatedAddress != w.New4 {
 		t.Errorf("placeholder %+v", act)
 	}
 }
@@ -289,7 +290,7 @@ func TestTransactionRollback(t *testing.T) {
 	ev := func(key string) kernel.StampedEvent {
 		return kernel.StampedEvent{Emitter: idOther, Entries: []kernel.EventEntry{{Key: key, Codec: 0x55}}}
 	}
-	evm := w.code(t, "evm")
+	evm := w.Code(t, "evm")
 	inv := &invokerFunc{}
 	inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
 		switch c.Method {
@@ -307,7 +308,7 @@ func TestTransactionRollback(t *testing.T) {
 			if _, err := cm.Send(ctx, idOther, idAddr(idPoor), 0, nil, big.NewInt(7), nil, false); err != nil {
 				return callmanager.Result{}, err
 			}
-			if _, err := cm.Send(ctx, idOther, w.newSecp, 0, nil, zero, nil, false); err != nil {
+			if _, err := cm.Send(ctx, idOther, w.NewSecp, 0, nil, zero, nil, false); err != nil {
 				return callmanager.Result{}, err
 			}
 			if err := cm.CreateActor(ctx, evm, 2000, nil); err != nil {
@@ -321,20 +322,20 @@ func TestTransactionRollback(t *testing.T) {
 		}
 		return callmanager.Result{}, nil // the account constructor
 	}
-	msg := w.message()
+	msg := w.Message()
 	msg.Receiver = idOther
-	cm, _ := newCM(w, msg, inv, bigLimit)
+	cm, _ := w.NewCM(msg, inv, bigLimit)
 	res, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false)
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("send: %+v %v", res, err)
 	}
-	if got := balance(t, w, idPoor); !got.Equals(big.NewInt(5)) {
+	if got := w.Balance(t, idPoor); !got.Equals(big.NewInt(5)) {
 		t.Errorf("receiver balance %s, want 5 (the 7 of the failed call reverted)", got)
 	}
-	if _, found, _ := w.m.Tree.LookupID(ctx, w.newSecp); found {
+	if _, found, _ := w.M.Tree.LookupID(ctx, w.NewSecp); found {
 		t.Error("the account created in the failed call survived")
 	}
-	if actor(t, w, firstFree) != nil || actor(t, w, 2000) != nil {
+	if w.Actor(t, firstFree) != nil || w.Actor(t, 2000) != nil {
 		t.Error("an actor created in the failed call survived")
 	}
 	if cm.NumActorsCreated() != 1 {
@@ -348,10 +349,10 @@ func TestTransactionRollback(t *testing.T) {
 		t.Errorf("events %v, want [A C]", keys)
 	}
 	// The init actor's next id was rolled back: the next account gets it.
-	if _, err := cm.Send(ctx, idRich, w.newBLS, 0, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, idRich, w.NewBLS, 0, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
-	if id, _, _ := w.m.Tree.LookupID(ctx, w.newBLS); id != firstFree {
+	if id, _, _ := w.M.Tree.LookupID(ctx, w.NewBLS); id != firstFree {
 		t.Errorf("next account got id %d, want %d", id, firstFree)
 	}
 
@@ -360,7 +361,7 @@ func TestTransactionRollback(t *testing.T) {
 		cm.EmitEvent(ev("D"))
 		return callmanager.Result{ExitCode: 17}, nil
 	}
-	cm, _ = newCM(w, msg, inv, bigLimit)
+	cm, _ = w.NewCM(msg, inv, bigLimit)
 	if res, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false); err != nil || res.ExitCode != 17 {
 		t.Fatalf("send: %+v %v", res, err)
 	}
@@ -374,8 +375,8 @@ func TestDepthLimit(t *testing.T) {
 	for _, fvm := range []int{3, 4} {
 		t.Run("v"+string(rune('0'+fvm)), func(t *testing.T) {
 			w := newWorld(t)
-			w.m.Profile.MaxCallDepth = 4
-			w.m.Profile.DepthFailurePopsLimit = fvm >= 4
+			w.M.Profile.MaxCallDepth = 4
+			w.M.Profile.DepthFailurePopsLimit = fvm >= 4
 			limit := gas.NewGas(1_000_000)
 			var limitsBefore, limitsAfter int
 			var depthErr error
@@ -389,9 +390,9 @@ func TestDepthLimit(t *testing.T) {
 				}
 				return res, nil
 			}
-			msg := w.message()
+			msg := w.Message()
 			msg.Receiver = idOther
-			cm, _ := newCM(w, msg, inv, bigLimit)
+			cm, _ := w.NewCM(msg, inv, bigLimit)
 			if _, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false); err != nil {
 				t.Fatal(err)
 			}
@@ -430,9 +431,9 @@ func TestDefaultDepthLimit(t *testing.T) {
 		}
 		return res, nil
 	}
-	msg := w.message()
+	msg := w.Message()
 	msg.Receiver = idOther
-	cm, tr := newCM(w, msg, inv, bigLimit)
+	cm, tr := w.NewCM(msg, inv, bigLimit)
 	if _, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
@@ -465,13 +466,13 @@ func TestSendGasLimit(t *testing.T) {
 		return inv
 	}
 	w := newWorld(t)
-	msg := w.message()
+	msg := w.Message()
 	msg.Receiver = idOther
 
 	// The child exhausts its own limit: the parent sees exit 7.
 	var child callmanager.Result
 	var childErr error
-	cm, tr := newCM(w, msg, script(&child, &childErr), bigLimit)
+	cm, tr := w.NewCM(msg, script(&child, &childErr), bigLimit)
 	res, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false)
 	if childErr != nil || child.ExitCode != exitcode.SysErrOutOfGas {
 		t.Errorf("child result %+v %v, want exit 7", child, childErr)
@@ -488,7 +489,7 @@ func TestSendGasLimit(t *testing.T) {
 	}
 
 	// The message's own gas runs out inside the child: an error all the way.
-	cm, tr = newCM(w, msg, script(&child, &childErr), methodInvocation+childLimit/2)
+	cm, tr = w.NewCM(msg, script(&child, &childErr), methodInvocation+childLimit/2)
 	_, err = cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false)
 	if !errors.Is(childErr, gas.ErrOutOfGas) || !errors.Is(err, gas.ErrOutOfGas) {
 		t.Errorf("child %v, top %v; want out of gas", childErr, err)
@@ -517,9 +518,9 @@ func TestReturnValueCharge(t *testing.T) {
 				}
 				return callmanager.Result{ExitCode: tc.exit, Return: ret}, nil
 			}
-			msg := w.message()
+			msg := w.Message()
 			msg.Receiver = idOther
-			cm, tr := newCM(w, msg, inv, bigLimit)
+			cm, tr := w.NewCM(msg, inv, bigLimit)
 			res, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false)
 			if err != nil || res.ExitCode != tc.exit || res.Return != ret {
 				t.Fatalf("send: %+v %v", res, err)
@@ -537,10 +538,10 @@ func TestInvocationCall(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	inv := &invokerFunc{}
-	cm, tr := newCM(w, w.message(), inv, bigLimit)
+	cm, tr := w.NewCM(w.Message(), inv, bigLimit)
 	params := &kernel.Block{Codec: 0x51, Data: []byte{0x80}}
 	// By key address, with value, read-only off.
-	if _, err := cm.Send(ctx, idRich, w.secp, 5, params, big.NewInt(9), nil, false); err != nil {
+	if _, err := cm.Send(ctx, idRich, w.Secp, 5, params, big.NewInt(9), nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if len(inv.calls) != 1 {
@@ -559,20 +560,20 @@ func TestInvocationCall(t *testing.T) {
 		t.Errorf("gas used %d, want %d", got, want)
 	}
 	// Read-only sends are passed on as such; they may not move value.
-	if _, err := cm.Send(ctx, idRich, w.secp, 5, nil, zero, nil, true); err != nil {
+	if _, err := cm.Send(ctx, idRich, w.Secp, 5, nil, zero, nil, true); err != nil {
 		t.Fatal(err)
 	}
 	if !inv.calls[1].ReadOnly {
 		t.Error("read-only flag lost")
 	}
-	_, err := cm.Send(ctx, idRich, w.secp, 5, nil, big.NewInt(1), nil, true)
+	_, err := cm.Send(ctx, idRich, w.Secp, 5, nil, big.NewInt(1), nil, true)
 	wantErrNum(t, err, kernel.ReadOnly)
 	// An invoker error comes back unchanged.
 	boom := errors.New("boom")
 	inv.fn = func(context.Context, *callmanager.CallManager, callmanager.Call) (callmanager.Result, error) {
 		return callmanager.Result{}, boom
 	}
-	if _, err := cm.Send(ctx, idRich, w.secp, 5, nil, zero, nil, false); !errors.Is(err, boom) {
+	if _, err := cm.Send(ctx, idRich, w.Secp, 5, nil, zero, nil, false); !errors.Is(err, boom) {
 		t.Errorf("error %v, want boom", err)
 	}
 }
@@ -580,9 +581,9 @@ func TestInvocationCall(t *testing.T) {
 func TestCreateActor(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	cm, tr := newCM(w, w.message(), &invokerFunc{}, bigLimit)
-	evm := w.code(t, "evm")
-	f4 := w.f410
+	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
+	evm := w.Code(t, "evm")
+	f4 := w.F410
 
 	// A new id: lookup, OnCreateActor(false), update.
 	if err := cm.CreateActor(ctx, evm, 2000, &f4); err != nil {
@@ -591,8 +592,8 @@ func TestCreateActor(t *testing.T) {
 	if got, want := used(t, tr), uint64(actorLookup+createExplicit+actorUpdate); got != want {
 		t.Errorf("create cost %d, want %d", got, want)
 	}
-	act := actor(t, w, 2000)
-	if act.Code != evm || act.Head != emptyArray() || !act.Balance.IsZero() || act.DelegatedAddress == nil || *act.DelegatedAddress != f4 {
+	act := w.Actor(t, 2000)
+	if act.Code != evm || act.Head != genesis.EmptyArray() || !act.Balance.IsZero() || act.DelegatedAddress == nil || *act.DelegatedAddress != f4 {
 		t.Errorf("created %+v", act)
 	}
 	if cm.NumActorsCreated() != 1 {
@@ -600,7 +601,7 @@ func TestCreateActor(t *testing.T) {
 	}
 
 	base := used(t, tr)
-	wantErrNum(t, cm.CreateActor(ctx, w.code(t, "placeholder"), 2001, nil), kernel.Forbidden)
+	wantErrNum(t, cm.CreateActor(ctx, w.Code(t, "placeholder"), 2001, nil), kernel.Forbidden)
 	wantErrNum(t, cm.CreateActor(ctx, evm, 2000, nil), kernel.Forbidden) // exists
 	if used(t, tr) != base {
 		t.Errorf("refused creations cost %d", used(t, tr)-base)
@@ -618,7 +619,7 @@ func TestCreateActor(t *testing.T) {
 	if got := used(t, tr) - base; got != actorUpdate {
 		t.Errorf("placeholder replacement cost %d, want %d", got, actorUpdate)
 	}
-	act = actor(t, w, idHolder)
+	act = w.Actor(t, idHolder)
 	if act.Code != evm || !act.Balance.Equals(big.NewInt(5)) || *act.DelegatedAddress != f4 {
 		t.Errorf("replaced placeholder %+v", act)
 	}
@@ -629,14 +630,14 @@ func TestCreateActor(t *testing.T) {
 
 func TestNextActorAddress(t *testing.T) {
 	w := newWorld(t)
-	cm, _ := newCM(w, w.message(), &invokerFunc{}, bigLimit)
+	cm, _ := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 	// blake2b-160 of cbor(origin) ‖ u64be(nonce 7) ‖ u64be(created), written
 	// out: a BLS address is 49 bytes, a CBOR byte string of 49 has the
 	// header 0x58 0x31.
 	want := func(created byte) address.Address {
 		var b []byte
 		b = append(b, 0x58, 49)
-		b = append(b, w.bls.Bytes()...)
+		b = append(b, w.BLS.Bytes()...)
 		b = append(b, 0, 0, 0, 0, 0, 0, 0, 7)
 		b = append(b, 0, 0, 0, 0, 0, 0, 0, created)
 		h, _ := blake2b.New(20, nil)
@@ -647,7 +648,7 @@ func TestNextActorAddress(t *testing.T) {
 	if err != nil || got != want(0) {
 		t.Fatalf("first address %s %v, want %s", got, err, want(0))
 	}
-	if err := cm.CreateActor(context.Background(), w.code(t, "evm"), 3000, nil); err != nil {
+	if err := cm.CreateActor(context.Background(), w.Code(t, "evm"), 3000, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := cm.NextActorAddress(); got != want(1) {

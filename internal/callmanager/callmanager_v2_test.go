@@ -38,24 +38,24 @@ func newWorldV2(t *testing.T) *world {
 	ctx := context.Background()
 	g := genesis.New(t, 9)
 	g.NextID = firstFree
-	w := &world{man: g.Manifest}
-	w.bls = mustAddr(address.NewBLSAddress(bytes48(1)))
-	w.secp = mustAddr(address.NewSecp256k1Address([]byte("poor key")))
-	w.newSecp = mustAddr(address.NewSecp256k1Address([]byte("fresh key")))
-	w.newBLS = mustAddr(address.NewBLSAddress(bytes48(2)))
-	w.new4 = mustAddr(address.NewDelegatedAddress(10, bytes20(4)))
-	g.Register(w.bls, idRich)
-	g.Register(w.secp, idPoor)
+	w := &world{&genesis.World{Manifest: g.Manifest}}
+	w.BLS = mustAddr(address.NewBLSAddress(bytes48(1)))
+	w.Secp = mustAddr(address.NewSecp256k1Address([]byte("poor key")))
+	w.NewSecp = mustAddr(address.NewSecp256k1Address([]byte("fresh key")))
+	w.NewBLS = mustAddr(address.NewBLSAddress(bytes48(2)))
+	w.New4 = mustAddr(address.NewDelegatedAddress(10, bytes20(4)))
+	g.Register(w.BLS, idRich)
+	g.Register(w.Secp, idPoor)
 	g.Actor(idReward, "reward", big.Zero())
 	g.Actor(idBurnt, "account", big.Zero())
 	// The accounts hold their key addresses, as real ones do.
-	g.Account(idRich, w.bls, oneFIL)
-	g.Account(idPoor, w.secp, big.Zero())
+	g.Account(idRich, w.BLS, oneFIL)
+	g.Account(idPoor, w.Secp, big.Zero())
 	g.Actor(idOther, "account", big.NewInt(1000))
 	g.Actor(idHolder, "multisig", big.NewInt(5))
 	root := g.Root()
 	var err error
-	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version17, StateRoot: root, Blockstore: g.Store, Externs: genesis.NoExterns{}})
+	w.M, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version17, StateRoot: root, Blockstore: g.Store, Externs: genesis.NoExterns{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestSendChargesV2(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorldV2(t)
 			inv := &invokerFunc{}
-			cm, tr := newCM(w, w.message(), inv, bigLimit)
+			cm, tr := w.NewCM(w.Message(), inv, bigLimit)
 			res, err := cm.Send(ctx, idRich, idAddr(idOther), abi.MethodNum(tc.method), nil, big.NewInt(tc.value), nil, false)
 			if err != nil || res.ExitCode != exitcode.Ok {
 				t.Fatalf("send: %+v %v", res, err)
@@ -88,7 +88,7 @@ func TestSendChargesV2(t *testing.T) {
 			if got := used(t, tr); int64(got) != tc.gas {
 				t.Errorf("gas used %d, want %d", got, tc.gas)
 			}
-			if got := balance(t, w, idOther); !got.Equals(big.NewInt(1000 + tc.value)) {
+			if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1000 + tc.value)) {
 				t.Errorf("receiver balance %s", got)
 			}
 			if ran := len(inv.calls) == 1; ran != (tc.method != 0) {
@@ -104,8 +104,8 @@ func TestAutoCreateAccountV2(t *testing.T) {
 	ctx := context.Background()
 	w := newWorldV2(t)
 	inv := &invokerFunc{}
-	cm, tr := newCM(w, w.message(), inv, bigLimit)
-	res, err := cm.Send(ctx, idRich, w.newSecp, 0, nil, big.NewInt(5), nil, false)
+	cm, tr := w.NewCM(w.Message(), inv, bigLimit)
+	res, err := cm.Send(ctx, idRich, w.NewSecp, 0, nil, big.NewInt(5), nil, false)
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("send: %+v %v", res, err)
 	}
@@ -117,11 +117,11 @@ func TestAutoCreateAccountV2(t *testing.T) {
 		t.Fatalf("constructor calls %+v", inv.calls)
 	}
 	var buf bytes.Buffer
-	_ = w.newSecp.MarshalCBOR(&buf)
+	_ = w.NewSecp.MarshalCBOR(&buf)
 	if !bytes.Equal(inv.calls[0].Params.Data, buf.Bytes()) {
 		t.Errorf("constructor params %x", inv.calls[0].Params.Data)
 	}
-	if act := actor(t, w, firstFree); act == nil || act.Code != w.code(t, "account") || !act.Balance.Equals(big.NewInt(5)) {
+	if act := w.Actor(t, firstFree); act == nil || act.Code != w.Code(t, "account") || !act.Balance.Equals(big.NewInt(5)) {
 		t.Errorf("new account %+v", act)
 	}
 }
@@ -137,7 +137,7 @@ func TestZeroBLSChargedV2(t *testing.T) {
 		gas   int64
 	}{{"v2", newWorldV2, v2CreateActor}, {"v3", newWorld, 0}} {
 		w := tc.world(t)
-		cm, tr := newCM(w, w.message(), &invokerFunc{}, bigLimit)
+		cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 		_, err := cm.Send(ctx, idRich, zeroBLS, 0, nil, big.NewInt(1), nil, false)
 		wantErrNum(t, err, kernel.IllegalArgument)
 		if got := used(t, tr); int64(got) != tc.gas {
@@ -150,11 +150,11 @@ func TestZeroBLSChargedV2(t *testing.T) {
 // NotFound, and no actor is created.
 func TestNoPlaceholderV2(t *testing.T) {
 	w := newWorldV2(t)
-	cm, tr := newCM(w, w.message(), &invokerFunc{}, bigLimit)
-	_, err := cm.Send(context.Background(), idRich, w.new4, 0, nil, big.NewInt(1), nil, false)
+	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
+	_, err := cm.Send(context.Background(), idRich, w.New4, 0, nil, big.NewInt(1), nil, false)
 	wantErrNum(t, err, kernel.NotFound)
-	if used(t, tr) != 0 || actor(t, w, firstFree) != nil {
-		t.Errorf("gas %d, actor %+v", used(t, tr), actor(t, w, firstFree))
+	if used(t, tr) != 0 || w.Actor(t, firstFree) != nil {
+		t.Errorf("gas %d, actor %+v", used(t, tr), w.Actor(t, firstFree))
 	}
 }
 
@@ -173,7 +173,7 @@ func TestDepthLimitV2(t *testing.T) {
 		}
 		return res, nil
 	}
-	cm, _ := newCM(w, w.message(), inv, bigLimit)
+	cm, _ := w.NewCM(w.Message(), inv, bigLimit)
 	if _, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
@@ -201,13 +201,13 @@ func TestNextActorAddressV2(t *testing.T) {
 		key   bool
 	}{{"v2", newWorldV2, true}, {"v3", newWorld, false}} {
 		w := tc.world(t)
-		msg := w.message()
+		msg := w.Message()
 		msg.OriginAddress = idAddr(idRich)
-		cm, tr := newCM(w, msg, &invokerFunc{}, bigLimit)
+		cm, tr := w.NewCM(msg, &invokerFunc{}, bigLimit)
 		got, err := cm.NextActorAddress()
 		exp := want(idAddr(idRich))
 		if tc.key {
-			exp = want(w.bls)
+			exp = want(w.BLS)
 		}
 		if err != nil || got != exp {
 			t.Errorf("%s: %s %v, want %s", tc.name, got, err, exp)
@@ -224,16 +224,16 @@ func TestNextActorAddressV2(t *testing.T) {
 func TestResolveKeyAddress(t *testing.T) {
 	ctx := context.Background()
 	w := newWorldV2(t)
-	cm, tr := newCM(w, w.message(), &invokerFunc{}, bigLimit)
-	if a, err := cm.ResolveKeyAddress(ctx, w.newBLS, true); err != nil || a != w.newBLS || used(t, tr) != 0 {
+	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
+	if a, err := cm.ResolveKeyAddress(ctx, w.NewBLS, true); err != nil || a != w.NewBLS || used(t, tr) != 0 {
 		t.Errorf("key address: %s %v, gas %d", a, err, used(t, tr))
 	}
 	a, err := cm.ResolveKeyAddress(ctx, idAddr(idRich), true)
-	if err != nil || a != w.bls {
+	if err != nil || a != w.BLS {
 		t.Fatalf("account: %s %v", a, err)
 	}
 	var st bytes.Buffer
-	_ = w.bls.MarshalCBOR(&st)
+	_ = w.BLS.MarshalCBOR(&st)
 	stateLen := 1 + st.Len() // [address]
 	if got, want := float64(tr.GasUsed().Milligas())/1000, v2BlockOpenBase+v2BlockOpenPerByte*float64(stateLen); got != want {
 		t.Errorf("charged %v gas, want %v", got, want)

@@ -47,9 +47,9 @@ func TestTrace(t *testing.T) {
 		}
 		return callmanager.Result{Return: ret}, nil
 	}
-	msg := w.message()
+	msg := w.Message()
 	msg.Receiver = idOther
-	cm, tr := newCM(w, msg, inv, bigLimit, gas.WithTrace())
+	cm, tr := w.NewCM(msg, inv, bigLimit, gas.WithTrace())
 	if cm.Trace() != nil {
 		t.Fatal("a trace before any call")
 	}
@@ -125,7 +125,7 @@ func TestTrace(t *testing.T) {
 func TestTraceOffAndConstructor(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	cm, _ := newCM(w, w.message(), &invokerFunc{}, bigLimit)
+	cm, _ := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 	if _, err := cm.Send(ctx, idRich, idAddr(idPoor), 0, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +134,8 @@ func TestTraceOffAndConstructor(t *testing.T) {
 	}
 	// An auto-created account: the constructor charges sit in the send's
 	// frame (the constructor runs inside it, with no frame of its own).
-	cm, _ = newCM(w, w.message(), &invokerFunc{}, bigLimit, gas.WithTrace())
-	var to address.Address = w.newSecp
+	cm, _ = w.NewCM(w.Message(), &invokerFunc{}, bigLimit, gas.WithTrace())
+	var to address.Address = w.NewSecp
 	if _, err := cm.Send(ctx, idRich, to, 0, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}

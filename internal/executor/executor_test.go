@@ -36,13 +36,13 @@ const (
 )
 
 func (w *world) msg(to address.Address, method abi.MethodNum, value int64) *message.Message {
-	return &message.Message{From: w.bls, To: to, Value: big.NewInt(value), GasLimit: gasLimit,
+	return &message.Message{From: w.BLS, To: to, Value: big.NewInt(value), GasLimit: gasLimit,
 		GasFeeCap: big.NewInt(feeCap), GasPremium: big.NewInt(premium), Method: method}
 }
 
 func root(t *testing.T, w *world) cid.Cid {
 	t.Helper()
-	c, err := w.m.Tree.Flush(context.Background())
+	c, err := w.M.Tree.Flush(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func root(t *testing.T, w *world) cid.Cid {
 
 func apply(t *testing.T, w *world, inv callmanager.Invoker, msg *message.Message, kind executor.ApplyKind, rawLen int) *executor.ApplyRet {
 	t.Helper()
-	e := &executor.Executor{Machine: w.m, Invoker: inv}
+	e := &executor.Executor{Machine: w.M, Invoker: inv}
 	ret, err := e.ApplyMessage(context.Background(), msg, kind, rawLen)
 	if err != nil {
 		t.Fatalf("ApplyMessage: %v", err)
@@ -64,7 +64,7 @@ func TestGasLimitOutOfRange(t *testing.T) {
 	for _, limit := range []uint64{0, math.MaxInt64 + 1, math.MaxUint64} {
 		m := w.msg(idAddr(idPoor), 0, 0)
 		m.GasLimit = limit
-		e := &executor.Executor{Machine: w.m, Invoker: &invokerFunc{}}
+		e := &executor.Executor{Machine: w.M, Invoker: &invokerFunc{}}
 		if ret, err := e.ApplyMessage(context.Background(), m, executor.Explicit, blsLen); !errors.Is(err, executor.ErrFatal) || ret != nil {
 			t.Errorf("gas limit %d: %v %v, want a fatal error and no receipt", limit, ret, err)
 		}
@@ -99,7 +99,7 @@ func TestPreflight(t *testing.T) {
 		{"balance below fee cap × limit", func(w *world, m *message.Message) {
 			m.GasFeeCap = big.Add(big.Div(oneFIL, big.NewInt(gasLimit)), big.NewInt(1))
 		}, exitcode.SysErrSenderStateInvalid, baseFee * gasLimit},
-		{"poor sender", func(w *world, m *message.Message) { m.From = w.secp }, exitcode.SysErrSenderStateInvalid, baseFee * gasLimit},
+		{"poor sender", func(w *world, m *message.Message) { m.From = w.Secp }, exitcode.SysErrSenderStateInvalid, baseFee * gasLimit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, baseFee)
@@ -165,19 +165,19 @@ func TestValueSendFees(t *testing.T) {
 	checkOutputs(t, ret, 0, 116_516_300, 20_000_000, 51_467_500, 112_016_200, 320_162, 514_675)
 
 	senderWant := big.Sub(big.Sub(oneFIL, big.NewInt(feeCap*gasLimit-112_016_200)), big.NewInt(1234))
-	if got := balance(t, w, idRich); !got.Equals(senderWant) {
+	if got := w.Balance(t, idRich); !got.Equals(senderWant) {
 		t.Errorf("sender balance %s, want %s", got, senderWant)
 	}
-	if got := actor(t, w, idRich).Sequence; got != 1 {
+	if got := w.Actor(t, idRich).Sequence; got != 1 {
 		t.Errorf("sender nonce %d, want 1", got)
 	}
-	if got := balance(t, w, idBurnt); !got.Equals(big.NewInt(116_516_300 + 51_467_500)) {
+	if got := w.Balance(t, idBurnt); !got.Equals(big.NewInt(116_516_300 + 51_467_500)) {
 		t.Errorf("burnt funds %s", got)
 	}
-	if got := balance(t, w, idReward); !got.Equals(big.NewInt(20_000_000)) {
+	if got := w.Balance(t, idReward); !got.Equals(big.NewInt(20_000_000)) {
 		t.Errorf("reward %s", got)
 	}
-	if got := balance(t, w, idOther); !got.Equals(big.NewInt(1000 + 1234)) {
+	if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1000 + 1234)) {
 		t.Errorf("receiver %s", got)
 	}
 }
@@ -221,7 +221,7 @@ func TestSecpSender(t *testing.T) {
 	if ret.Receipt.GasUsed != 1_209_363 {
 		t.Errorf("gas %d, want 1,209,363", ret.Receipt.GasUsed)
 	}
-	if actor(t, w, idEth).Sequence != 4 {
+	if w.Actor(t, idEth).Sequence != 4 {
 		t.Error("nonce not bumped")
 	}
 }
@@ -229,22 +229,22 @@ func TestSecpSender(t *testing.T) {
 func TestPlaceholderSenderBecomesEthAccount(t *testing.T) {
 	w := newWorld(t, baseFee)
 	m := w.msg(idAddr(idPoor), 0, 0)
-	m.From = w.f410
+	m.From = w.F410
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	if ret.Receipt.ExitCode != 0 {
 		t.Fatalf("receipt %+v", ret.Receipt)
 	}
-	act := actor(t, w, idHolder)
-	if act.Code != w.code(t, "ethaccount") || act.Sequence != 1 || act.DelegatedAddress == nil || *act.DelegatedAddress != w.f410 {
+	act := w.Actor(t, idHolder)
+	if act.Code != w.Code(t, "ethaccount") || act.Sequence != 1 || act.DelegatedAddress == nil || *act.DelegatedAddress != w.F410 {
 		t.Errorf("sender %+v, want an ethaccount with nonce 1 keeping its f4 address", act)
 	}
 	// The promotion is part of preflight: it survives a failing call.
 	w = newWorld(t, baseFee)
 	m = w.msg(idAddr(555), 0, 0)
-	m.From = w.f410
+	m.From = w.F410
 	ret = apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
-	if ret.Receipt.ExitCode != exitcode.SysErrInvalidReceiver || actor(t, w, idHolder).Code != w.code(t, "ethaccount") {
-		t.Errorf("receipt %+v code %s", ret.Receipt, actor(t, w, idHolder).Code)
+	if ret.Receipt.ExitCode != exitcode.SysErrInvalidReceiver || w.Actor(t, idHolder).Code != w.Code(t, "ethaccount") {
+		t.Errorf("receipt %+v code %s", ret.Receipt, w.Actor(t, idHolder).Code)
 	}
 }
 
@@ -320,7 +320,7 @@ func TestReceiptMapping(t *testing.T) {
 				if r.EventsRoot != nil || len(ret.Events) != 0 {
 					t.Errorf("a failed message kept its events")
 				}
-				if !balance(t, w, idOther).Equals(big.NewInt(1000)) {
+				if !w.Balance(t, idOther).Equals(big.NewInt(1000)) {
 					t.Errorf("a failed message kept its transfer")
 				}
 				if ret.FailureInfo == "" {
@@ -332,14 +332,14 @@ func TestReceiptMapping(t *testing.T) {
 			if !ret.Refund.Equals(out.Refund) || !ret.BaseFeeBurn.Equals(out.BaseFeeBurn) {
 				t.Errorf("fees not computed on the receipt's gas")
 			}
-			if actor(t, w, idRich).Sequence != 1 {
+			if w.Actor(t, idRich).Sequence != 1 {
 				t.Error("nonce not bumped")
 			}
 			wantSender := big.Sub(big.Sub(oneFIL, big.NewInt(feeCap*gasLimit)), ret.Refund.Neg())
 			if tc.exit == 0 {
 				wantSender = big.Sub(wantSender, big.NewInt(tc.value))
 			}
-			if got := balance(t, w, idRich); !got.Equals(wantSender) {
+			if got := w.Balance(t, idRich); !got.Equals(wantSender) {
 				t.Errorf("sender balance %s, want %s", got, wantSender)
 			}
 		})
@@ -351,7 +351,7 @@ func TestPanicIsFatal(t *testing.T) {
 	inv := &invokerFunc{fn: func(context.Context, *callmanager.CallManager, callmanager.Call) (callmanager.Result, error) {
 		panic("actor bug")
 	}}
-	e := &executor.Executor{Machine: w.m, Invoker: inv}
+	e := &executor.Executor{Machine: w.M, Invoker: inv}
 	ret, err := e.ApplyMessage(context.Background(), w.msg(idAddr(idOther), 2, 0), executor.Explicit, blsLen)
 	if err != nil {
 		t.Fatalf("a panic in execution should give a fatal receipt, got error %v", err)
@@ -361,13 +361,13 @@ func TestPanicIsFatal(t *testing.T) {
 	if ret.Receipt.ExitCode != exitcode.SysErrFatal || ret.Receipt.GasUsed != gasLimit {
 		t.Errorf("receipt %+v, want exit %d with gas used %d", ret.Receipt, exitcode.SysErrFatal, gasLimit)
 	}
-	if w.m.Tree.InTransaction() {
+	if w.M.Tree.InTransaction() {
 		t.Fatal("a transaction is still open after the panic")
 	}
 	// The machine goes on: the next message applies normally.
 	next := w.msg(idAddr(idOther), 0, 1)
 	next.Sequence = 1
-	ret, err = (&executor.Executor{Machine: w.m, Invoker: &invokerFunc{}}).ApplyMessage(context.Background(), next, executor.Explicit, blsLen)
+	ret, err = (&executor.Executor{Machine: w.M, Invoker: &invokerFunc{}}).ApplyMessage(context.Background(), next, executor.Explicit, blsLen)
 	if err != nil || ret.Receipt.ExitCode != exitcode.Ok {
 		t.Errorf("next message: %+v %v, want exit 0", ret, err)
 	}
@@ -409,7 +409,7 @@ func TestMessageContext(t *testing.T) {
 	w = newWorld(t, baseFee)
 	m := w.msg(idAddr(idOther), 0, 0)
 	m.Params = []byte{1, 2}
-	e := &executor.Executor{Machine: w.m, Invoker: &invokerFunc{}, Trace: true}
+	e := &executor.Executor{Machine: w.M, Invoker: &invokerFunc{}, Trace: true}
 	ret, err := e.ApplyMessage(context.Background(), m, executor.Explicit, blsLen)
 	if err != nil || ret.Trace == nil || ret.Trace.Msg.ParamsCodec != 0x55 || ret.Trace.GasCharges[0].Name != "OnChainMessage" {
 		t.Errorf("trace %+v %v, want raw params and the inclusion charge first", ret.Trace, err)
@@ -431,7 +431,7 @@ func TestImplicit(t *testing.T) {
 		t.Errorf("receipt %+v, want exit 0 gas %d", ret.Receipt, methodInvocation)
 	}
 	checkOutputs(t, ret, 0, 0, 0, 0, 0, 0, 0)
-	if balance(t, w, idBurnt).Sign() != 0 || balance(t, w, idReward).Sign() != 0 || actor(t, w, idSystem).Sequence != 0 {
+	if w.Balance(t, idBurnt).Sign() != 0 || w.Balance(t, idReward).Sign() != 0 || w.Actor(t, idSystem).Sequence != 0 {
 		t.Error("an implicit message moved fees or bumped a nonce")
 	}
 	// A failing implicit message: a receipt, still no fees.
@@ -507,7 +507,7 @@ func TestEventsRoot(t *testing.T) {
 			t.Errorf("%d events: root %v, want %s", n, ret.Receipt.EventsRoot, want(n))
 		}
 		// The FVM does not keep the AMT's blocks.
-		if ok, _ := w.m.Blocks.Has(ctx, want(n)); ok {
+		if ok, _ := w.M.Blocks.Has(ctx, want(n)); ok {
 			t.Errorf("%d events: the events AMT was stored", n)
 		}
 	}
@@ -524,7 +524,7 @@ func TestEventsRoot(t *testing.T) {
 func TestSendToNewAccount(t *testing.T) {
 	w := newWorld(t, baseFee)
 	inv := &invokerFunc{}
-	m := w.msg(w.newSecp, 0, 5)
+	m := w.msg(w.NewSecp, 0, 5)
 	m.GasLimit = 10_000_000
 	ret := apply(t, w, inv, m, executor.Explicit, blsLen)
 	// 560,663 + 1,300×95 inclusion; OnCreateActor(true) 2,700,000; the new
@@ -538,7 +538,7 @@ func TestSendToNewAccount(t *testing.T) {
 	if len(inv.calls) != 1 || inv.calls[0].Method != 1 || inv.calls[0].From != idSystem {
 		t.Errorf("calls %+v, want the account constructor from f00", inv.calls)
 	}
-	if got := balance(t, w, firstFree); !got.Equals(big.NewInt(5)) {
+	if got := w.Balance(t, firstFree); !got.Equals(big.NewInt(5)) {
 		t.Errorf("new account balance %s, want 5", got)
 	}
 }

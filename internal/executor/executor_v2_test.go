@@ -35,16 +35,16 @@ func newWorldV2(t *testing.T) *world {
 	t.Helper()
 	g := genesis.New(t, 9)
 	g.NextID = firstFree
-	w := &world{man: g.Manifest}
-	w.bls = mustAddr(address.NewBLSAddress(bytes48(1)))
-	g.Register(w.bls, idRich)
+	w := &world{&genesis.World{Manifest: g.Manifest}}
+	w.BLS = mustAddr(address.NewBLSAddress(bytes48(1)))
+	g.Register(w.BLS, idRich)
 	g.Actor(idReward, "reward", big.Zero())
 	g.Actor(idBurnt, "account", big.Zero())
-	g.Account(idRich, w.bls, oneFIL)
+	g.Account(idRich, w.BLS, oneFIL)
 	g.Actor(idOther, "account", big.NewInt(1000))
 	g.Actor(idMultisg, "multisig", oneFIL)
 	var err error
-	w.m, err = machine.New(context.Background(), machine.Config{NetworkVersion: network.Version17, StateRoot: g.Root(),
+	w.M, err = machine.New(context.Background(), machine.Config{NetworkVersion: network.Version17, StateRoot: g.Root(),
 		Blockstore: g.Store, Externs: genesis.NoExterns{}, BaseFee: big.NewInt(baseFee)})
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func TestApplyV2(t *testing.T) {
 					t.Errorf("params %+v", c.Params)
 				}
 			}
-			if got := balance(t, w, idOther); !got.Equals(big.NewInt(1000 + tc.value)) {
+			if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1000 + tc.value)) {
 				t.Errorf("receiver %s", got)
 			}
 		})

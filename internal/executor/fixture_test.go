@@ -4,17 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/filecoin-project/go-address"
-	"github.com/filecoin-project/go-state-types/abi"
-	"github.com/filecoin-project/go-state-types/big"
-	"github.com/filecoin-project/go-state-types/network"
-	"github.com/ipfs/go-cid"
-
-	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/internal/machine"
-	"github.com/go-fvm/go-fvm/internal/state"
 )
 
 // Gas prices of the Hygge list (ref-fvm v3.13.3 fvm/src/gas/price_list.rs),
@@ -37,77 +28,32 @@ const (
 	inclusionPerByte = 1_300
 )
 
-// Actor ids of the fixture.
+// Actor ids of the shared world (internal/genesis).
 const (
-	idSystem  = 0
-	idInit    = 1
-	idReward  = 2
-	idBurnt   = 99
-	idRich    = 100 // BLS account with 1 FIL, the usual origin
-	idPoor    = 101 // secp account with nothing, the usual receiver
-	idOther   = 102 // account with 1000 atto, not preloaded, not primed
-	idHolder  = 103 // f410 placeholder with 1 FIL, sequence 0
-	idUsed    = 104 // f410 placeholder with 1 FIL, sequence 1
-	idOther4  = 105 // placeholder with an f4 outside the EAM namespace, 1 FIL
-	idMultisg = 106 // a multisig with 1 FIL: not a valid sender
-	idEth     = 107 // an ethaccount with 1 FIL, sequence 3
-	firstFree = 1000
+	idSystem  = genesis.IDSystem
+	idInit    = genesis.IDInit
+	idReward  = genesis.IDReward
+	idBurnt   = genesis.IDBurnt
+	idRich    = genesis.IDRich
+	idPoor    = genesis.IDPoor
+	idOther   = genesis.IDOther
+	idHolder  = genesis.IDHolder
+	idUsed    = genesis.IDUsed
+	idOther4  = genesis.IDOther4
+	idMultisg = genesis.IDMultisg
+	idEth     = genesis.IDEth
+	firstFree = genesis.FirstFree
 )
 
-var oneFIL = big.NewInt(1_000_000_000_000_000_000)
+var oneFIL = genesis.OneFIL
 
-// world is a machine on a complete minimal v10 state.
-type world struct {
-	m                     *machine.Machine
-	man                   *bundle.Manifest
-	bls, secp, f410       address.Address
-	newSecp, newBLS, new4 address.Address // not in the state
-}
-
-func (w *world) code(t *testing.T, name string) cid.Cid {
-	t.Helper()
-	c, ok := w.man.Code(name)
-	if !ok {
-		t.Fatalf("no %s in the manifest", name)
-	}
-	return c
-}
+// world is the shared test world, with the sender actors and a 1 FIL
+// placeholder.
+type world struct{ *genesis.World }
 
 func newWorld(t *testing.T, baseFee int64) *world {
 	t.Helper()
-	ctx := context.Background()
-	g := genesis.New(t, 10)
-	g.NextID = firstFree
-	w := &world{man: g.Manifest}
-	w.bls = mustAddr(address.NewBLSAddress(bytes48(1)))
-	w.secp = mustAddr(address.NewSecp256k1Address([]byte("poor key")))
-	w.f410 = mustAddr(address.NewDelegatedAddress(10, bytes20(3)))
-	w.newSecp = mustAddr(address.NewSecp256k1Address([]byte("fresh key")))
-	w.newBLS = mustAddr(address.NewBLSAddress(bytes48(2)))
-	w.new4 = mustAddr(address.NewDelegatedAddress(10, bytes20(4)))
-	g.Register(w.bls, idRich)
-	g.Register(w.secp, idPoor)
-	g.Register(w.f410, idHolder)
-	g.Actor(idReward, "reward", big.Zero())
-	g.Actor(idBurnt, "account", big.Zero())
-	g.Actor(idRich, "account", oneFIL)
-	g.Actor(idPoor, "account", big.Zero())
-	g.Actor(idOther, "account", big.NewInt(1000))
-	g.Actor(idHolder, "placeholder", oneFIL, genesis.Delegated(w.f410))
-	used4 := mustAddr(address.NewDelegatedAddress(10, bytes20(5)))
-	g.Actor(idUsed, "placeholder", oneFIL, genesis.Sequence(1), genesis.Delegated(used4))
-	other4 := mustAddr(address.NewDelegatedAddress(32, bytes20(6)))
-	g.Actor(idOther4, "placeholder", oneFIL, genesis.Delegated(other4))
-	g.Actor(idMultisg, "multisig", oneFIL)
-	g.Actor(idEth, "ethaccount", oneFIL, genesis.Sequence(3))
-	root := g.Root()
-	var err error
-	w.m, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: root, Blockstore: g.Store, Externs: genesis.NoExterns{},
-		BaseFee: big.NewInt(baseFee)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return &world{genesis.NewWorld(t, genesis.WorldOptions{BaseFee: baseFee, HolderBalance: oneFIL, Senders: true})}
 }
 
 // invokerFunc is a scripted Invoker: it records every call, then runs the
@@ -123,33 +69,6 @@ func (f *invokerFunc) Invoke(ctx context.Context, cm *callmanager.CallManager, c
 		return callmanager.Result{}, nil
 	}
 	return f.fn(ctx, cm, c)
-}
-
-func actor(t *testing.T, w *world, id uint64) *state.ActorState {
-	t.Helper()
-	act, err := w.m.Tree.GetActor(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return act
-}
-
-func balance(t *testing.T, w *world, id uint64) abi.TokenAmount {
-	t.Helper()
-	act := actor(t, w, id)
-	if act == nil {
-		t.Fatalf("actor %d does not exist", id)
-	}
-	return act.Balance
-}
-
-// emptyArray is the CID of the DAG-CBOR empty array (0x80), computed here.
-func emptyArray() cid.Cid {
-	c, err := cid.V1Builder{Codec: cid.DagCBOR, MhType: 0xb220}.Sum([]byte{0x80})
-	if err != nil {
-		panic(err)
-	}
-	return c
 }
 
 // Shared test helpers (internal/genesis).

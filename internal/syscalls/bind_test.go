@@ -153,10 +153,10 @@ func newWasmWorld(t testing.TB, codes ...[]byte) *wasmWorld {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.m.Blocks.Put(ctx, blk); err != nil {
+		if err := w.M.Blocks.Put(ctx, blk); err != nil {
 			t.Fatal(err)
 		}
-		w.m.Tree.SetActor(idWasm+uint64(i), &state.ActorState{Code: c, Head: state.EmptyArrayCID, Balance: big.Zero()})
+		w.M.Tree.SetActor(idWasm+uint64(i), &state.ActorState{Code: c, Head: state.EmptyArrayCID, Balance: big.Zero()})
 	}
 	dir, err := engine.DefaultCacheDir()
 	if err != nil {
@@ -179,10 +179,10 @@ func newWasmWorld(t testing.TB, codes ...[]byte) *wasmWorld {
 // the call's result and the call manager.
 func (w *wasmWorld) run(t *testing.T, limit uint64) (callmanager.Result, error, *gas.GasTracker) {
 	t.Helper()
-	msg := w.message()
+	msg := w.Message()
 	msg.Receiver = idWasm
 	tr := gas.NewGasTracker(gas.NewGas(limit), gas.ZeroGas)
-	cm := callmanager.New(w.m, tr, msg, w.inv)
+	cm := callmanager.New(w.M, tr, msg, w.inv)
 	to := idAddr(idWasm)
 	res, err := cm.Send(context.Background(), idRich, to, 2, nil, big.Zero(), nil, false)
 	return res, err, tr

@@ -112,16 +112,16 @@ func FuzzSyscallArgs(f *testing.F) {
 			payload = payload[:payloadLen]
 		}
 		i := int(which) % len(targets)
-		msg := w.message()
+		msg := w.Message()
 		msg.Receiver = idWasm + uint64(i)
 		tr := gas.NewGasTracker(gas.NewGas(10_000_000_000), gas.ZeroGas)
-		cm := callmanager.New(w.m, tr, msg, w.inv)
+		cm := callmanager.New(w.M, tr, msg, w.inv)
 		params := &kernel.Block{Codec: kernel.CodecRaw, Data: payload}
 		_, err := cm.Send(context.Background(), idRich, idAddr(idWasm+uint64(i)), 2, params, big.Zero(), nil, false)
 		if err != nil && strings.Contains(err.Error(), "panic") {
 			t.Fatalf("%s.%s panicked: %v", targets[i].mod, targets[i].fn.Name, err)
 		}
-		if w.m.Tree.InTransaction() {
+		if w.M.Tree.InTransaction() {
 			t.Fatalf("%s.%s left a transaction open", targets[i].mod, targets[i].fn.Name)
 		}
 	})
