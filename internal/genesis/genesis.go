@@ -1,7 +1,8 @@
 // Package genesis builds complete minimal state trees over a real
 // builtin-actors bundle, for tests: the system actor naming the bundle's
 // manifest, the init actor with an address map, and whatever actors a test
-// adds.
+// adds (Builder); and World, the machine the engine layers' tests share.
+// Embedders use the public genesis package instead.
 package genesis
 
 import (

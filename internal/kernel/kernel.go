@@ -105,7 +105,6 @@ func (k *Kernel) prices() *gas.PriceList { return k.CM.Machine().Profile.Prices 
 
 func (k *Kernel) charge(c gas.GasCharge) error { return k.CM.Charge(c) }
 
-
 // MessageContext is what vm.message_context reports.
 type MessageContext struct {
 	Origin, Nonce, Caller, Receiver uint64
