@@ -9,6 +9,7 @@ import (
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rlp"
 	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/abi"
 	fbig "github.com/filecoin-project/go-state-types/big"
@@ -305,4 +306,16 @@ func Sign(unsigned *types.DynamicFeeTx, chainID uint64, key *ecdsa.PrivateKey) (
 		return nil, fmt.Errorf("ethtx: sign: %w", err)
 	}
 	return wrap(signed)
+}
+
+// unsignedEnvelope is the bytes whose keccak-256 an EIP-1559 transaction's
+// signature signs: 0x02 ‖ RLP([chainId, nonce, tip, feeCap, gas, to, value,
+// data, accessList]).
+func unsignedEnvelope(tx *types.Transaction, chainID *big.Int) ([]byte, error) {
+	fields := []any{chainID, tx.Nonce(), tx.GasTipCap(), tx.GasFeeCap(), tx.Gas(), tx.To(), tx.Value(), tx.Data(), types.AccessList{}}
+	body, err := rlp.EncodeToBytes(fields)
+	if err != nil {
+		return nil, fmt.Errorf("ethtx: encode unsigned envelope: %w", err)
+	}
+	return append([]byte{types.DynamicFeeTxType}, body...), nil
 }

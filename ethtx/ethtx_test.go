@@ -385,3 +385,37 @@ func TestHashOfCid(t *testing.T) {
 		t.Fatalf("message CID %s: %x, %v", mc, h, err)
 	}
 }
+
+// TestSigningBytes signs a Filecoin message from an f410 address the way a
+// Lotus wallet does and checks the signature authenticates.
+func TestSigningBytes(t *testing.T) {
+	key := testKey(t)
+	contract := common.HexToAddress("0x1111111111111111111111111111111111111111")
+	raw := envelope(t, EIP1559, &contract, []byte{9, 9})
+	tx, _ := Parse(raw)
+	smsg, _, err := tx.SignedMessage(devChainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := SigningBytes(&smsg.Message, devChainID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := types.NewLondonSigner(big.NewInt(devChainID)).Hash(tx.Transaction()); keccak(sb) != [32]byte(want) {
+		t.Fatalf("keccak(SigningBytes) %x, want the signer's hash %x", keccak(sb), want)
+	}
+	digest := keccak(sb)
+	sig, err := gethcrypto.Sign(digest[:], key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := &message.SignedMessage{Message: smsg.Message, Signature: fcrypto.Signature{Type: fcrypto.SigTypeDelegated, Data: sig}}
+	if err := Authenticate(signed, devChainID); err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	nonEth := smsg.Message
+	nonEth.Method = 0
+	if _, err := SigningBytes(&nonEth, devChainID); !errors.Is(err, ErrNotEthereum) {
+		t.Fatalf("method 0: %v, want ErrNotEthereum", err)
+	}
+}

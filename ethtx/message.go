@@ -187,3 +187,29 @@ func CidOfHash(h [32]byte) cid.Cid {
 
 // blake2b256 is the multihash code of blake2b-256.
 const blake2b256 = mh.BLAKE2B_MIN + 31
+
+// SigningBytes is what an Ethereum key signs for a Filecoin message from its
+// f410 address (Lotus's messagesigner.SigningBytes for delegated senders):
+// the unsigned EIP-1559 envelope (0x02 ‖ RLP) of the transaction the message
+// stands for; its keccak-256 is the signed digest. The signature r ‖ s ‖ v
+// (v 0 or 1) is the message's delegated signature.
+func SigningBytes(msg *message.Message, chainID uint64) ([]byte, error) {
+	if msg.Version != 0 {
+		return nil, fmt.Errorf("%w: message version %d", ErrNotEthereum, msg.Version)
+	}
+	to, input, err := ethCall(msg)
+	if err != nil {
+		return nil, err
+	}
+	var gethTo *common.Address
+	if to != nil {
+		a := common.Address(*to)
+		gethTo = &a
+	}
+	id := new(big.Int).SetUint64(chainID)
+	tx := types.NewTx(&types.DynamicFeeTx{
+		ChainID: id, Nonce: msg.Sequence, GasTipCap: msg.GasPremium.Int, GasFeeCap: msg.GasFeeCap.Int,
+		Gas: msg.GasLimit, To: gethTo, Value: msg.Value.Int, Data: input,
+	})
+	return unsignedEnvelope(tx, id)
+}
