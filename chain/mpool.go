@@ -51,8 +51,37 @@ type mpool struct {
 
 func newMpool() *mpool { return &mpool{bySender: map[address.Address]map[uint64]*pending{}} }
 
-func rejected(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrRejected, fmt.Sprintf(format, args...))
+// Why the mempool rejects a message: a rejection wraps ErrRejected and one
+// of these (match with errors.Is), so that the RPC layers can word it as
+// their clients expect.
+var (
+	ErrInvalidMessage    = errors.New("invalid message")
+	ErrBadSignature      = errors.New("bad signature")
+	ErrGasLimit          = errors.New("gas limit out of range")
+	ErrFeeCapTooLow      = errors.New("gas fee cap too low")
+	ErrNonceTooLow       = errors.New("nonce too low")
+	ErrNonceTooHigh      = errors.New("nonce too high")
+	ErrInsufficientFunds = errors.New("insufficient funds")
+	ErrKnown             = errors.New("already known")
+	ErrUnderpriced       = errors.New("replacement underpriced")
+	ErrPoolFull          = errors.New("too many pending messages")
+)
+
+// Rejection is the error of a rejected message: Reason is one of the Err*
+// reasons above, Detail says what was wrong.
+type Rejection struct {
+	Reason error
+	Detail string
+}
+
+// Error is "message rejected: " and the detail.
+func (r *Rejection) Error() string { return ErrRejected.Error() + ": " + r.Detail }
+
+// Unwrap gives ErrRejected and the reason.
+func (r *Rejection) Unwrap() []error { return []error{ErrRejected, r.Reason} }
+
+func rejected(reason error, format string, args ...any) error {
+	return &Rejection{Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
 // checkStatic checks what needs no state: the message's fields, size and signature.
@@ -60,26 +89,26 @@ func (c *Chain) checkStatic(sm *message.SignedMessage) error {
 	m := &sm.Message
 	switch {
 	case m.Version != 0:
-		return rejected("message version %d, want 0", m.Version)
+		return rejected(ErrInvalidMessage, "message version %d, want 0", m.Version)
 	case m.To == address.Undef || m.From == address.Undef:
-		return rejected("message has no sender or no recipient")
+		return rejected(ErrInvalidMessage, "message has no sender or no recipient")
 	case m.GasLimit == 0:
-		return rejected("gas limit is zero")
+		return rejected(ErrGasLimit, "gas limit is zero")
 	case m.GasLimit > fvm.BlockGasLimit:
-		return rejected("gas limit %d exceeds the block gas limit %d", m.GasLimit, int64(fvm.BlockGasLimit))
+		return rejected(ErrGasLimit, "gas limit %d exceeds the block gas limit %d", m.GasLimit, int64(fvm.BlockGasLimit))
 	case m.Value.Int == nil || m.Value.Sign() < 0:
-		return rejected("value must be a non-negative amount")
+		return rejected(ErrInvalidMessage, "value must be a non-negative amount")
 	case m.Value.GreaterThan(c.cfg.TotalSupply):
-		return rejected("value %s exceeds the total supply", m.Value)
+		return rejected(ErrInvalidMessage, "value %s exceeds the total supply", m.Value)
 	case m.GasFeeCap.Int == nil || m.GasPremium.Int == nil || m.GasFeeCap.Sign() < 0 || m.GasPremium.Sign() < 0:
-		return rejected("gas fee cap and gas premium must be non-negative amounts")
+		return rejected(ErrInvalidMessage, "gas fee cap and gas premium must be non-negative amounts")
 	case m.GasFeeCap.LessThan(m.GasPremium):
-		return rejected("gas fee cap %s is less than gas premium %s", m.GasFeeCap, m.GasPremium)
+		return rejected(ErrInvalidMessage, "gas fee cap %s is less than gas premium %s", m.GasFeeCap, m.GasPremium)
 	case m.GasFeeCap.LessThan(big.NewInt(minimumBaseFee)):
-		return rejected("gas fee cap %s is below the minimum base fee %d", m.GasFeeCap, minimumBaseFee)
+		return rejected(ErrFeeCapTooLow, "gas fee cap %s is below the minimum base fee %d", m.GasFeeCap, minimumBaseFee)
 	}
 	if n := len(sm.Bytes()); n > MaxMessageSize {
-		return rejected("message is %d bytes, more than %d", n, MaxMessageSize)
+		return rejected(ErrInvalidMessage, "message is %d bytes, more than %d", n, MaxMessageSize)
 	}
 	return c.checkSignature(sm)
 }
@@ -95,23 +124,23 @@ func (c *Chain) checkSignature(sm *message.SignedMessage) error {
 	}
 	t, ok := want[from.Protocol()]
 	if !ok {
-		return rejected("sender %s is not a key address (f1, f3 or f410): messages are signed by their sender's key", from)
+		return rejected(ErrBadSignature, "sender %s is not a key address (f1, f3 or f410): messages are signed by their sender's key", from)
 	}
 	if crypto.SignatureType(sig.Type) != t {
-		return rejected("sender %s needs a %s signature, the message has a %s one", from, t, crypto.SignatureType(sig.Type))
+		return rejected(ErrBadSignature, "sender %s needs a %s signature, the message has a %s one", from, t, crypto.SignatureType(sig.Type))
 	}
 	if t == crypto.SigTypeDelegated {
 		if c.cfg.Delegated == nil {
-			return rejected("sender %s is an f410 address: delegated signatures need the Ethereum transaction codec, which this chain was not given", from)
+			return rejected(ErrBadSignature, "sender %s is an f410 address: delegated signatures need the Ethereum transaction codec, which this chain was not given", from)
 		}
 		if err := c.cfg.Delegated(sm, c.cfg.ChainID); err != nil {
-			return rejected("invalid delegated signature by %s: %v", from, err)
+			return rejected(ErrBadSignature, "invalid delegated signature by %s: %v", from, err)
 		}
 		return nil
 	}
 	ok, err := crypto.VerifySignature(t, sig.Data, from, sm.Message.Cid().Bytes())
 	if err != nil || !ok {
-		return rejected("invalid %s signature by %s", t, from)
+		return rejected(ErrBadSignature, "invalid %s signature by %s", t, from)
 	}
 	return nil
 }
@@ -134,25 +163,25 @@ func (p *mpool) add(sm *message.SignedMessage, st senderState) error {
 	next := nextNonce(st.nonce, msgs)
 	switch {
 	case m.Sequence < st.nonce:
-		return rejected("nonce too low: message nonce %d, sender %s's next nonce is %d", m.Sequence, m.From, st.nonce)
+		return rejected(ErrNonceTooLow, "nonce too low: message nonce %d, sender %s's next nonce is %d", m.Sequence, m.From, st.nonce)
 	case m.Sequence > next+MaxNonceGap:
-		return rejected("nonce too high: message nonce %d, sender %s's next nonce is %d (a gap of at most %d is accepted)", m.Sequence, m.From, next, MaxNonceGap)
+		return rejected(ErrNonceTooHigh, "nonce too high: message nonce %d, sender %s's next nonce is %d (a gap of at most %d is accepted)", m.Sequence, m.From, next, MaxNonceGap)
 	case m.GasFeeCap.LessThan(st.baseFee):
-		return rejected("gas fee cap %s is below the base fee %s: the message could not be included", m.GasFeeCap, st.baseFee)
+		return rejected(ErrFeeCapTooLow, "gas fee cap %s is below the base fee %s: the message could not be included", m.GasFeeCap, st.baseFee)
 	}
 	c := sm.Cid()
 	old := msgs[m.Sequence]
 	if old != nil {
 		if old.cid.Equals(c) {
-			return rejected("message %s from %s with nonce %d is already in the mempool", c, m.From, m.Sequence)
+			return rejected(ErrKnown, "message %s from %s with nonce %d is already in the mempool", c, m.From, m.Sequence)
 		}
 		minPremium := big.Add(big.Div(big.Mul(old.sm.Message.GasPremium, big.NewInt(rbfNumerator)), big.NewInt(100)), big.NewInt(1))
 		if m.GasPremium.LessThan(minPremium) {
-			return rejected("a message from %s with nonce %d is already in the mempool: a replacement needs a gas premium of at least %s, not %s", m.From, m.Sequence, minPremium, m.GasPremium)
+			return rejected(ErrUnderpriced, "a message from %s with nonce %d is already in the mempool: a replacement needs a gas premium of at least %s, not %s", m.From, m.Sequence, minPremium, m.GasPremium)
 		}
 	}
 	if old == nil && len(msgs) >= maxPendingPerSender {
-		return rejected("sender %s has %d pending messages, the most accepted", m.From, len(msgs))
+		return rejected(ErrPoolFull, "sender %s has %d pending messages, the most accepted", m.From, len(msgs))
 	}
 	if err := checkFunds(sm, st.balance, msgs); err != nil {
 		return err
@@ -175,7 +204,7 @@ func checkFunds(sm *message.SignedMessage, balance abi.TokenAmount, msgs map[uin
 	m := &sm.Message
 	gas := requiredFunds(m)
 	if balance.LessThan(gas) {
-		return rejected("not enough funds: sender %s has %s attoFIL, the gas limit × gas fee cap is %s", m.From, balance, gas)
+		return rejected(ErrInsufficientFunds, "not enough funds: sender %s has %s attoFIL, the gas limit × gas fee cap is %s", m.From, balance, gas)
 	}
 	need := big.Add(gas, m.Value)
 	others := big.Zero()
@@ -185,7 +214,7 @@ func checkFunds(sm *message.SignedMessage, balance abi.TokenAmount, msgs map[uin
 		}
 	}
 	if total := big.Add(need, others); balance.LessThan(total) {
-		return rejected("not enough funds: sender %s has %s attoFIL, the message needs %s (value + gas limit × gas fee cap) and its pending messages %s", m.From, balance, need, others)
+		return rejected(ErrInsufficientFunds, "not enough funds: sender %s has %s attoFIL, the message needs %s (value + gas limit × gas fee cap) and its pending messages %s", m.From, balance, need, others)
 	}
 	return nil
 }
@@ -298,7 +327,7 @@ func (c *Chain) senderState(ctx context.Context, from address.Address) (senderSt
 	defer vm.Close(ctx)
 	_, act, err := vm.Actor(ctx, from)
 	if errors.Is(err, fvm.ErrActorNotFound) {
-		return senderState{}, rejected("sender %s has no actor on chain: send it funds first", from)
+		return senderState{}, rejected(ErrInsufficientFunds, "sender %s has no actor on chain: send it funds first", from)
 	}
 	if err != nil {
 		return senderState{}, err
