@@ -1,0 +1,73 @@
+package eth_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/common/hexutil"
+	"github.com/ethereum/go-ethereum/core/types"
+	gethcrypto "github.com/ethereum/go-ethereum/crypto"
+)
+
+// TestTokenFlow deploys the ERC-20, transfers, reads the balance back and
+// checks receipts, logs, transactions and blocks.
+func TestTokenFlow(t *testing.T) {
+	n := startNode(t)
+	var chainID hexutil.Uint64
+	n.must(t, &chainID, "eth_chainId")
+	if chainID != testChainID {
+		t.Fatalf("chain id %d", chainID)
+	}
+	s := newSigner(t, key0)
+	tok := n.deployToken(t, s)
+	to := common.HexToAddress("0x00000000000000000000000000000000000000b0")
+	raw := s.sign(t, &tok, transferData(to, 1234), 100_000_000)
+	h, r := n.send(t, raw)
+	if h != common.BytesToHash(gethcrypto.Keccak256(raw)) {
+		t.Fatalf("hash %s is not keccak of the raw transaction", h.Hex())
+	}
+	if r.Status != 1 || r.TransactionHash != h || r.From != s.addr || r.To == nil || *r.To != tok {
+		t.Fatalf("receipt %+v", r)
+	}
+	if len(r.Logs) != 1 || r.Logs[0].Address != tok || r.Logs[0].Topics[0] != topicTransfer ||
+		common.BytesToAddress(r.Logs[0].Topics[2][:]) != to || new(hexutil.Big).String() == "" {
+		t.Fatalf("logs %+v", r.Logs)
+	}
+	var bloom types.Bloom
+	copy(bloom[:], r.LogsBloom)
+	if !bloom.Test(tok[:]) || !bloom.Test(topicTransfer[:]) {
+		t.Fatal("receipt bloom misses the log's address or topic")
+	}
+	var out hexutil.Bytes
+	n.must(t, &out, "eth_call", map[string]any{"to": tok, "data": hexutil.Bytes(balanceOfData(to))}, "latest")
+	if got := new(hexutil.Big); common.BytesToHash(out).Big().Int64() != 1234 {
+		t.Fatalf("balanceOf %x (%v)", out, got)
+	}
+	var tx map[string]any
+	n.must(t, &tx, "eth_getTransactionByHash", h)
+	if tx["hash"] != strings.ToLower(h.Hex()) || tx["from"] != strings.ToLower(s.addr.Hex()) || tx["type"] != "0x2" {
+		t.Fatalf("transaction %v", tx)
+	}
+	var block map[string]any
+	n.must(t, &block, "eth_getBlockByNumber", r.BlockNumber, true)
+	txs := block["transactions"].([]any)
+	if block["hash"] != strings.ToLower(r.BlockHash.Hex()) || len(txs) != 1 || txs[0].(map[string]any)["hash"] != strings.ToLower(h.Hex()) {
+		t.Fatalf("block %v", block)
+	}
+	var byHash map[string]any
+	n.must(t, &byHash, "eth_getBlockByHash", r.BlockHash, false)
+	if byHash["number"] != r.BlockNumber.String() || byHash["transactions"].([]any)[0] != strings.ToLower(h.Hex()) {
+		t.Fatalf("block by hash %v", byHash)
+	}
+	var logs []map[string]any
+	n.must(t, &logs, "eth_getLogs", map[string]any{"fromBlock": "0x0", "address": tok, "topics": []any{topicTransfer}})
+	if len(logs) != 2 { // the mint in the constructor, then the transfer
+		t.Fatalf("%d logs, want 2: %v", len(logs), logs)
+	}
+	// A revert is error code 3 with the revert data, as Ethereum clients parse it.
+	err := n.call(t, nil, "eth_call", map[string]any{"from": to, "to": tok, "data": hexutil.Bytes(transferData(s.addr, 1_000_000))})
+	if err == nil || err.Code != 3 || !strings.Contains(err.Message, "Token: transfer amount exceeds balance") || !strings.HasPrefix(string(err.Data), `"0x08c379a0`) {
+		t.Fatalf("revert: %+v", err)
+	}
+}
