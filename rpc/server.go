@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -23,9 +24,10 @@ type Server struct {
 	rpc *jsonrpc.RPCServer
 }
 
-// NewServer returns a server with no namespaces.
-func NewServer() *Server {
-	return &Server{rpc: jsonrpc.NewServer(jsonrpc.WithMaxRequestSize(maxRequestSize))}
+// NewServer returns a server with no namespaces; opts add go-jsonrpc
+// options (the Ethereum API's reverse client for eth_subscribe).
+func NewServer(opts ...jsonrpc.ServerOption) *Server {
+	return &Server{rpc: jsonrpc.NewServer(append([]jsonrpc.ServerOption{jsonrpc.WithMaxRequestSize(maxRequestSize)}, opts...)...)}
 }
 
 // Register serves handler's exported methods as "<namespace>.<Method>".
@@ -35,11 +37,48 @@ func (s *Server) Register(namespace string, handler any) { s.rpc.Register(namesp
 // for "Filecoin.EthChainId").
 func (s *Server) Alias(alias, original string) { s.rpc.AliasMethod(alias, original) }
 
-// Handler returns the HTTP handler: JSON-RPC over POST and WebSocket at Path.
+// Handler returns the HTTP handler: JSON-RPC over POST and WebSocket at Path
+// and at / (where Ethereum tools look by default). JSON-RPC errors answer
+// with HTTP 200, as Ethereum nodes do: go-jsonrpc answers a parse error or
+// an unknown method with 500, whose body ethers does not read (go-jsonrpc's
+// own client reads both).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(Path, s.rpc)
-	return mux
+	mux.Handle("/", s.rpc)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(statusOK{w}, r)
+	})
+}
+
+// statusOK turns the 500 go-jsonrpc sends with a JSON-RPC error into 200.
+type statusOK struct{ http.ResponseWriter }
+
+func (w statusOK) WriteHeader(code int) {
+	if code == http.StatusInternalServerError {
+		code = http.StatusOK
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (WebSocket
+// upgrades hijack it).
+func (w statusOK) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack hands the connection over for a WebSocket upgrade.
+func (w statusOK) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("the connection cannot be hijacked")
+	}
+	return h.Hijack()
+}
+
+// Flush sends buffered data.
+func (w statusOK) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // Serve serves on l until ctx ends, then shuts down gracefully.
