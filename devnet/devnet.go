@@ -18,8 +18,10 @@ import (
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/chain"
 	"github.com/go-fvm/go-fvm/chain/wallet"
+	"github.com/go-fvm/go-fvm/ethtx"
 	"github.com/go-fvm/go-fvm/genesis"
 	"github.com/go-fvm/go-fvm/rpc"
+	"github.com/go-fvm/go-fvm/rpc/eth"
 )
 
 // DefaultChainID is the EVM chain id of Lotus devnets.
@@ -58,9 +60,11 @@ type Config struct {
 	Engine *fvm.Engine
 	// CacheDir is where a new Engine keeps compiled actors; "" means fvm.DefaultCacheDir.
 	CacheDir string
-	// Delegated checks f410 senders' signatures (the Ethereum codec's); nil refuses them.
+	// Delegated checks f410 senders' signatures; nil means the Ethereum
+	// codec's, ethtx.Authenticate.
 	Delegated chain.DelegatedAuthenticator
-	// EthSigning is what f410 keys sign for a message (the Ethereum codec's).
+	// EthSigning is what f410 keys sign for a message; nil means
+	// ethtx.SigningBytes.
 	EthSigning wallet.SigningBytes
 	// Version is reported by Filecoin.Version.
 	Version string
@@ -80,7 +84,9 @@ type Devnet struct {
 	Wallet   *wallet.Wallet
 	Accounts []Account
 	Server   *rpc.Server
-	Config   Config
+	// Eth is the Ethereum JSON-RPC API, served on Server with the Filecoin one.
+	Eth    *eth.Service
+	Config Config
 
 	store     *chain.Store
 	engine    *fvm.Engine
@@ -135,6 +141,12 @@ func withDefaults(cfg Config) (Config, error) {
 	if cfg.Version == "" {
 		cfg.Version = "go-fvm devnet"
 	}
+	if cfg.Delegated == nil {
+		cfg.Delegated = ethtx.Authenticate
+	}
+	if cfg.EthSigning == nil {
+		cfg.EthSigning = ethtx.SigningBytes
+	}
 	return cfg, nil
 }
 
@@ -149,21 +161,27 @@ func (d *Devnet) open(ctx context.Context, cfg Config, av int) error {
 	if d.store, err = chain.OpenStore(cfg.DataDir); err != nil {
 		return err
 	}
+	clock := eth.NewClock(nil)
 	if d.Chain, err = chain.Open(ctx, chain.Config{
 		Store: d.store, Engine: d.engine, NetworkVersion: cfg.NetworkVersion, ChainID: cfg.ChainID,
 		Genesis: genesisBuilder(av, d.Accounts), Automine: cfg.BlockTime == 0, Delegated: cfg.Delegated,
+		Clock: clock.Now,
 	}); err != nil {
 		return err
 	}
 	if err := d.loadKeys(); err != nil {
 		return err
 	}
-	d.Server = rpc.NewServer()
+	d.Server = rpc.NewServer(eth.ServerOptions()...)
 	d.Server.Register("Filecoin", rpc.NewFilecoinAPI(rpc.Config{
 		Chain: d.Chain, Wallet: d.Wallet, Keys: d.saveKey, EthSigning: cfg.EthSigning,
 		Version: cfg.Version, BlockDelay: cfg.BlockTime,
 	}))
 	d.Server.Register("Devnet", rpc.NewDevnetAPI(d.Chain))
+	if d.Eth, err = eth.New(eth.Config{Chain: d.Chain, Wallet: d.Wallet, Clock: clock, ClientVersion: cfg.Version}); err != nil {
+		return err
+	}
+	d.Eth.Register(d.Server.Register, d.Server.Alias)
 	return nil
 }
 
@@ -310,6 +328,9 @@ func (d *Devnet) Serve(ctx context.Context, l net.Listener) error {
 // Close stops the chain and closes the store (and the engine, if Open made it).
 func (d *Devnet) Close(ctx context.Context) error {
 	var errs []error
+	if d.Eth != nil {
+		d.Eth.Close()
+	}
 	if d.Chain != nil {
 		errs = append(errs, d.Chain.Close())
 	}

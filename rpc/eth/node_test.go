@@ -117,7 +117,7 @@ func startNode(t testing.TB) *testNode {
 		t.Fatal(err)
 	}
 	srv := jsonrpc.NewServer(eth.ServerOptions()...)
-	svc.Register(srv)
+	svc.Register(func(ns string, h any) { srv.Register(ns, h) }, srv.AliasMethod)
 	mux := http.NewServeMux()
 	mux.Handle("/rpc/v1", srv)
 	mux.Handle("/", srv)

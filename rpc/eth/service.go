@@ -91,12 +91,13 @@ func ServerOptions() []jsonrpc.ServerOption {
 // (Lotus's: Filecoin.EthChainId answers as eth_chainId too).
 const Namespace = "Filecoin"
 
-// Register adds the API's methods to srv under Namespace, with their
-// Ethereum names as aliases.
-func (s *Service) Register(srv *jsonrpc.RPCServer) {
-	srv.Register(Namespace, &handler{s: s})
-	for alias, name := range Methods {
-		srv.AliasMethod(alias, Namespace+"."+name)
+// Register adds the API's methods to a go-jsonrpc server under Namespace
+// with register, and their Ethereum names with alias (for a
+// *jsonrpc.RPCServer: its Register and AliasMethod).
+func (s *Service) Register(register func(namespace string, handler any), alias func(alias, original string)) {
+	register(Namespace, &handler{s: s})
+	for a, name := range Methods {
+		alias(a, Namespace+"."+name)
 	}
 }
 
