@@ -21,8 +21,8 @@ import (
 	gethcrypto "github.com/ethereum/go-ethereum/crypto"
 	"github.com/filecoin-project/go-jsonrpc"
 	"github.com/filecoin-project/go-state-types/abi"
-	"github.com/ipfs/go-cid"
 	fbig "github.com/filecoin-project/go-state-types/big"
+	"github.com/ipfs/go-cid"
 
 	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/blockstore"
@@ -38,7 +38,7 @@ const testChainID = 31415926
 // Anvil's first two accounts (from its public test mnemonic): dev keys only.
 var (
 	key0 = mustKey("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80")
-	key1 = mustKey("59c6995e998f97a5a0044966f0945389dc9c86dae88c7a8412f4603b6b78690d")
+	key1 = mustKey("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
 )
 
 func mustKey(h string) []byte {
@@ -288,8 +288,8 @@ func (n *testNode) deployToken(t testing.TB, s *signer) common.Address {
 
 // Selectors and topics of the ERC-20.
 var (
-	selTransfer  = gethcrypto.Keccak256([]byte("transfer(address,uint256)"))[:4]
-	selBalanceOf = gethcrypto.Keccak256([]byte("balanceOf(address)"))[:4]
+	selTransfer   = gethcrypto.Keccak256([]byte("transfer(address,uint256)"))[:4]
+	selBalanceOf  = gethcrypto.Keccak256([]byte("balanceOf(address)"))[:4]
 	topicTransfer = common.BytesToHash(gethcrypto.Keccak256([]byte("Transfer(address,address,uint256)")))
 )
 
