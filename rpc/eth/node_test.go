@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,18 +18,9 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	gethcrypto "github.com/ethereum/go-ethereum/crypto"
-	"github.com/filecoin-project/go-jsonrpc"
-	"github.com/filecoin-project/go-state-types/abi"
-	fbig "github.com/filecoin-project/go-state-types/big"
-	"github.com/ipfs/go-cid"
 
 	fvm "github.com/go-fvm/go-fvm"
-	"github.com/go-fvm/go-fvm/blockstore"
-	"github.com/go-fvm/go-fvm/chain"
-	"github.com/go-fvm/go-fvm/chain/wallet"
-	"github.com/go-fvm/go-fvm/ethtx"
-	"github.com/go-fvm/go-fvm/genesis"
-	"github.com/go-fvm/go-fvm/rpc/eth"
+	"github.com/go-fvm/go-fvm/devnet"
 )
 
 const testChainID = 31415926
@@ -49,13 +39,13 @@ func mustKey(h string) []byte {
 	return b
 }
 
-// testNode is a devnet chain with the Ethereum API on a local port.
+// testNode is a devnet (the real assembly: chain, Filecoin and Ethereum
+// APIs on one server) on a local port.
 type testNode struct {
-	URL   string // http://127.0.0.1:port/rpc/v1
-	WS    string // ws://127.0.0.1:port/rpc/v1
-	Chain *chain.Chain
-	Clock *eth.Clock
-	id    atomic.Int64
+	URL    string // http://127.0.0.1:port/rpc/v1
+	WS     string // ws://127.0.0.1:port/rpc/v1
+	Devnet *devnet.Devnet
+	id     atomic.Int64
 }
 
 var sharedEngine *fvm.Engine
@@ -77,63 +67,31 @@ func engine(t testing.TB) *fvm.Engine {
 	return eng
 }
 
-// startNode starts an automining devnet (actors v17, nv27) whose genesis
-// funds Anvil's first two accounts with 1000 FIL each.
+// startNode starts an automining in-memory devnet (actors v17, nv27) whose
+// genesis funds Anvil's first two accounts (and two f1 accounts) with 10,000
+// FIL each, serving on a free local port until the test ends.
 func startNode(t testing.TB) *testNode {
 	t.Helper()
-	ctx := context.Background()
-	w := wallet.New()
-	var accounts []genesis.Account
-	for _, k := range [][]byte{key0, key1} {
-		key, err := wallet.NewKey(wallet.Delegated, k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Add(key)
-		accounts = append(accounts, genesis.Account{Kind: genesis.Ethereum, Address: key.Address,
-			Balance: fbig.Mul(fbig.NewInt(1000), fbig.NewInt(1e18))})
-	}
-	store, err := chain.OpenStore("")
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := devnet.Open(ctx, devnet.Config{NetworkVersion: 27, Accounts: 2, Engine: engine(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := eth.NewClock(nil)
-	c, err := chain.Open(ctx, chain.Config{
-		Store: store, Engine: engine(t), NetworkVersion: 27, ChainID: testChainID, Automine: true,
-		Clock: clock.Now, Delegated: ethtx.Authenticate,
-		Genesis: func(ctx context.Context, bs blockstore.Blockstore) (cid.Cid, error) {
-			g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 17, Accounts: accounts})
-			if err != nil {
-				return cid.Undef, err
-			}
-			return g.StateRoot, nil
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := eth.New(eth.Config{Chain: c, Wallet: w, Clock: clock, ClientVersion: "go-fvm/test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := jsonrpc.NewServer(eth.ServerOptions()...)
-	svc.Register(func(ns string, h any) { srv.Register(ns, h) }, srv.AliasMethod)
-	mux := http.NewServeMux()
-	mux.Handle("/rpc/v1", srv)
-	mux.Handle("/", srv)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := &http.Server{Handler: mux}
-	go hs.Serve(ln)
+	done := make(chan error, 1)
+	go func() { done <- d.Serve(ctx, ln) }()
 	t.Cleanup(func() {
-		_ = hs.Close()
-		svc.Close()
-		_ = c.Close()
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		_ = d.Close(context.Background())
 	})
 	addr := ln.Addr().String()
-	return &testNode{URL: "http://" + addr + "/rpc/v1", WS: "ws://" + addr + "/rpc/v1", Chain: c, Clock: clock}
+	return &testNode{URL: "http://" + addr + "/rpc/v1", WS: "ws://" + addr + "/rpc/v1", Devnet: d}
 }
 
 // rpcError is a JSON-RPC error response.
@@ -300,6 +258,3 @@ func transferData(to common.Address, amount int64) []byte {
 func balanceOfData(a common.Address) []byte {
 	return append(append([]byte{}, selBalanceOf...), common.LeftPadBytes(a[:], 32)...)
 }
-
-var _ = strings.Contains
-var _ = abi.ChainEpoch(0)
