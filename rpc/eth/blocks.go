@@ -152,7 +152,12 @@ func (s *Service) transaction(ctx context.Context, bd *blockData, i int) (*Trans
 func (s *Service) txOf(ctx context.Context, m chain.Message, view *stateView) (*Transaction, error) {
 	if m.Signed.Signature.Type == fcrypto.SigTypeDelegated {
 		if etx, err := ethtx.FromSignedMessage(m.Signed, s.chainID); err == nil {
-			return ethTransaction(etx, s.chainID)
+			// The chain checked the signature recovers the f410 sender.
+			from, err := fvm.EthAddressOf(m.Signed.Message.From)
+			if err != nil {
+				return nil, err
+			}
+			return ethTransaction(etx, common.Address(from)), nil
 		}
 	}
 	tx, err := s.nativeTransaction(ctx, m, view)
@@ -163,17 +168,13 @@ func (s *Service) txOf(ctx context.Context, m chain.Message, view *stateView) (*
 	return tx, nil
 }
 
-// ethTransaction shows an Ethereum envelope.
-func ethTransaction(etx *ethtx.Tx, chainID uint64) (*Transaction, error) {
+// ethTransaction shows an Ethereum envelope sent by from.
+func ethTransaction(etx *ethtx.Tx, from common.Address) *Transaction {
 	g := etx.Transaction()
-	from, err := etx.Sender(chainID)
-	if err != nil {
-		return nil, err
-	}
 	v, r, sv := g.RawSignatureValues()
 	tx := &Transaction{
 		ChainID: hexutil.Uint64(etx.ChainID()), Nonce: hexutil.Uint64(g.Nonce()), Hash: etx.Hash(),
-		From: common.Address(from), To: g.To(), Value: (*hexutil.Big)(g.Value()), Type: hexutil.Uint64(g.Type()),
+		From: from, To: g.To(), Value: (*hexutil.Big)(g.Value()), Type: hexutil.Uint64(g.Type()),
 		Input: g.Data(), Gas: hexutil.Uint64(g.Gas()), AccessList: []common.Hash{},
 		V: (*hexutil.Big)(v), R: (*hexutil.Big)(r), S: (*hexutil.Big)(sv),
 	}
@@ -185,7 +186,7 @@ func ethTransaction(etx *ethtx.Tx, chainID uint64) (*Transaction, error) {
 	} else {
 		tx.GasPrice = (*hexutil.Big)(g.GasPrice())
 	}
-	return tx, nil
+	return tx
 }
 
 // nativeTransaction shows a Filecoin message (Lotus's
