@@ -67,23 +67,41 @@ func run(t *testing.T, name string, args ...string) (string, string, error) {
 	return stdout.String(), stderr.String(), err
 }
 
-// compileToken compiles Token.sol with solc-js and checks the output is the
-// committed Token.json (which the node-free tests use).
-func compileToken(t *testing.T) tokenArtifact {
+// compile compiles testdata/contracts/NAME.sol with solc-js and checks the
+// output is the committed NAME.json (which the node-free tests use).
+func compile(t *testing.T, name string) map[string]tokenArtifact {
 	t.Helper()
 	clientTool(t, "solc/package.json")
-	out, stderr, err := run(t, nodeBinary(t), filepath.Join(nodeDir, "compile.mjs"), "testdata/contracts/Token.sol")
+	src := "testdata/contracts/" + name + ".sol"
+	out, stderr, err := run(t, nodeBinary(t), filepath.Join(nodeDir, "compile.mjs"), src)
 	if err != nil {
-		t.Fatalf("compile.mjs: %v\n%s", err, stderr)
+		t.Fatalf("compile.mjs %s: %v\n%s", src, err, stderr)
 	}
-	var all map[string]tokenArtifact
-	if err := json.Unmarshal([]byte(out), &all); err != nil {
+	var got, want map[string]tokenArtifact
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := all["Token"].Bytecode, token(t).Bytecode; got != want {
-		t.Fatalf("solc-js output differs from testdata/contracts/Token.json: regenerate it with `node testdata/node/compile.mjs testdata/contracts/Token.sol > testdata/contracts/Token.json`")
+	committed, err := os.ReadFile("testdata/contracts/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return all["Token"]
+	if err := json.Unmarshal(committed, &want); err != nil {
+		t.Fatal(err)
+	}
+	for c, a := range want {
+		if got[c].Bytecode != a.Bytecode {
+			t.Fatalf("solc-js output for %s differs from testdata/contracts/%s.json: regenerate it with `node testdata/node/compile.mjs %s > testdata/contracts/%s.json`", c, name, src, name)
+		}
+	}
+	return got
+}
+
+func compileToken(t *testing.T) tokenArtifact { return compile(t, "Token")["Token"] }
+
+// TestArtifacts checks the committed contract artifacts are solc-js's output.
+func TestArtifacts(t *testing.T) {
+	compile(t, "Token")
+	compile(t, "Probe")
 }
 
 // TestCast drives the devnet with Foundry's cast, unmodified: deploy the
