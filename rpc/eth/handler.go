@@ -37,37 +37,58 @@ func (q *quantity) UnmarshalJSON(b []byte) error {
 
 // Web3ClientVersion is web3_clientVersion.
 func (h *handler) Web3ClientVersion(ctx context.Context, p jsonrpc.RawParams) (string, error) {
-	return h.s.cfg.ClientVersion, rpcErr(decodeParams(p, 0))
+	if err := decodeParams(p, 0); err != nil {
+		return "", err
+	}
+	return h.s.cfg.ClientVersion, nil
 }
 
 // NetVersion is net_version: the chain ID in decimal.
 func (h *handler) NetVersion(ctx context.Context, p jsonrpc.RawParams) (string, error) {
-	return strconv.FormatUint(h.s.chainID, 10), rpcErr(decodeParams(p, 0))
+	if err := decodeParams(p, 0); err != nil {
+		return "", err
+	}
+	return strconv.FormatUint(h.s.chainID, 10), nil
 }
 
 // NetListening is net_listening.
 func (h *handler) NetListening(ctx context.Context, p jsonrpc.RawParams) (bool, error) {
-	return true, rpcErr(decodeParams(p, 0))
+	if err := decodeParams(p, 0); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // EthChainId is eth_chainId.
 func (h *handler) EthChainId(ctx context.Context, p jsonrpc.RawParams) (hexutil.Uint64, error) {
-	return hexutil.Uint64(h.s.chainID), rpcErr(decodeParams(p, 0))
+	if err := decodeParams(p, 0); err != nil {
+		return 0, err
+	}
+	return hexutil.Uint64(h.s.chainID), nil
 }
 
 // EthSyncing is eth_syncing: a devnet is never syncing.
 func (h *handler) EthSyncing(ctx context.Context, p jsonrpc.RawParams) (bool, error) {
-	return false, rpcErr(decodeParams(p, 0))
+	if err := decodeParams(p, 0); err != nil {
+		return false, err
+	}
+	return false, nil
 }
 
 // EthAccounts is eth_accounts: the dev accounts.
 func (h *handler) EthAccounts(ctx context.Context, p jsonrpc.RawParams) ([]common.Address, error) {
-	return h.s.accounts(), rpcErr(decodeParams(p, 0))
+	if err := decodeParams(p, 0); err != nil {
+		return nil, err
+	}
+	return h.s.accounts(), nil
 }
 
 // EthBlockNumber is eth_blockNumber: the head's height.
 func (h *handler) EthBlockNumber(ctx context.Context, p jsonrpc.RawParams) (hexutil.Uint64, error) {
-	return hexutil.Uint64(h.s.chain.Head().Height), rpcErr(decodeParams(p, 0))
+	if err := decodeParams(p, 0); err != nil {
+		return 0, err
+	}
+	return hexutil.Uint64(h.s.chain.Head().Height), nil
 }
 
 // EthGasPrice is eth_gasPrice: the next base fee plus the suggested premium.
@@ -82,7 +103,10 @@ func (h *handler) EthGasPrice(ctx context.Context, p jsonrpc.RawParams) (*hexuti
 // EthMaxPriorityFeePerGas is eth_maxPriorityFeePerGas: Lotus's minimum gas
 // premium.
 func (h *handler) EthMaxPriorityFeePerGas(ctx context.Context, p jsonrpc.RawParams) (*hexutil.Big, error) {
-	return hexBig(big.NewInt(minGasPremium)), rpcErr(decodeParams(p, 0))
+	if err := decodeParams(p, 0); err != nil {
+		return nil, err
+	}
+	return hexBig(big.NewInt(minGasPremium)), nil
 }
 
 // EthFeeHistory is eth_feeHistory(blockCount, newestBlock, [percentiles]).
@@ -459,7 +483,10 @@ func (h *handler) AnvilMine(ctx context.Context, p jsonrpc.RawParams) (any, erro
 
 // EvmSnapshot is evm_snapshot.
 func (h *handler) EvmSnapshot(ctx context.Context, p jsonrpc.RawParams) (hexutil.Uint64, error) {
-	return hexutil.Uint64(h.s.snapshot()), rpcErr(decodeParams(p, 0))
+	if err := decodeParams(p, 0); err != nil {
+		return 0, err
+	}
+	return hexutil.Uint64(h.s.snapshot()), nil
 }
 
 // EvmRevert is evm_revert(id).
