@@ -1,6 +1,7 @@
 package eth
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,11 +10,13 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/filecoin-project/go-address"
-	"github.com/filecoin-project/go-state-types/abi"
 	fbig "github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/builtin"
+	evm15 "github.com/filecoin-project/go-state-types/builtin/v15/evm"
+	evm "github.com/filecoin-project/go-state-types/builtin/v16/evm"
 	fcrypto "github.com/filecoin-project/go-state-types/crypto"
 	"github.com/filecoin-project/go-state-types/exitcode"
+	"github.com/ipfs/go-cid"
 
 	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/chain"
@@ -286,15 +289,47 @@ func (s *Service) storageAt(ctx context.Context, a common.Address, slot common.H
 	return v[:], nil
 }
 
-// nonce is an address's nonce after ts: the actor's sequence (for an EVM
-// contract, its CREATE nonce), zero without an actor.
+// nonce is an address's nonce after ts (Lotus's EthGetTransactionCount):
+// the actor's sequence; for an EVM contract its EVM state's CREATE nonce
+// (zero once it self-destructed); zero without an actor.
 func (s *Service) nonce(ctx context.Context, a common.Address, ts *chain.TipSet) (uint64, error) {
 	vm, _, act, err := s.actorAt(ctx, a, ts)
 	if err != nil || act == nil {
 		return 0, err
 	}
 	defer vm.Close(ctx)
-	return act.Nonce, nil
+	if vm.ActorKind(act.Code) != "evm" {
+		return act.Nonce, nil
+	}
+	return s.evmNonce(ctx, act.Head)
+}
+
+// evmNonce reads an EVM actor's state (5 fields up to actors v15, 6 with
+// transient data from v16) for its nonce; a tombstone means zero.
+func (s *Service) evmNonce(ctx context.Context, head cid.Cid) (uint64, error) {
+	blk, err := s.chain.Blockstore().Get(ctx, head)
+	if err != nil {
+		return 0, fmt.Errorf("EVM state %s: %w", head, err)
+	}
+	data := blk.RawData()
+	if len(data) > 0 && data[0] == 0x85 {
+		var st evm15.State
+		if err := st.UnmarshalCBOR(bytes.NewReader(data)); err != nil {
+			return 0, fmt.Errorf("EVM state %s: %w", head, err)
+		}
+		if st.Tombstone != nil {
+			return 0, nil
+		}
+		return st.Nonce, nil
+	}
+	var st evm.State
+	if err := st.UnmarshalCBOR(bytes.NewReader(data)); err != nil {
+		return 0, fmt.Errorf("EVM state %s: %w", head, err)
+	}
+	if st.Tombstone != nil {
+		return 0, nil
+	}
+	return st.Nonce, nil
 }
 
 // actorAt is an address's actor after ts, with the VM that read it (which
@@ -332,4 +367,3 @@ func (s *Service) gasPrice(ctx context.Context) (*big.Int, error) {
 // hexBig is a token amount as a hex quantity.
 func hexBig(v *big.Int) *hexutil.Big { return (*hexutil.Big)(v) }
 
-var _ = abi.ChainEpoch(0)
