@@ -1,6 +1,7 @@
 package eth_test
 
 import (
+	"math/big"
 	"strings"
 	"testing"
 
@@ -69,5 +70,39 @@ func TestTokenFlow(t *testing.T) {
 	err := n.call(t, nil, "eth_call", map[string]any{"from": to, "to": tok, "data": hexutil.Bytes(transferData(s.addr, 1_000_000))})
 	if err == nil || err.Code != 3 || !strings.Contains(err.Message, "Token: transfer amount exceeds balance") || !strings.HasPrefix(string(err.Data), `"0x08c379a0`) {
 		t.Fatalf("revert: %+v", err)
+	}
+}
+
+// TestEnvelopes sends a legacy EIP-155 and a Homestead (unprotected)
+// transaction: each is mined, its hash is keccak of the raw bytes (Lotus's
+// transaction hash), and eth_getTransactionByHash rebuilds it from the
+// Filecoin message with the same hash.
+func TestEnvelopes(t *testing.T) {
+	n := startNode(t)
+	k, _ := gethcrypto.ToECDSA(key1)
+	to := common.HexToAddress("0x00000000000000000000000000000000000000b0")
+	signers := []struct {
+		name    string
+		signer  types.Signer
+		chainID string
+	}{
+		{"eip155", types.NewEIP155Signer(big.NewInt(testChainID)), "0x1df5e76"},
+		{"homestead", types.HomesteadSigner{}, "0x0"},
+	}
+	for i, c := range signers {
+		tx, err := types.SignNewTx(k, c.signer, &types.LegacyTx{Nonce: uint64(i), GasPrice: big.NewInt(1_000_000_000), Gas: 10_000_000, To: &to, Value: big.NewInt(3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := tx.MarshalBinary()
+		h, r := n.send(t, raw)
+		if r.Status != 1 || h != common.BytesToHash(gethcrypto.Keccak256(raw)) {
+			t.Fatalf("%s: hash %s, receipt %+v", c.name, h.Hex(), r)
+		}
+		var got map[string]any
+		n.must(t, &got, "eth_getTransactionByHash", h)
+		if got["hash"] != strings.ToLower(h.Hex()) || got["type"] != "0x0" || got["chainId"] != c.chainID || got["gasPrice"] != "0x3b9aca00" {
+			t.Fatalf("%s: transaction %v", c.name, got)
+		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/core/types"
 	gethcrypto "github.com/ethereum/go-ethereum/crypto"
+	logging "github.com/ipfs/go-log/v2"
 
 	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/devnet"
@@ -46,6 +47,11 @@ type testNode struct {
 	WS     string // ws://127.0.0.1:port/rpc/v1
 	Devnet *devnet.Devnet
 	id     atomic.Int64
+}
+
+func init() {
+	// go-jsonrpc logs every error response; the tests provoke many.
+	_ = logging.SetLogLevel("rpc", "fatal")
 }
 
 var sharedEngine *fvm.Engine
