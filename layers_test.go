@@ -29,7 +29,7 @@ var layers = [][]string{
 	{"internal/callmanager"},
 	{"internal/executor"},
 	{""}, // the root package: the public VM
-	{"genesis", "conformance", "internal/genesis", "chain/wallet"},
+	{"genesis", "conformance", "internal/genesis", "chain/wallet", "ethtx"},
 	{"chain", "trace", "ffi"},
 	{"rpc"},
 	{"rpc/eth"},
@@ -38,7 +38,7 @@ var layers = [][]string{
 }
 
 // publicOnly are the packages that must stand on the public API alone.
-var publicOnly = map[string]bool{"genesis": true, "chain": true, "chain/wallet": true, "rpc": true, "rpc/eth": true,
+var publicOnly = map[string]bool{"genesis": true, "chain": true, "chain/wallet": true, "ethtx": true, "rpc": true, "rpc/eth": true,
 	"devnet": true, "trace": true, "ffi": true}
 
 // maxEnginePublic is how many public packages the engine may expose
