@@ -227,3 +227,21 @@ func TestEthers(t *testing.T) {
 		t.Fatalf("ethers scenario summary: %+v", summary)
 	}
 }
+
+// TestViem runs the viem v2 scenario (testdata/node/viem_scenario.mjs):
+// deployment and a transfer with viem's own gas and fee estimates, viem's
+// strict formatting of transactions, blocks and logs, a revert reason.
+func TestViem(t *testing.T) {
+	clientTool(t, "viem/package.json")
+	n := startNode(t)
+	out, stderr, err := run(t, nodeBinary(t), filepath.Join(nodeDir, "viem_scenario.mjs"), "testdata/contracts/Token.json", n.URL, "31415926", privKey0)
+	if err != nil {
+		t.Fatalf("viem scenario: %v\n%s\n%s", err, out, stderr)
+	}
+	var summary struct {
+		RevertReason string `json:"revertReason"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &summary); err != nil || summary.RevertReason == "" {
+		t.Fatalf("viem scenario output %q: %v", out, err)
+	}
+}
