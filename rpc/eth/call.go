@@ -366,4 +366,3 @@ func (s *Service) gasPrice(ctx context.Context) (*big.Int, error) {
 
 // hexBig is a token amount as a hex quantity.
 func hexBig(v *big.Int) *hexutil.Big { return (*hexutil.Big)(v) }
-

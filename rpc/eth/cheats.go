@@ -2,9 +2,7 @@ package eth
 
 import (
 	"context"
-	"fmt"
 	"math/big"
-	"sort"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -135,17 +133,3 @@ func (s *Service) setNextBlockTimestamp(t uint64) error {
 	s.cfg.Clock.Set(time.Unix(int64(t), 0))
 	return nil
 }
-
-// snapshotIDs lists the live snapshots (for tests).
-func (s *Service) snapshotIDs() []uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []uint64
-	for k := range s.snapshots {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
-
-var _ = fmt.Sprint

@@ -3,7 +3,6 @@ package eth
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ipfs/go-cid"
@@ -220,5 +219,3 @@ func (s *Service) replayBlockTransactions(ctx context.Context, ts *chain.TipSet,
 	}
 	return out, nil
 }
-
-var errNoTx = errors.New("transaction not found")

@@ -3,7 +3,6 @@ package eth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/big"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -155,5 +154,3 @@ func (s *Service) fillTx(ctx context.Context, args *CallArgs) (*types.DynamicFee
 	}
 	return tx, nil
 }
-
-var _ = fmt.Sprint

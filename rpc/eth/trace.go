@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -475,7 +476,7 @@ func CallTrace(env TraceEnv, from common.Address, et *fvm.ExecutionTrace, gasUse
 }
 
 func callFrameOf(f *frame) *CallFrame {
-	c := &CallFrame{Type: upper(f.callType), From: f.from, To: f.to, Gas: hexutil.Uint64(f.gas),
+	c := &CallFrame{Type: strings.ToUpper(f.callType), From: f.from, To: f.to, Gas: hexutil.Uint64(f.gas),
 		GasUsed: hexutil.Uint64(f.subGas), Input: f.input, Output: f.output}
 	if f.callType != "staticcall" && f.callType != "delegatecall" {
 		c.Value = (*hexutil.Big)(f.value)
@@ -506,16 +507,6 @@ func callTracerError(f *frame) string {
 		}
 	}
 	return parityError(f)
-}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
 }
 
 func findCall(calls []fvm.ExecutionTrace, match func(*fvm.ExecutionTrace) bool) *fvm.ExecutionTrace {
