@@ -66,6 +66,14 @@ func TestTokenFlow(t *testing.T) {
 	if len(logs) != 2 { // the mint in the constructor, then the transfer
 		t.Fatalf("%d logs, want 2: %v", len(logs), logs)
 	}
+	n.must(t, &logs, "eth_getLogs", map[string]any{"blockHash": r.BlockHash, "topics": []any{nil, nil, common.BytesToHash(to[:])}})
+	if len(logs) != 1 || logs[0]["transactionHash"] != strings.ToLower(h.Hex()) {
+		t.Fatalf("logs of the transfer's block to %s: %v", to.Hex(), logs)
+	}
+	n.must(t, &logs, "eth_getLogs", map[string]any{"fromBlock": "0x0", "toBlock": "0xffffff", "topics": []any{[]common.Hash{{1}, topicTransfer}, nil, common.BytesToHash(s.addr[:])}})
+	if len(logs) != 1 || logs[0]["blockNumber"] != "0x1" { // the constructor's mint
+		t.Fatalf("logs of transfers to the sender: %v", logs)
+	}
 	// A revert is error code 3 with the revert data, as Ethereum clients parse it.
 	err := n.call(t, nil, "eth_call", map[string]any{"from": to, "to": tok, "data": hexutil.Bytes(transferData(s.addr, 1_000_000))})
 	if err == nil || err.Code != 3 || !strings.Contains(err.Message, "Token: transfer amount exceeds balance") || !strings.HasPrefix(string(err.Data), `"0x08c379a0`) {
