@@ -215,4 +215,5 @@ func printBanner(w io.Writer, d *devnet.Devnet, f devnetFlags, addr string, read
 	}
 	fmt.Fprintf(w, "\nChain:    %s, head at height %d\nMining:   %s\n", where, d.Chain.Head().Height, mining)
 	fmt.Fprintf(w, "Listening on http://%s%s (ready in %s)\n", addr, rpc.Path, ready.Round(time.Millisecond))
+	fmt.Fprintf(w, "Ethereum JSON-RPC on the same port (http://%s, ws://%s%s), chain id %d\n", addr, addr, rpc.Path, d.Chain.ChainID())
 }
