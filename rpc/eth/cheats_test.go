@@ -2,6 +2,8 @@ package eth_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"math/big"
 	"strings"
 	"testing"
@@ -271,6 +273,21 @@ func TestQueries(t *testing.T) {
 	n.must(t, &listening, "net_listening")
 	if version == "" || netVersion != "31415926" || syncing || !listening {
 		t.Fatalf("web3_clientVersion %q, net_version %q, syncing %v, listening %v", version, netVersion, syncing, listening)
+	}
+	// A batch (ethers batches by default).
+	resp, err := http.Post(n.URL, "application/json", strings.NewReader(`[{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]},{"jsonrpc":"2.0","id":2,"method":"eth_blockNumber","params":[]},{"jsonrpc":"2.0","id":3,"method":"eth_nope","params":[]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []struct {
+		ID     int             `json:"id"`
+		Result json.RawMessage `json:"result"`
+		Error  *rpcError       `json:"error"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&batch)
+	resp.Body.Close()
+	if err != nil || len(batch) != 3 || string(batch[0].Result) != `"0x1df5e76"` || batch[1].Result == nil || batch[2].Error == nil || batch[2].Error.Code != -32601 {
+		t.Fatalf("batch: %+v %v", batch, err)
 	}
 	// The Lotus name answers too.
 	var chainID hexutil.Uint64
