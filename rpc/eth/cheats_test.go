@@ -3,8 +3,8 @@ package eth_test
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"math/big"
+	"net/http"
 	"strings"
 	"testing"
 

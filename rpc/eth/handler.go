@@ -21,6 +21,7 @@ type handler struct{ s *Service }
 // counts such as eth_feeHistory's).
 type quantity uint64
 
+// UnmarshalJSON reads a number or a hex quantity.
 func (q *quantity) UnmarshalJSON(b []byte) error {
 	var n uint64
 	if err := json.Unmarshal(b, &n); err == nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -96,14 +97,24 @@ const Namespace = "Filecoin"
 // *jsonrpc.RPCServer: its Register and AliasMethod).
 func (s *Service) Register(register func(namespace string, handler any), alias func(alias, original string)) {
 	register(Namespace, &handler{s: s})
-	for a, name := range Methods {
+	for a, name := range methods {
 		alias(a, Namespace+"."+name)
 	}
 }
 
-// Methods maps each Ethereum method name the API serves to its go-jsonrpc
-// method (under Namespace).
-var Methods = map[string]string{
+// Methods lists the Ethereum method names the API serves, sorted.
+func Methods() []string {
+	out := make([]string, 0, len(methods))
+	for name := range methods {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// methods maps each Ethereum method name the API serves to its go-jsonrpc
+// method (under Namespace). Read-only.
+var methods = map[string]string{
 	"eth_accounts":                            "EthAccounts",
 	"eth_blockNumber":                         "EthBlockNumber",
 	"eth_call":                                "EthCall",
