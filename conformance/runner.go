@@ -166,7 +166,12 @@ func (r *Runner) RunFile(ctx context.Context, path string) (res Result) {
 		res.Status, res.Reason = Skip, reason
 		return res
 	}
-	if err := r.runVector(ctx, v, &res); err != nil {
+	lv, err := load(ctx, v)
+	if err != nil {
+		res.Status, res.Reason = Fail, err.Error()
+		return res
+	}
+	if err := r.runLoaded(ctx, lv, &res); err != nil {
 		res.Status, res.Reason = Fail, err.Error()
 		return res
 	}
@@ -174,23 +179,34 @@ func (r *Runner) RunFile(ctx context.Context, path string) (res Result) {
 	return res
 }
 
-// runVector runs every variant of v Repeat times, keeping the best run's
-// time and phases. The receipts and roots are the first run's.
-func (r *Runner) runVector(ctx context.Context, v *Vector, res *Result) error {
+// loaded is a vector with its messages and CAR decoded. The CAR is decoded
+// once; each run gets a store of its own holding its blocks, so that no run
+// finds the blocks an earlier one wrote.
+type loaded struct {
+	v    *Vector
+	msgs []*message.Decoded
+	car  blockList
+}
+
+func load(ctx context.Context, v *Vector) (*loaded, error) {
 	msgs, err := v.Messages()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// The CAR is decoded once; each run gets a store of its own holding its
-	// blocks, so that no run finds the blocks an earlier one wrote.
-	var car blockList
-	if err := v.LoadCAR(ctx, &car); err != nil {
-		return err
+	lv := &loaded{v: v, msgs: msgs}
+	if err := v.LoadCAR(ctx, &lv.car); err != nil {
+		return nil, err
 	}
+	return lv, nil
+}
+
+// runLoaded runs every variant of a vector Repeat times, keeping the best
+// run's time and phases. The receipts and roots are the first run's.
+func (r *Runner) runLoaded(ctx context.Context, lv *loaded, res *Result) error {
 	for i := range max(1, r.Repeat) {
 		run := Result{}
-		for _, variant := range v.Preconditions.Variants {
-			if err := r.runVariant(ctx, v, msgs, car, variant, &run); err != nil {
+		for _, variant := range lv.v.Preconditions.Variants {
+			if err := r.runVariant(ctx, lv, variant, &run); err != nil {
 				return fmt.Errorf("variant %s: %w", variant.ID, err)
 			}
 		}
@@ -222,9 +238,10 @@ func unsupportedSelector(v *Vector) (string, bool) {
 
 // runVariant applies the vector's messages at one variant and checks the
 // receipts and the post-state root.
-func (r *Runner) runVariant(ctx context.Context, v *Vector, msgs []*message.Decoded, car blockList, variant Variant, res *Result) error {
+func (r *Runner) runVariant(ctx context.Context, lv *loaded, variant Variant, res *Result) error {
+	v, msgs := lv.v, lv.msgs
 	store := blockstore.NewBuffered(r.bundles)
-	for _, b := range car {
+	for _, b := range lv.car {
 		if err := store.Put(ctx, b); err != nil {
 			return err
 		}
