@@ -1,0 +1,742 @@
+package state
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/bits"
+	"slices"
+
+	blocks "github.com/ipfs/go-block-format"
+	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-varint"
+
+	"github.com/go-fvm/go-fvm/blockstore"
+)
+
+// The state tree's HAMTs (the actors map and the init actor's address map)
+// have the layout and the algorithms of go-hamt-ipld v3 and fvm_ipld_hamt:
+// bit width 5, the SHA-256 of the key read from its most significant bit,
+// buckets of at most 3 key-value pairs, a node [bitfield, pointers] whose
+// pointers are child links or buckets [[key, value]...] sorted by key.
+//
+// Unlike go-hamt-ipld, which decodes every pair of every node it loads
+// (copying each value), a node here is parsed in one pass over its block
+// without copying: keys, values and links stay slices of the block, and a
+// pointer that does not change is written back byte for byte. Reading an
+// actor from a cold state costs a few microseconds per node instead of tens.
+// A node is validated as go-hamt-ipld's loadNode validates it, and the
+// headers must be canonical as cbor-gen requires, so that writing a pointer
+// back unchanged gives exactly the bytes go-hamt-ipld would encode.
+
+// hamtBucketSize is the most pairs a pointer holds before they move into a
+// child node.
+const hamtBucketSize = 3
+
+// hamtWidth is the number of slots of a node (2^bit width).
+const hamtWidth = 1 << hamtBitWidth
+
+// Limits of the cbor-gen readers go-hamt-ipld decodes with.
+const (
+	cborMaxLength     = 8192    // array and map items (cbg.MaxLength)
+	cborMaxByteLength = 2 << 20 // byte and text strings (cbg.ByteArrayMaxLen)
+	cborMaxLinkLength = 512     // a pointer's CID bytes
+	hamtMaxBucketRead = 32      // a bucket's pairs before the bucket-size check
+	cborTagLink       = 42
+	cborMajUnsigned   = 0
+	cborMajBytes      = 2
+	cborMajText       = 3
+	cborMajArray      = 4
+	cborMajMap        = 5
+	cborMajTag        = 6
+	cborNull          = 0xf6
+)
+
+// errMalformedHAMT is wrapped by every error about a node's encoding.
+var errMalformedHAMT = errors.New("malformed HAMT node")
+
+// errHAMTMaxDepth is returned when a key's hash runs out of bits.
+var errHAMTMaxDepth = errors.New("HAMT deeper than the key hash allows")
+
+// hamtMap is a HAMT over a blockstore. It is not safe for concurrent use.
+type hamtMap struct {
+	bs   blockstore.Blockstore
+	root *hamtNode
+}
+
+// hamtNode is a decoded node. Its pointers are in slot order.
+type hamtNode struct {
+	bitfield uint32
+	ptrs     []hamtPointer
+}
+
+// hamtPointer is a child link or a bucket.
+type hamtPointer struct {
+	// link is the child's CID bytes (nil for a bucket and for a child
+	// created here and not written yet).
+	link []byte
+	// child is the child node once loaded or created.
+	child *hamtNode
+	// dirty says child changed since link was computed.
+	dirty bool
+	// kvs is the bucket (nil for a link). It may share its array with other
+	// pointers of the node: replace it, never modify it in place.
+	kvs []hamtKV
+	// raw is the pointer's encoding while it is as read (nil once changed).
+	raw []byte
+}
+
+type hamtKV struct {
+	key, value []byte
+}
+
+func (p *hamtPointer) isLink() bool { return p.child != nil || p.link != nil }
+
+// newHAMT returns an empty HAMT over bs.
+func newHAMT(bs blockstore.Blockstore) *hamtMap {
+	return &hamtMap{bs: bs, root: &hamtNode{}}
+}
+
+// loadHAMT opens the HAMT whose root node is root.
+func loadHAMT(ctx context.Context, bs blockstore.Blockstore, root cid.Cid) (*hamtMap, error) {
+	h := &hamtMap{bs: bs}
+	n, err := h.loadNode(ctx, root, true)
+	if err != nil {
+		return nil, err
+	}
+	h.root = n
+	return h, nil
+}
+
+// find returns the value of key (a slice of a block or of a value set
+// here: do not modify it).
+func (h *hamtMap) find(ctx context.Context, key []byte) ([]byte, bool, error) {
+	hb := newHashBits(key)
+	n := h.root
+	for {
+		idx, err := hb.next()
+		if err != nil {
+			return nil, false, err
+		}
+		if n.bitfield&(1<<idx) == 0 {
+			return nil, false, nil
+		}
+		p := &n.ptrs[n.index(idx)]
+		if !p.isLink() {
+			for _, kv := range p.kvs {
+				if bytes.Equal(kv.key, key) {
+					return kv.value, true, nil
+				}
+			}
+			return nil, false, nil
+		}
+		if n, err = h.child(ctx, p); err != nil {
+			return nil, false, err
+		}
+	}
+}
+
+// set sets key to value (its CBOR encoding, kept without copying).
+func (h *hamtMap) set(ctx context.Context, key, value []byte) error {
+	if len(value) == 0 {
+		return fmt.Errorf("HAMT set %x: empty value", key)
+	}
+	hb := newHashBits(key)
+	_, err := h.modify(ctx, h.root, &hb, key, value)
+	return err
+}
+
+// delete removes key and reports whether it was there.
+func (h *hamtMap) delete(ctx context.Context, key []byte) (bool, error) {
+	hb := newHashBits(key)
+	return h.modify(ctx, h.root, &hb, key, nil)
+}
+
+// flush writes every changed node, children first, and then the root, and
+// returns the root's CID (go-hamt-ipld's Write).
+func (h *hamtMap) flush(ctx context.Context) (cid.Cid, error) {
+	if err := h.flushChildren(ctx, h.root); err != nil {
+		return cid.Undef, err
+	}
+	return h.put(ctx, h.root.encode())
+}
+
+func (h *hamtMap) flushChildren(ctx context.Context, n *hamtNode) error {
+	for i := range n.ptrs {
+		p := &n.ptrs[i]
+		if p.child == nil || !p.dirty {
+			continue
+		}
+		if err := h.flushChildren(ctx, p.child); err != nil {
+			return err
+		}
+		c, err := h.put(ctx, p.child.encode())
+		if err != nil {
+			return err
+		}
+		p.link, p.dirty, p.raw = c.Bytes(), false, nil
+	}
+	return nil
+}
+
+func (h *hamtMap) put(ctx context.Context, data []byte) (cid.Cid, error) {
+	c, err := dagCBORPrefix.Sum(data)
+	if err != nil {
+		return cid.Undef, err
+	}
+	blk, _ := blocks.NewBlockWithCid(data, c)
+	if err := h.bs.Put(ctx, blk); err != nil {
+		return cid.Undef, fmt.Errorf("put HAMT node %s: %w", c, err)
+	}
+	return c, nil
+}
+
+// forEach calls fn for every pair, in HAMT order (slot order, children
+// before the pointers after them).
+func (h *hamtMap) forEach(ctx context.Context, fn func(key, value []byte) error) error {
+	return h.forEachIn(ctx, h.root, fn)
+}
+
+func (h *hamtMap) forEachIn(ctx context.Context, n *hamtNode, fn func(key, value []byte) error) error {
+	for i := range n.ptrs {
+		p := &n.ptrs[i]
+		if p.isLink() {
+			child, err := h.child(ctx, p)
+			if err != nil {
+				return err
+			}
+			if err := h.forEachIn(ctx, child, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, kv := range p.kvs {
+			if err := fn(kv.key, kv.value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// child returns a link pointer's node, loading it on first use.
+func (h *hamtMap) child(ctx context.Context, p *hamtPointer) (*hamtNode, error) {
+	if p.child != nil {
+		return p.child, nil
+	}
+	c, err := cid.Cast(p.link)
+	if err != nil {
+		return nil, fmt.Errorf("%w: link: %w", errMalformedHAMT, err)
+	}
+	n, err := h.loadNode(ctx, c, false)
+	if err != nil {
+		return nil, err
+	}
+	p.child = n
+	return n, nil
+}
+
+func (h *hamtMap) loadNode(ctx context.Context, c cid.Cid, isRoot bool) (*hamtNode, error) {
+	blk, err := h.bs.Get(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	n, err := parseHAMTNode(blk.RawData(), isRoot)
+	if err != nil {
+		return nil, fmt.Errorf("HAMT node %s: %w", c, err)
+	}
+	return n, nil
+}
+
+// modify sets key to value, or deletes it when value is nil, below n
+// (go-hamt-ipld's modifyValue, overwriting). It reports whether anything
+// changed: setting a key to the bytes it has changes nothing.
+func (h *hamtMap) modify(ctx context.Context, n *hamtNode, hb *hashBits, key, value []byte) (bool, error) {
+	idx, err := hb.next()
+	if err != nil {
+		return false, err
+	}
+	if n.bitfield&(1<<idx) == 0 {
+		if value == nil {
+			return false, nil
+		}
+		n.insert(idx, hamtPointer{kvs: []hamtKV{{key: key, value: value}}})
+		return true, nil
+	}
+	ci := n.index(idx)
+	p := &n.ptrs[ci]
+	if p.isLink() {
+		return h.modifyChild(ctx, n, ci, hb, key, value)
+	}
+	if value == nil {
+		return n.deleteFromBucket(ci, idx, key), nil
+	}
+	for i, kv := range p.kvs {
+		if !bytes.Equal(kv.key, key) {
+			continue
+		}
+		if bytes.Equal(kv.value, value) {
+			return false, nil
+		}
+		kvs := slices.Clone(p.kvs)
+		kvs[i].value = value
+		p.kvs, p.raw = kvs, nil
+		return true, nil
+	}
+	if len(p.kvs) >= hamtBucketSize {
+		return true, h.split(ctx, n, ci, hb, key, value)
+	}
+	at, _ := slices.BinarySearchFunc(p.kvs, key, func(kv hamtKV, k []byte) int { return bytes.Compare(kv.key, k) })
+	p.kvs, p.raw = slices.Insert(slices.Clip(p.kvs), at, hamtKV{key: key, value: value}), nil
+	return true, nil
+}
+
+// modifyChild modifies below the link pointer ci of n, then, on a delete,
+// pulls the child's pairs up when few enough are left.
+func (h *hamtMap) modifyChild(ctx context.Context, n *hamtNode, ci int, hb *hashBits, key, value []byte) (bool, error) {
+	p := &n.ptrs[ci]
+	child, err := h.child(ctx, p)
+	if err != nil {
+		return false, err
+	}
+	modified, err := h.modify(ctx, child, hb, key, value)
+	if err != nil {
+		return false, err
+	}
+	if modified {
+		p.dirty, p.raw = true, nil
+	}
+	if value == nil {
+		n.cleanChild(ci, child)
+	}
+	return modified, nil
+}
+
+// split replaces the full bucket ci of n by a child node holding its pairs
+// and the new one.
+func (h *hamtMap) split(ctx context.Context, n *hamtNode, ci int, hb *hashBits, key, value []byte) error {
+	sub := &hamtNode{}
+	at := *hb
+	if _, err := h.modify(ctx, sub, &at, key, value); err != nil {
+		return err
+	}
+	for _, kv := range n.ptrs[ci].kvs {
+		khb := newHashBits(kv.key)
+		khb.consumed = hb.consumed
+		if _, err := h.modify(ctx, sub, &khb, kv.key, kv.value); err != nil {
+			return err
+		}
+	}
+	n.ptrs[ci] = hamtPointer{child: sub, dirty: true}
+	return nil
+}
+
+// deleteFromBucket removes key from the bucket ci (slot idx) of n, and the
+// bucket itself when it was the last pair.
+func (n *hamtNode) deleteFromBucket(ci, idx int, key []byte) bool {
+	p := &n.ptrs[ci]
+	for i, kv := range p.kvs {
+		if !bytes.Equal(kv.key, key) {
+			continue
+		}
+		if len(p.kvs) == 1 {
+			n.ptrs = slices.Delete(n.ptrs, ci, ci+1)
+			n.bitfield &^= 1 << idx
+			return true
+		}
+		p.kvs, p.raw = slices.Delete(slices.Clone(p.kvs), i, i+1), nil
+		return true
+	}
+	return false
+}
+
+// cleanChild replaces the link ci of n by a bucket when its child has no
+// children and at most a bucket's worth of pairs (go-hamt-ipld cleanChild).
+func (n *hamtNode) cleanChild(ci int, child *hamtNode) {
+	total := 0
+	for i := range child.ptrs {
+		if child.ptrs[i].isLink() {
+			return
+		}
+		total += len(child.ptrs[i].kvs)
+	}
+	if total > hamtBucketSize {
+		return
+	}
+	if len(child.ptrs) == 1 {
+		n.ptrs[ci] = child.ptrs[0]
+		return
+	}
+	kvs := make([]hamtKV, 0, total)
+	for i := range child.ptrs {
+		kvs = append(kvs, child.ptrs[i].kvs...)
+	}
+	slices.SortFunc(kvs, func(a, b hamtKV) int { return bytes.Compare(a.key, b.key) })
+	n.ptrs[ci] = hamtPointer{kvs: kvs}
+}
+
+// index is the position among the pointers of slot idx.
+func (n *hamtNode) index(idx int) int {
+	return bits.OnesCount32(n.bitfield & (1<<idx - 1))
+}
+
+func (n *hamtNode) insert(idx int, p hamtPointer) {
+	n.ptrs = slices.Insert(n.ptrs, n.index(idx), p)
+	n.bitfield |= 1 << idx
+}
+
+// encode writes the node: [bitfield as minimal big-endian bytes, pointers].
+func (n *hamtNode) encode() []byte {
+	size := 16
+	for i := range n.ptrs {
+		size += len(n.ptrs[i].raw) + 48
+	}
+	buf := make([]byte, 0, size)
+	buf = append(buf, 0x82)
+	var bf [4]byte
+	bf[0], bf[1], bf[2], bf[3] = byte(n.bitfield>>24), byte(n.bitfield>>16), byte(n.bitfield>>8), byte(n.bitfield)
+	lead := bits.LeadingZeros32(n.bitfield) / 8
+	buf = appendHead(buf, cborMajBytes, uint64(4-lead))
+	buf = append(buf, bf[lead:]...)
+	buf = appendHead(buf, cborMajArray, uint64(len(n.ptrs)))
+	for i := range n.ptrs {
+		buf = n.ptrs[i].appendEncoding(buf)
+	}
+	return buf
+}
+
+func (p *hamtPointer) appendEncoding(buf []byte) []byte {
+	switch {
+	case p.raw != nil:
+		return append(buf, p.raw...)
+	case p.isLink():
+		buf = append(buf, 0xd8, cborTagLink)
+		buf = appendHead(buf, cborMajBytes, uint64(len(p.link)+1))
+		buf = append(buf, 0)
+		return append(buf, p.link...)
+	}
+	buf = appendHead(buf, cborMajArray, uint64(len(p.kvs)))
+	for _, kv := range p.kvs {
+		buf = append(buf, 0x82)
+		buf = appendHead(buf, cborMajBytes, uint64(len(kv.key)))
+		buf = append(buf, kv.key...)
+		buf = append(buf, kv.value...)
+	}
+	return buf
+}
+
+// appendHead appends a canonical CBOR header.
+func appendHead(buf []byte, major byte, n uint64) []byte {
+	m := major << 5
+	switch {
+	case n < 24:
+		return append(buf, m|byte(n))
+	case n <= 0xff:
+		return append(buf, m|24, byte(n))
+	case n <= 0xffff:
+		return append(buf, m|25, byte(n>>8), byte(n))
+	case n <= 0xffffffff:
+		return append(buf, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(buf, m|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
+
+// hashBits reads a key's SHA-256 digest hamtBitWidth bits at a time, most
+// significant bit first.
+type hashBits struct {
+	digest   [sha256.Size]byte
+	consumed int
+}
+
+func newHashBits(key []byte) hashBits {
+	return hashBits{digest: sha256.Sum256(key)}
+}
+
+func (hb *hashBits) next() (int, error) {
+	if hb.consumed+hamtBitWidth > 8*sha256.Size {
+		return 0, errHAMTMaxDepth
+	}
+	i := hb.consumed / 8
+	// The 5 bits lie within the 16 bits starting at byte i.
+	w := uint(hb.digest[i]) << 8
+	if i+1 < sha256.Size {
+		w |= uint(hb.digest[i+1])
+	}
+	shift := 16 - hamtBitWidth - hb.consumed%8
+	hb.consumed += hamtBitWidth
+	return int(w>>shift) & (hamtWidth - 1), nil
+}
+
+// parseHAMTNode decodes and validates a node (go-hamt-ipld's Node decoding
+// and loadNode checks). Keys, values, links and pointer encodings are
+// slices of data.
+func parseHAMTNode(data []byte, isRoot bool) (*hamtNode, error) {
+	r := cborScanner{buf: data}
+	if err := r.expect(cborMajArray, 2); err != nil {
+		return nil, fmt.Errorf("%w: %w", errMalformedHAMT, err)
+	}
+	bitfield, err := r.bitfield()
+	if err != nil {
+		return nil, fmt.Errorf("%w: bitfield: %w", errMalformedHAMT, err)
+	}
+	maj, count, err := r.head()
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: pointers: %w", errMalformedHAMT, err)
+	case count > cborMaxLength:
+		return nil, fmt.Errorf("%w: %d pointers", errMalformedHAMT, count)
+	case maj != cborMajArray:
+		return nil, fmt.Errorf("%w: pointers are not an array", errMalformedHAMT)
+	case count > hamtWidth || int(count) != bits.OnesCount32(bitfield):
+		return nil, fmt.Errorf("%w: %d pointers for bitfield %032b", errMalformedHAMT, count, bitfield)
+	}
+	n := &hamtNode{bitfield: bitfield, ptrs: make([]hamtPointer, count)}
+	var kvs []hamtKV // every bucket's pairs, allocated at the first bucket
+	links := 0
+	for i := range n.ptrs {
+		start := r.pos
+		p, err := r.pointer(&kvs, 2*int(count))
+		if err != nil {
+			return nil, fmt.Errorf("%w: pointer %d: %w", errMalformedHAMT, i, err)
+		}
+		p.raw = data[start:r.pos]
+		if p.link != nil {
+			links++
+		}
+		n.ptrs[i] = p
+	}
+	if !isRoot && (count == 0 || links == 0 && len(kvs) <= hamtBucketSize) {
+		return nil, fmt.Errorf("%w: a child node with %d pairs and no children", errMalformedHAMT, len(kvs))
+	}
+	return n, nil
+}
+
+// cborScanner reads canonical CBOR from a byte slice, as cbor-gen's readers
+// accept it.
+type cborScanner struct {
+	buf []byte
+	pos int
+}
+
+var errShortCBOR = errors.New("unexpected end of CBOR")
+
+// head reads a header, refusing non-minimal arguments and additional
+// information 28-31 (cbor-gen's CborReadHeader).
+func (r *cborScanner) head() (byte, uint64, error) {
+	if r.pos >= len(r.buf) {
+		return 0, 0, errShortCBOR
+	}
+	first := r.buf[r.pos]
+	r.pos++
+	maj, low := first>>5, first&0x1f
+	var size int
+	var min uint64
+	switch {
+	case low < 24:
+		return maj, uint64(low), nil
+	case low == 24:
+		size, min = 1, 24
+	case low == 25:
+		size, min = 2, 0x100
+	case low == 26:
+		size, min = 4, 0x10000
+	case low == 27:
+		size, min = 8, 0x100000000
+	default:
+		return 0, 0, fmt.Errorf("invalid CBOR header %#x", first)
+	}
+	if len(r.buf)-r.pos < size {
+		return 0, 0, errShortCBOR
+	}
+	var v uint64
+	for _, b := range r.buf[r.pos : r.pos+size] {
+		v = v<<8 | uint64(b)
+	}
+	r.pos += size
+	if v < min {
+		return 0, 0, fmt.Errorf("non-canonical CBOR header %#x with argument %d", first, v)
+	}
+	return maj, v, nil
+}
+
+func (r *cborScanner) expect(maj byte, n uint64) error {
+	m, v, err := r.head()
+	switch {
+	case err != nil:
+		return err
+	case m != maj:
+		return fmt.Errorf("major type %d, expected %d", m, maj)
+	case v != n:
+		return fmt.Errorf("%d items, expected %d", v, n)
+	}
+	return nil
+}
+
+// bytes reads a byte string of at most max bytes.
+func (r *cborScanner) bytes(max uint64) ([]byte, error) {
+	maj, n, err := r.head()
+	switch {
+	case err != nil:
+		return nil, err
+	case maj != cborMajBytes:
+		return nil, fmt.Errorf("major type %d, expected a byte string", maj)
+	case n > max:
+		return nil, fmt.Errorf("byte string of %d bytes (at most %d)", n, max)
+	case uint64(len(r.buf)-r.pos) < n:
+		return nil, errShortCBOR
+	}
+	b := r.buf[r.pos : r.pos+int(n)]
+	r.pos += int(n)
+	return b, nil
+}
+
+// bitfield reads the node's bitfield: big-endian bytes whose value must fit
+// the node's 32 slots.
+func (r *cborScanner) bitfield() (uint32, error) {
+	b, err := r.bytes(cborMaxByteLength)
+	if err != nil {
+		return 0, err
+	}
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	if len(b) > 4 {
+		return 0, fmt.Errorf("bitfield of %d bytes for %d slots", len(b), hamtWidth)
+	}
+	var v uint32
+	for _, x := range b {
+		v = v<<8 | uint32(x)
+	}
+	return v, nil
+}
+
+// pointer reads a pointer: a link to a DAG-CBOR child, or a bucket of 1 to
+// 3 pairs with strictly increasing keys. The bucket's pairs are appended to
+// *kvs, which the bucket shares (allocated with capacity capHint if nil).
+func (r *cborScanner) pointer(kvs *[]hamtKV, capHint int) (hamtPointer, error) {
+	if r.pos < len(r.buf) && r.buf[r.pos] == cborNull {
+		return hamtPointer{}, errors.New("null pointer")
+	}
+	maj, n, err := r.head()
+	if err != nil {
+		return hamtPointer{}, err
+	}
+	switch maj {
+	case cborMajTag:
+		if n != cborTagLink {
+			return hamtPointer{}, fmt.Errorf("tag %d, expected %d", n, cborTagLink)
+		}
+		link, err := r.link()
+		return hamtPointer{link: link}, err
+	case cborMajArray:
+		if n > hamtMaxBucketRead {
+			return hamtPointer{}, fmt.Errorf("bucket of %d pairs", n)
+		}
+		if *kvs == nil {
+			*kvs = make([]hamtKV, 0, max(capHint, int(n)))
+		}
+		start := len(*kvs)
+		for range n {
+			kv, err := r.pair()
+			if err != nil {
+				return hamtPointer{}, err
+			}
+			*kvs = append(*kvs, kv)
+		}
+		bucket := (*kvs)[start:len(*kvs):len(*kvs)]
+		return hamtPointer{kvs: bucket}, checkBucket(bucket)
+	}
+	return hamtPointer{}, fmt.Errorf("major type %d, expected a link or a bucket", maj)
+}
+
+func checkBucket(kvs []hamtKV) error {
+	if len(kvs) == 0 || len(kvs) > hamtBucketSize {
+		return fmt.Errorf("bucket of %d pairs (1 to %d)", len(kvs), hamtBucketSize)
+	}
+	for i := 1; i < len(kvs); i++ {
+		if bytes.Compare(kvs[i-1].key, kvs[i].key) >= 0 {
+			return errors.New("bucket keys out of order")
+		}
+	}
+	return nil
+}
+
+// link reads a link's bytes (a 0 byte, then the CID) and checks that the
+// CID is a whole DAG-CBOR CIDv1 (the only children a HAMT has).
+func (r *cborScanner) link() ([]byte, error) {
+	b, err := r.bytes(cborMaxLinkLength)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 2 || b[0] != 0 {
+		return nil, errors.New("link without the identity multibase prefix")
+	}
+	b = b[1:]
+	rest := b
+	var fields [4]uint64 // version, codec, multihash code, digest length
+	for i := range fields {
+		v, n, err := varint.FromUvarint(rest)
+		if err != nil {
+			return nil, fmt.Errorf("link: %w", err)
+		}
+		fields[i], rest = v, rest[n:]
+	}
+	switch {
+	case fields[0] != 1:
+		return nil, fmt.Errorf("link of CID version %d", fields[0])
+	case fields[1] != cid.DagCBOR:
+		return nil, fmt.Errorf("link to codec %#x, not DAG-CBOR", fields[1])
+	case fields[3] != uint64(len(rest)):
+		return nil, fmt.Errorf("link digest of %d bytes, %d given", fields[3], len(rest))
+	}
+	return b, nil
+}
+
+// pair reads [key, value].
+func (r *cborScanner) pair() (hamtKV, error) {
+	if err := r.expect(cborMajArray, 2); err != nil {
+		return hamtKV{}, err
+	}
+	key, err := r.bytes(cborMaxByteLength)
+	if err != nil {
+		return hamtKV{}, fmt.Errorf("key: %w", err)
+	}
+	start := r.pos
+	if err := r.skip(); err != nil {
+		return hamtKV{}, fmt.Errorf("value: %w", err)
+	}
+	return hamtKV{key: key, value: r.buf[start:r.pos]}, nil
+}
+
+// skip passes over one complete item (cbor-gen's Deferred decoding).
+func (r *cborScanner) skip() error {
+	for remaining := uint64(1); remaining > 0; remaining-- {
+		maj, n, err := r.head()
+		if err != nil {
+			return err
+		}
+		switch maj {
+		case cborMajBytes, cborMajText:
+			if n > cborMaxByteLength {
+				return fmt.Errorf("string of %d bytes", n)
+			}
+			if uint64(len(r.buf)-r.pos) < n {
+				return errShortCBOR
+			}
+			r.pos += int(n)
+		case cborMajTag:
+			remaining++
+		case cborMajArray, cborMajMap:
+			if n > cborMaxLength {
+				return fmt.Errorf("%d items", n)
+			}
+			if maj == cborMajMap {
+				n *= 2
+			}
+			remaining += n
+		}
+	}
+	return nil
+}
