@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
+	"github.com/filecoin-project/go-state-types/big"
 	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
 	cbor "github.com/ipfs/go-ipld-cbor"
@@ -264,4 +266,80 @@ func loadWithGoHAMT(data []byte) (*hamt.Node, error) {
 		return nil, err
 	}
 	return hamt.LoadNode(ctx, cbor.NewCborStore(bs), c, goHAMTOptions()...)
+}
+
+// benchHAMT writes a HAMT of n actor-like entries (ID-address keys, 5-field
+// actor values of about 90 bytes) and returns its store, root and keys.
+func benchHAMT(b *testing.B, n int) (*blockstore.Memory, cid.Cid, [][]byte) {
+	b.Helper()
+	ctx := context.Background()
+	bs := blockstore.NewMemory()
+	h := newHAMT(bs)
+	code := mustCID([]byte("code"))
+	keys := make([][]byte, n)
+	for i := range n {
+		keys[i] = idKey(uint64(1000 + i*7))
+		act := &ActorState{Code: code, Head: mustCID([]byte(fmt.Sprint(i))), Sequence: uint64(i), Balance: big.NewInt(int64(i) * 1e15)}
+		v, err := encodeActor(act, Version5)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := h.set(ctx, keys[i], v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	root, err := h.flush(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bs, root, keys
+}
+
+// BenchmarkHAMTColdFind opens a 200,000-entry HAMT and finds one key: the
+// state-tree read of a message's first access to an actor.
+func BenchmarkHAMTColdFind(b *testing.B) {
+	ctx := context.Background()
+	bs, root, keys := benchHAMT(b, 200_000)
+	i := 0
+	for b.Loop() {
+		h, err := loadHAMT(ctx, bs, root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, found, err := h.find(ctx, keys[i%len(keys)]); !found || err != nil {
+			b.Fatal(found, err)
+		}
+		i += 7919
+	}
+}
+
+// BenchmarkHAMTColdSetFlush opens the HAMT, changes three entries and
+// writes it: the state-tree flush of a simple message (sender, reward and
+// burnt-funds actors).
+func BenchmarkHAMTColdSetFlush(b *testing.B) {
+	ctx := context.Background()
+	bs, root, keys := benchHAMT(b, 200_000)
+	i := 0
+	for b.Loop() {
+		h, err := loadHAMT(ctx, blockstore.NewBuffered(bs), root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range 3 {
+			k := keys[i%len(keys)]
+			v, _, err := h.find(ctx, k)
+			if err != nil {
+				b.Fatal(err)
+			}
+			v = slices.Clone(v)
+			v[len(v)-2]++ // another balance byte
+			if err := h.set(ctx, k, v); err != nil {
+				b.Fatal(err)
+			}
+			i += 7919
+		}
+		if _, err := h.flush(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
