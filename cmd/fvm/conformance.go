@@ -80,7 +80,9 @@ func runConformance(cmd *cobra.Command, paths []string, f conformanceFlags) erro
 	runner.Profile = f.profile
 	runner.Repeat = f.repeat
 
-	rep := &reporter{out: cmd.OutOrStdout(), asJSON: f.asJSON, repeat: f.repeat}
+	// Process CPU time says something per vector only when they run one at
+	// a time.
+	rep := &reporter{out: cmd.OutOrStdout(), asJSON: f.asJSON, repeat: f.repeat, cpu: f.jobs == 1}
 	results := runAll(cmd, runner, files, f.jobs, rep.vector)
 	err = rep.summary(results)
 	if f.profile && !f.asJSON {
@@ -181,6 +183,7 @@ type reporter struct {
 	out    io.Writer
 	asJSON bool
 	repeat int
+	cpu    bool
 }
 
 // summary is the closing report.
@@ -193,8 +196,10 @@ type summary struct {
 	// the vectors that used gas, each at its best run.
 	Runs         int          `json:",omitempty"`
 	Distribution *rateSummary `json:",omitempty"`
-	Slowest      []vectorRate `json:",omitempty"`
-	BelowModel   int          `json:",omitempty"`
+	// CPUDistribution is the same over the vectors' CPU time (with -j 1).
+	CPUDistribution *rateSummary `json:",omitempty"`
+	Slowest         []vectorRate `json:",omitempty"`
+	BelowModel      int          `json:",omitempty"`
 }
 
 // vector prints one vector's line (or JSON object).
@@ -214,7 +219,7 @@ func (rep *reporter) vector(r conformance.Result) {
 	case r.Status != conformance.Pass:
 		fmt.Fprintf(rep.out, "%s %s: %s\n", r.Status, name, r.Reason)
 	case rep.repeat > 0:
-		fmt.Fprintf(rep.out, "PASS %s %s %d gas %s\n", name, r.Duration.Round(time.Microsecond), r.GasUsed, formatRate(rateOf(r)))
+		fmt.Fprintf(rep.out, "PASS %s %s %d gas %s%s\n", name, r.Duration.Round(time.Microsecond), r.GasUsed, formatRate(rateOf(r)), rep.cpuNote(r))
 	default:
 		fmt.Fprintf(rep.out, "PASS %s\n", name)
 	}
@@ -243,6 +248,9 @@ func (rep *reporter) summary(results []conformance.Result) error {
 		s.Runs = rep.repeat
 		rates := vectorRates(results)
 		s.Distribution = distribution(rates)
+		if rep.cpu {
+			s.CPUDistribution = distribution(cpuRates(results))
+		}
 		s.Slowest = rates[:min(5, len(rates))]
 		for _, v := range rates {
 			if v.GasPerNano < gasModelRate {
@@ -282,9 +290,17 @@ func (rep *reporter) printSummary(s summary, exec time.Duration) {
 	d := s.Distribution
 	fmt.Fprintf(out, "gas/ns per vector, %d vectors at their best: worst %.2f, p10 %.2f, median %.2f, p90 %.2f, best %.2f, aggregate %.2f; %d below the model's 10 gas/ns\n",
 		d.Vectors, d.Worst, d.P10, d.Median, d.P90, d.Best, d.Aggregate, s.BelowModel)
+	if c := s.CPUDistribution; c != nil {
+		fmt.Fprintf(out, "gas per CPU-ns per vector (the process's CPU time, less distorted by a loaded machine): worst %.2f, p10 %.2f, median %.2f, p90 %.2f, best %.2f, aggregate %.2f\n",
+			c.Worst, c.P10, c.Median, c.P90, c.Best, c.Aggregate)
+	}
 	fmt.Fprintf(out, "slowest %d in gas/ns:\n", len(s.Slowest))
 	for _, v := range s.Slowest {
-		fmt.Fprintf(out, "  %s: %d gas in %s, %s\n", v.ID, v.GasUsed, time.Duration(v.BestNanos).Round(time.Microsecond), formatRate(v.GasPerNano))
+		cpu := ""
+		if rep.cpu && v.CPUNanos > 0 {
+			cpu = fmt.Sprintf("; cpu %s, %.2f gas/cpu-ns", time.Duration(v.CPUNanos).Round(time.Microsecond), float64(v.GasUsed)/float64(v.CPUNanos))
+		}
+		fmt.Fprintf(out, "  %s: %d gas in %s, %s%s\n", v.ID, v.GasUsed, time.Duration(v.BestNanos).Round(time.Microsecond), formatRate(v.GasPerNano), cpu)
 	}
 }
 
@@ -294,6 +310,7 @@ type vectorRate struct {
 	GasUsed    int64
 	BestNanos  int64
 	WorstNanos int64
+	CPUNanos   int64 `json:",omitempty"`
 	GasPerNano float64
 }
 
@@ -328,10 +345,33 @@ func vectorRates(results []conformance.Result) []vectorRate {
 		for _, d := range r.Runs {
 			worst = max(worst, d)
 		}
-		out = append(out, vectorRate{ID: r.ID, GasUsed: r.GasUsed, BestNanos: r.Duration.Nanoseconds(), WorstNanos: worst.Nanoseconds(), GasPerNano: rateOf(r)})
+		out = append(out, vectorRate{ID: r.ID, GasUsed: r.GasUsed, BestNanos: r.Duration.Nanoseconds(), WorstNanos: worst.Nanoseconds(), CPUNanos: r.CPU.Nanoseconds(), GasPerNano: rateOf(r)})
 	}
 	slices.SortStableFunc(out, func(a, b vectorRate) int { return cmp.Compare(a.GasPerNano, b.GasPerNano) })
 	return out
+}
+
+// cpuRates returns the passed vectors that used gas, by gas per CPU-ns,
+// slowest first.
+func cpuRates(results []conformance.Result) []vectorRate {
+	var out []vectorRate
+	for _, r := range results {
+		if r.Status != conformance.Pass || r.GasUsed == 0 || r.CPU <= 0 {
+			continue
+		}
+		out = append(out, vectorRate{ID: r.ID, GasUsed: r.GasUsed, BestNanos: r.CPU.Nanoseconds(), CPUNanos: r.CPU.Nanoseconds(),
+			GasPerNano: float64(r.GasUsed) / float64(r.CPU.Nanoseconds())})
+	}
+	slices.SortStableFunc(out, func(a, b vectorRate) int { return cmp.Compare(a.GasPerNano, b.GasPerNano) })
+	return out
+}
+
+// cpuNote is a vector line's CPU-time figure (with -j 1).
+func (rep *reporter) cpuNote(r conformance.Result) string {
+	if !rep.cpu || r.CPU <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("; cpu %s %.2f gas/cpu-ns", r.CPU.Round(time.Microsecond), float64(r.GasUsed)/float64(r.CPU.Nanoseconds()))
 }
 
 // distribution summarises rates (sorted slowest first).

@@ -487,7 +487,7 @@ func TestConformanceRepeat(t *testing.T) {
 		t.Fatalf("exit %d; stderr %q", code, stderr)
 	}
 	for _, re := range []string{
-		`(?m)^PASS ext-0002-fil_10_storagemarket-AddBalance-Ok-1 \S+ 23185161 gas [0-9.]+ gas/ns \([0-9.]+x the model\)$`,
+		`(?m)^PASS ext-0002-fil_10_storagemarket-AddBalance-Ok-1 \S+ 23185161 gas [0-9.]+ gas/ns \([0-9.]+x the model\)(; cpu \S+ [0-9.]+ gas/cpu-ns)?$`,
 		`(?m)^gas used 23185161 in \S+ of execution \(best of 3 runs per vector\): [0-9.]+ gas/ns`,
 		`(?m)^gas/ns per vector, 1 vectors at their best: worst [0-9.]+, p10 [0-9.]+, median [0-9.]+, p90 [0-9.]+, best [0-9.]+, aggregate [0-9.]+; [01] below the model's 10 gas/ns$`,
 		`(?m)^  ext-0002-fil_10_storagemarket-AddBalance-Ok-1: 23185161 gas in \S+, [0-9.]+ gas/ns`,
