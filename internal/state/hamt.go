@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 
@@ -66,10 +67,21 @@ type hamtMap struct {
 	root *hamtNode
 }
 
-// hamtNode is a decoded node. Its pointers are in slot order.
+// hamtNode is a node. As read, it is its block and where each pointer's
+// encoding lies in it (the pointers are in slot order), with the children
+// loaded so far: nothing per pointer that the garbage collector must scan.
+// It becomes writable (ptrs) when a change goes through it.
 type hamtNode struct {
 	bitfield uint32
-	ptrs     []hamtPointer
+	// data and offs describe a node as read: pointer i is
+	// data[offs[i]:offs[i+1]]. offs is nil once the node is writable.
+	data []byte
+	offs []uint32
+	// children are the children loaded while the node is as read, by
+	// pointer index (allocated at the first).
+	children []*hamtNode
+	// ptrs are the pointers of a writable node.
+	ptrs []hamtPointer
 }
 
 // hamtPointer is a child link or a bucket. A pointer as read (or a link as
@@ -123,7 +135,18 @@ func (h *hamtMap) find(ctx context.Context, key []byte) ([]byte, bool, error) {
 		if n.bitfield&(1<<idx) == 0 {
 			return nil, false, nil
 		}
-		p := &n.ptrs[n.index(idx)]
+		ci := n.index(idx)
+		if n.offs != nil {
+			raw := n.rawPointer(ci)
+			if !isLinkEncoding(raw) {
+				return findInBucket(raw, key)
+			}
+			if n, err = h.readChild(ctx, n, ci); err != nil {
+				return nil, false, err
+			}
+			continue
+		}
+		p := &n.ptrs[ci]
 		if !p.link {
 			return p.find(key)
 		}
@@ -131,6 +154,48 @@ func (h *hamtMap) find(ctx context.Context, key []byte) ([]byte, bool, error) {
 			return nil, false, err
 		}
 	}
+}
+
+// rawPointer returns the encoding of pointer i of a node as read.
+func (n *hamtNode) rawPointer(i int) []byte {
+	return n.data[n.offs[i]:n.offs[i+1]:n.offs[i+1]]
+}
+
+// isLinkEncoding tells a link's encoding (tag 42) from a bucket's (an
+// array).
+func isLinkEncoding(raw []byte) bool { return raw[0] == 0xd8 }
+
+// readChild returns child i of a node as read, loading it on first use.
+func (h *hamtMap) readChild(ctx context.Context, n *hamtNode, i int) (*hamtNode, error) {
+	if n.children == nil {
+		n.children = make([]*hamtNode, len(n.offs)-1)
+	}
+	if c := n.children[i]; c != nil {
+		return c, nil
+	}
+	c, err := h.loadLink(ctx, n.rawPointer(i))
+	if err != nil {
+		return nil, err
+	}
+	n.children[i] = c
+	return c, nil
+}
+
+// writable turns a node as read into a writable one, keeping its loaded
+// children.
+func (n *hamtNode) writable() {
+	if n.offs == nil {
+		return
+	}
+	n.ptrs = make([]hamtPointer, len(n.offs)-1)
+	for i := range n.ptrs {
+		raw := n.rawPointer(i)
+		n.ptrs[i] = hamtPointer{raw: raw, link: isLinkEncoding(raw)}
+		if n.children != nil {
+			n.ptrs[i].child = n.children[i]
+		}
+	}
+	n.offs, n.children = nil, nil
 }
 
 // set sets key to value (its CBOR encoding, kept without copying).
@@ -159,7 +224,7 @@ func (h *hamtMap) flush(ctx context.Context) (cid.Cid, error) {
 }
 
 func (h *hamtMap) flushChildren(ctx context.Context, n *hamtNode) error {
-	for i := range n.ptrs {
+	for i := range n.ptrs { // a node as read has no changed child
 		p := &n.ptrs[i]
 		if p.child == nil || !p.dirty {
 			continue
@@ -195,6 +260,9 @@ func (h *hamtMap) forEach(ctx context.Context, fn func(key, value []byte) error)
 }
 
 func (h *hamtMap) forEachIn(ctx context.Context, n *hamtNode, fn func(key, value []byte) error) error {
+	if n.offs != nil {
+		return h.forEachRead(ctx, n, fn)
+	}
 	for i := range n.ptrs {
 		p := &n.ptrs[i]
 		if !p.link {
@@ -214,21 +282,47 @@ func (h *hamtMap) forEachIn(ctx context.Context, n *hamtNode, fn func(key, value
 	return nil
 }
 
+// forEachRead is forEachIn over a node as read.
+func (h *hamtMap) forEachRead(ctx context.Context, n *hamtNode, fn func(key, value []byte) error) error {
+	for i := range len(n.offs) - 1 {
+		raw := n.rawPointer(i)
+		if !isLinkEncoding(raw) {
+			if err := eachPairIn(raw, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		child, err := h.readChild(ctx, n, i)
+		if err != nil {
+			return err
+		}
+		if err := h.forEachIn(ctx, child, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // child returns a link pointer's node, loading it on first use.
 func (h *hamtMap) child(ctx context.Context, p *hamtPointer) (*hamtNode, error) {
 	if p.child != nil {
 		return p.child, nil
 	}
-	c, err := cid.Cast(linkOf(p.raw))
-	if err != nil {
-		return nil, fmt.Errorf("%w: link: %w", errMalformedHAMT, err)
-	}
-	n, err := h.loadNode(ctx, c, false)
+	n, err := h.loadLink(ctx, p.raw)
 	if err != nil {
 		return nil, err
 	}
 	p.child = n
 	return n, nil
+}
+
+// loadLink loads the child node a link pointer's encoding names.
+func (h *hamtMap) loadLink(ctx context.Context, raw []byte) (*hamtNode, error) {
+	c, err := cid.Cast(linkOf(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%w: link: %w", errMalformedHAMT, err)
+	}
+	return h.loadNode(ctx, c, false)
 }
 
 func (h *hamtMap) loadNode(ctx context.Context, c cid.Cid, isRoot bool) (*hamtNode, error) {
@@ -245,9 +339,22 @@ func (h *hamtMap) loadNode(ctx context.Context, c cid.Cid, isRoot bool) (*hamtNo
 
 // find looks key up in a bucket.
 func (p *hamtPointer) find(key []byte) ([]byte, bool, error) {
+	if p.raw != nil {
+		return findInBucket(p.raw, key)
+	}
+	for _, kv := range p.kvs {
+		if bytes.Equal(kv.key, key) {
+			return kv.value, true, nil
+		}
+	}
+	return nil, false, nil
+}
+
+// findInBucket looks key up in a bucket's encoding.
+func findInBucket(raw, key []byte) ([]byte, bool, error) {
 	var value []byte
 	found := false
-	err := p.eachPair(func(k, v []byte) error {
+	err := eachPairIn(raw, func(k, v []byte) error {
 		if bytes.Equal(k, key) {
 			value, found = v, true
 			return errStopPairs
@@ -265,15 +372,20 @@ var errStopPairs = errors.New("stop")
 
 // eachPair calls fn for each pair of a bucket, in key order.
 func (p *hamtPointer) eachPair(fn func(key, value []byte) error) error {
-	if p.raw == nil {
-		for _, kv := range p.kvs {
-			if err := fn(kv.key, kv.value); err != nil {
-				return err
-			}
-		}
-		return nil
+	if p.raw != nil {
+		return eachPairIn(p.raw, fn)
 	}
-	r := cborScanner{buf: p.raw}
+	for _, kv := range p.kvs {
+		if err := fn(kv.key, kv.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachPairIn calls fn for each pair of a bucket's encoding.
+func eachPairIn(raw []byte, fn func(key, value []byte) error) error {
+	r := cborScanner{buf: raw}
 	_, n, err := r.head()
 	if err != nil {
 		return err
@@ -317,6 +429,7 @@ func (h *hamtMap) modify(ctx context.Context, n *hamtNode, hb *hashBits, key, va
 	if err != nil {
 		return false, err
 	}
+	n.writable()
 	if n.bitfield&(1<<idx) == 0 {
 		if value == nil {
 			return false, nil
@@ -417,6 +530,7 @@ func (n *hamtNode) deleteFromBucket(ci, idx int, kvs []hamtKV, key []byte) bool 
 // cleanChild replaces the link ci of n by a bucket when its child has no
 // children and at most a bucket's worth of pairs (go-hamt-ipld cleanChild).
 func (n *hamtNode) cleanChild(ci int, child *hamtNode) error {
+	child.writable()
 	var all []hamtKV
 	for i := range child.ptrs {
 		p := &child.ptrs[i]
@@ -455,6 +569,7 @@ func (n *hamtNode) insert(idx int, p hamtPointer) {
 // encode writes the node: [bitfield as minimal big-endian bytes, pointers].
 // Its changed children must have been written.
 func (n *hamtNode) encode() []byte {
+	n.writable()
 	size := 16
 	for i := range n.ptrs {
 		size += len(n.ptrs[i].raw) + 64
@@ -574,20 +689,23 @@ func parseHAMTNode(data []byte, isRoot bool) (*hamtNode, error) {
 	case count > hamtWidth || int(count) != bits.OnesCount32(bitfield):
 		return nil, fmt.Errorf("%w: %d pointers for bitfield %032b", errMalformedHAMT, count, bitfield)
 	}
-	n := &hamtNode{bitfield: bitfield, ptrs: make([]hamtPointer, count)}
+	if len(data) > math.MaxUint32 {
+		return nil, fmt.Errorf("%w: a node of %d bytes", errMalformedHAMT, len(data))
+	}
+	n := &hamtNode{bitfield: bitfield, data: data, offs: make([]uint32, count+1)}
 	links, pairs := 0, 0
-	for i := range n.ptrs {
-		start := r.pos
+	for i := range count {
+		n.offs[i] = uint32(r.pos)
 		kvs, err := r.pointer()
 		if err != nil {
 			return nil, fmt.Errorf("%w: pointer %d: %w", errMalformedHAMT, i, err)
 		}
-		n.ptrs[i] = hamtPointer{raw: data[start:r.pos:r.pos], link: kvs == 0}
 		if kvs == 0 {
 			links++
 		}
 		pairs += kvs
 	}
+	n.offs[count] = uint32(r.pos)
 	if !isRoot && (count == 0 || links == 0 && pairs <= hamtBucketSize) {
 		return nil, fmt.Errorf("%w: a child node with %d pairs and no children", errMalformedHAMT, pairs)
 	}
@@ -611,12 +729,18 @@ func (r *cborScanner) head() (byte, uint64, error) {
 	}
 	first := r.buf[r.pos]
 	r.pos++
+	if low := first & 0x1f; low < 24 {
+		return first >> 5, uint64(low), nil
+	}
+	return r.longHead(first)
+}
+
+// longHead reads the argument bytes of a header whose first byte is first.
+func (r *cborScanner) longHead(first byte) (byte, uint64, error) {
 	maj, low := first>>5, first&0x1f
 	var size int
 	var min uint64
 	switch {
-	case low < 24:
-		return maj, uint64(low), nil
 	case low == 24:
 		size, min = 1, 24
 	case low == 25:
@@ -745,6 +869,9 @@ func (r *cborScanner) link() ([]byte, error) {
 		return nil, errors.New("link without the identity multibase prefix")
 	}
 	b = b[1:]
+	if len(b) == len(dagCBORBlake2bPrefix)+32 && bytes.HasPrefix(b, dagCBORBlake2bPrefix) {
+		return b, nil // what the FVM writes
+	}
 	rest := b
 	var fields [4]uint64 // version, codec, multihash code, digest length
 	for i := range fields {
@@ -764,6 +891,10 @@ func (r *cborScanner) link() ([]byte, error) {
 	}
 	return b, nil
 }
+
+// dagCBORBlake2bPrefix is the prefix of a DAG-CBOR, BLAKE2b-256 CIDv1:
+// version 1, codec 0x71, multihash 0xb220 of 32 bytes.
+var dagCBORBlake2bPrefix = []byte{0x01, 0x71, 0xa0, 0xe4, 0x02, 0x20}
 
 // pair reads [key, value].
 func (r *cborScanner) pair() (hamtKV, error) {

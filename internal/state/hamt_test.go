@@ -343,3 +343,47 @@ func BenchmarkHAMTColdSetFlush(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHAMTParse parses a full internal node (32 links) and a leaf
+// node (32 buckets of actors), the two kinds a state-tree lookup reads.
+func BenchmarkHAMTParse(b *testing.B) {
+	ctx := context.Background()
+	bs, root, keys := benchHAMT(b, 200_000)
+	h, err := loadHAMT(ctx, bs, root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := h.find(ctx, keys[0]); err != nil {
+		b.Fatal(err)
+	}
+	// Walk the first key's path: the root is internal, the last node a leaf.
+	var internal, leaf []byte
+	n := h.root
+	for n != nil {
+		var next *hamtNode
+		for _, c := range n.children {
+			if c != nil {
+				next = c
+			}
+		}
+		if next == nil {
+			leaf = n.data
+		} else if internal == nil {
+			internal = n.data
+		}
+		n = next
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{{"internal", internal}, {"leaf", leaf}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.data)))
+			for b.Loop() {
+				if _, err := parseHAMTNode(tc.data, false); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
