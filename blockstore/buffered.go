@@ -36,6 +36,40 @@ type Buffered struct {
 	// write is keyed by the CID's bytes (cid.Cid.KeyString), so that the
 	// flush walk looks links up without making a cid.Cid of each.
 	write map[string][]byte
+	// maybe has a bit set for each CID ever buffered (by the last bytes of
+	// its digest): a clear bit says a link is not in write without a map
+	// lookup. Bits are never cleared; a stale one only costs a lookup.
+	maybe [filterWords]uint64
+}
+
+// filterWords sizes Buffered.maybe: 16,384 bits.
+const filterWords = 256
+
+// filterBit is the filter bit of CID bytes: their last 14 bits (the end of
+// the digest, uniform for the hashes the FVM uses).
+func filterBit[T string | []byte](c T) (word int, mask uint64) {
+	if len(c) < 2 {
+		return 0, 1
+	}
+	v := int(c[len(c)-1]) | int(c[len(c)-2])<<8
+	v &= filterWords*64 - 1
+	return v / 64, 1 << (v % 64)
+}
+
+// note marks c in the filter. The caller holds the write lock.
+func (b *Buffered) note(c string) {
+	w, m := filterBit(c)
+	b.maybe[w] |= m
+}
+
+// buffered reports whether the CID bytes c are in the write buffer. The
+// caller holds the lock.
+func (b *Buffered) buffered(c []byte) bool {
+	if w, m := filterBit(c); b.maybe[w]&m == 0 {
+		return false
+	}
+	_, ok := b.write[string(c)]
+	return ok
 }
 
 // NewBuffered returns a buffered store over base.
@@ -60,7 +94,9 @@ func (b *Buffered) Get(ctx context.Context, c cid.Cid) (blocks.Block, error) {
 // Put adds a block to the write buffer.
 func (b *Buffered) Put(_ context.Context, blk blocks.Block) error {
 	b.mu.Lock()
-	b.write[blk.Cid().KeyString()] = blk.RawData()
+	k := blk.Cid().KeyString()
+	b.write[k] = blk.RawData()
+	b.note(k)
 	b.mu.Unlock()
 	return nil
 }
@@ -103,7 +139,9 @@ func (b *Buffered) Flush(ctx context.Context, root cid.Cid) error {
 			// Keep every taken block buffered, so that none is lost and a
 			// later Flush can write what the base refused.
 			for _, taken := range reachable {
-				b.write[taken.Cid().KeyString()] = taken.RawData()
+				k := taken.Cid().KeyString()
+				b.write[k] = taken.RawData()
+				b.note(k)
 			}
 			return fmt.Errorf("flush %s: write %s: %w", root, blk.Cid(), err)
 		}
@@ -123,7 +161,9 @@ func (b *Buffered) takeReachable(root cid.Cid) ([]blocks.Block, error) {
 	var taken []blocks.Block
 	restore := func() {
 		for _, blk := range taken {
-			b.write[blk.Cid().KeyString()] = blk.RawData()
+			k := blk.Cid().KeyString()
+			b.write[k] = blk.RawData()
+			b.note(k)
 		}
 	}
 	var stack []string
@@ -136,7 +176,7 @@ func (b *Buffered) takeReachable(root cid.Cid) ([]blocks.Block, error) {
 		if err != nil || !follow {
 			return err
 		}
-		if _, ok := b.write[string(link)]; ok || p.mhType == multihash.IDENTITY {
+		if p.mhType == multihash.IDENTITY || b.buffered(link) {
 			stack = append(stack, string(link))
 		}
 		return nil

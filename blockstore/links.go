@@ -102,6 +102,14 @@ func readLink(buf []byte) ([]byte, []byte, error) {
 	return rest[1:n], rest[n:], nil
 }
 
+// blake2b256Prefix is the multihash prefix of a BLAKE2b-256 digest (code
+// 0xb220 as a varint, length 32), and blake2bCIDLen the length of a CIDv1
+// with a one-byte codec and that multihash.
+const (
+	blake2b256Prefix = "\xa0\xe4\x02\x20"
+	blake2bCIDLen    = 2 + len(blake2b256Prefix) + 32
+)
+
 // cidPrefix is what the flush walk needs of a CID.
 type cidPrefix struct {
 	codec, mhType, mhLength uint64
@@ -111,6 +119,12 @@ type cidPrefix struct {
 // cid.Cast accepts (a CIDv0 multihash, or version 1, codec and a whole
 // multihash, with minimal varints), without allocating.
 func parseCID(b []byte) (cidPrefix, error) {
+	if len(b) == blake2bCIDLen && b[0] == 1 && string(b[2:6]) == blake2b256Prefix {
+		switch b[1] {
+		case codecDagCBOR, codecRaw: // what the FVM writes: no varint to read
+			return cidPrefix{codec: uint64(b[1]), mhType: hashBlake2b256, mhLength: hashBlake2b256Len}, nil
+		}
+	}
 	if len(b) > 2 && b[0] == multihash.SHA2_256 && b[1] == 32 {
 		if len(b) != 34 {
 			return cidPrefix{}, fmt.Errorf("CIDv0 of %d bytes", len(b))
