@@ -84,7 +84,7 @@ func newTipsetWorld(b *testing.B, eng *fvm.Engine) *tipsetWorld {
 }
 
 // vm opens a VM at the world's root over bs.
-func (w *tipsetWorld) vm(b *testing.B, eng *fvm.Engine, bs blockstore.Blockstore) *fvm.VM {
+func (w *tipsetWorld) vm(b testing.TB, eng *fvm.Engine, bs blockstore.Blockstore) *fvm.VM {
 	b.Helper()
 	vm, err := fvm.New(context.Background(), fvm.Config{
 		NetworkVersion: v17.nv, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
@@ -96,7 +96,7 @@ func (w *tipsetWorld) vm(b *testing.B, eng *fvm.Engine, bs blockstore.Blockstore
 	return vm
 }
 
-func apply(b *testing.B, vm *fvm.VM, from address.Address, nonce uint64, to address.Address, method abi.MethodNum, params []byte, value abi.TokenAmount) *fvm.ApplyRet {
+func apply(b testing.TB, vm *fvm.VM, from address.Address, nonce uint64, to address.Address, method abi.MethodNum, params []byte, value abi.TokenAmount) *fvm.ApplyRet {
 	b.Helper()
 	msg := &message.Message{To: to, From: from, Sequence: nonce, Value: value, GasLimit: 1_000_000_000,
 		GasFeeCap: big.NewInt(200), GasPremium: big.NewInt(10), Method: method, Params: params}
