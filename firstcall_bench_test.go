@@ -22,7 +22,7 @@ import (
 )
 
 // The first EVM call of a fresh process: a process starts, makes an engine
-// over a compiled-code cache, loads the actors v17 bundle, opens a VM over a
+// over a compiled-code cache, loads today's actors bundle, opens a VM over a
 // small state, deploys the Counter contract (the EAM, init and EVM actors
 // run) and calls it. Measured in a child process (this test binary, run
 // with firstCallEnv naming the cache folder), with an empty cache (cold) and
@@ -60,7 +60,7 @@ func TestFirstCallChild(t *testing.T) {
 	}
 	defer eng.Close(ctx)
 	times.Engine = time.Since(start)
-	g := genesis.New(t, v17.actors)
+	g := genesis.New(t, today.actors)
 	times.Bundle = time.Since(start)
 	sender, err := address.NewSecp256k1Address([]byte("first call sender"))
 	if err != nil {

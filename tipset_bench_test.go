@@ -24,9 +24,9 @@ import (
 
 // A tipset-shaped benchmark: a node validating a tipset makes one VM over
 // the parent state, applies a few hundred messages from many senders and
-// flushes once. The state is actors v17 on nv27 with tipsetAccounts funded
-// secp256k1 accounts (and the Counter contract of testdata/Counter.sol);
-// each iteration starts from that state again.
+// flushes once. The state is of today's release (actors v18, nv28), with
+// tipsetAccounts funded secp256k1 accounts and the Counter contract of
+// testdata/Counter.sol; each iteration starts from that state again.
 
 const tipsetAccounts = 2000
 
@@ -41,7 +41,7 @@ type tipsetWorld struct {
 func newTipsetWorld(b *testing.B, eng *fvm.Engine) *tipsetWorld {
 	b.Helper()
 	ctx := context.Background()
-	g := genesis.New(b, v17.actors)
+	g := genesis.New(b, today.actors)
 	burnt, _ := address.NewIDAddress(99)
 	g.Actor(2, "reward", big.Zero())
 	g.Actor(10, "eam", big.Zero())
@@ -87,7 +87,7 @@ func newTipsetWorld(b *testing.B, eng *fvm.Engine) *tipsetWorld {
 func (w *tipsetWorld) vm(b testing.TB, eng *fvm.Engine, bs blockstore.Blockstore) *fvm.VM {
 	b.Helper()
 	vm, err := fvm.New(context.Background(), fvm.Config{
-		NetworkVersion: v17.nv, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
+		NetworkVersion: today.nv, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
 		BaseFee: big.NewInt(100), CircSupply: fil(1_000_000), ChainID: 314,
 		StateRoot: w.root, Blockstore: bs, Externs: v4Externs{}, Engine: eng})
 	if err != nil {

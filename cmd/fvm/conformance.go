@@ -71,7 +71,7 @@ func runConformance(cmd *cobra.Command, paths []string, f conformanceFlags) erro
 		return err
 	}
 	defer eng.Close(ctx)
-	progress := newCompileProgress(cmd.ErrOrStderr())
+	progress := newRunnerProgress(cmd.ErrOrStderr())
 	runner, err := conformance.NewRunner(ctx, eng, locator(cmd), conformance.ReferenceSkips, conformance.WithProgress(progress.report))
 	progress.finish()
 	if err != nil {
@@ -130,10 +130,10 @@ func runAll(cmd *cobra.Command, runner *conformance.Runner, files []string, jobs
 	return results
 }
 
-// compileProgress shows the compilation of the bundles' actors on stderr:
+// runnerProgress shows the compilation of the bundles' actors on stderr:
 // a counter updated in place on a terminal; elsewhere a line per actor, but
 // only once compiling has taken a second (a warm cache stays quiet).
-type compileProgress struct {
+type runnerProgress struct {
 	w        io.Writer
 	terminal bool
 	start    time.Time
@@ -141,15 +141,15 @@ type compileProgress struct {
 	shown    bool
 }
 
-func newCompileProgress(w io.Writer) *compileProgress {
-	p := &compileProgress{w: w, start: time.Now()}
+func newRunnerProgress(w io.Writer) *runnerProgress {
+	p := &runnerProgress{w: w, start: time.Now()}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.terminal = true
 	}
 	return p
 }
 
-func (p *compileProgress) report(version, done, total int, name string) {
+func (p *runnerProgress) report(version, done, total int, name string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	elapsed := time.Since(p.start)
@@ -166,7 +166,7 @@ func (p *compileProgress) report(version, done, total int, name string) {
 }
 
 // finish ends the progress display with the time it all took.
-func (p *compileProgress) finish() {
+func (p *runnerProgress) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.shown {
