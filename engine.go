@@ -24,6 +24,15 @@ type EngineConfig struct {
 	// Interpreter forces wazero's interpreter (slow; for tests and
 	// platforms without the compiler).
 	Interpreter bool
+	// InterpretWhileCompiling runs an actor whose code is neither compiled
+	// nor in the disk cache in wazero's interpreter, which prepares code
+	// several times faster, while the compiler compiles it in the
+	// background (on all cores but one); once compiled, the actor runs
+	// compiled. Results do not depend on it: the same instrumented code
+	// runs, and counts its own gas. With a cold cache a fresh process runs
+	// its first messages without waiting seconds for their actors to
+	// compile (BenchmarkFirstEVMCall).
+	InterpretWhileCompiling bool
 }
 
 // DefaultCacheDir is the usual EngineConfig.CacheDir: the go-fvm folder
@@ -42,7 +51,7 @@ type Engine struct {
 
 // NewEngine creates an Engine.
 func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
-	eng, err := engine.New(ctx, engine.Config{CacheDir: cfg.CacheDir, Interpreter: cfg.Interpreter})
+	eng, err := engine.New(ctx, engine.Config{CacheDir: cfg.CacheDir, Interpreter: cfg.Interpreter, Tiered: cfg.InterpretWhileCompiling})
 	if err != nil {
 		return nil, fmt.Errorf("fvm: engine: %w", err)
 	}

@@ -64,7 +64,7 @@ func setup(t *testing.T, eng *fvm.Engine, tracing bool) (*fvm.VM, *conformance.V
 	return vm, v, msgs[0], base
 }
 
-func testEngine(t *testing.T) *fvm.Engine {
+func testEngine(t testing.TB) *fvm.Engine {
 	t.Helper()
 	dir, err := fvm.DefaultCacheDir()
 	if err != nil {

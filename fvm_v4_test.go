@@ -302,7 +302,7 @@ func runV4Scenario(t *testing.T, eng *fvm.Engine, rel v4Release, tracing bool) v
 
 // createReturnID decodes the actor id of an EAM CreateReturn
 // [actor_id, robust_address, eth_address].
-func createReturnID(t *testing.T, b []byte) uint64 {
+func createReturnID(t testing.TB, b []byte) uint64 {
 	t.Helper()
 	r := cbg.NewCborReader(bytes.NewReader(b))
 	maj, n, err := r.ReadHeader()

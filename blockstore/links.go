@@ -3,8 +3,11 @@ package blockstore
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multihash"
+	"github.com/multiformats/go-varint"
 
 	"github.com/go-fvm/go-fvm/internal/cborhead"
 )
@@ -20,6 +23,19 @@ const cborLinkTag = 42
 // shallow about everything but links: it does not check UTF-8, float forms or
 // trailing bytes, and a tag other than 42 simply wraps the next item.
 func ScanLinks(data []byte, fn func(cid.Cid)) error {
+	return scanLinkBytes(data, func(link []byte) error {
+		c, err := cid.Cast(link)
+		if err != nil {
+			return fmt.Errorf("%w: link: %w", ErrMalformedCBOR, err)
+		}
+		fn(c)
+		return nil
+	})
+}
+
+// scanLinkBytes is ScanLinks giving each link's CID bytes (a slice of data)
+// unchecked; fn's error ends the scan.
+func scanLinkBytes(data []byte, fn func(link []byte) error) error {
 	buf := data
 	for remaining := uint64(1); remaining > 0; remaining-- {
 		major, extra, rest, err := readHeader(buf)
@@ -46,10 +62,9 @@ func ScanLinks(data []byte, fn func(cid.Cid)) error {
 				remaining, err = addItems(remaining, 1)
 				break
 			}
-			var c cid.Cid
-			c, buf, err = readLink(buf)
-			if err == nil {
-				fn(c)
+			var link []byte
+			if link, buf, err = readLink(buf); err == nil {
+				err = fn(link)
 			}
 		}
 		if err != nil {
@@ -69,26 +84,79 @@ func addItems(remaining, n uint64) (uint64, error) {
 }
 
 // readLink reads the byte string of a tag-42 link: a 0x00 multibase prefix
-// followed by a binary CID.
-func readLink(buf []byte) (cid.Cid, []byte, error) {
+// followed by a binary CID, whose bytes it returns.
+func readLink(buf []byte) ([]byte, []byte, error) {
 	major, n, rest, err := readHeader(buf)
 	if err != nil {
-		return cid.Undef, nil, err
+		return nil, nil, err
 	}
 	if major != 2 {
-		return cid.Undef, nil, fmt.Errorf("%w: link is major type %d, not a byte string", ErrMalformedCBOR, major)
+		return nil, nil, fmt.Errorf("%w: link is major type %d, not a byte string", ErrMalformedCBOR, major)
 	}
 	if n > uint64(len(rest)) {
-		return cid.Undef, nil, fmt.Errorf("%w: link of %d bytes exceeds the %d left", ErrMalformedCBOR, n, len(rest))
+		return nil, nil, fmt.Errorf("%w: link of %d bytes exceeds the %d left", ErrMalformedCBOR, n, len(rest))
 	}
 	if n == 0 || rest[0] != 0 {
-		return cid.Undef, nil, fmt.Errorf("%w: link does not start with a 0x00 byte", ErrMalformedCBOR)
+		return nil, nil, fmt.Errorf("%w: link does not start with a 0x00 byte", ErrMalformedCBOR)
 	}
-	c, err := cid.Cast(rest[1:n])
-	if err != nil {
-		return cid.Undef, nil, fmt.Errorf("%w: link: %w", ErrMalformedCBOR, err)
+	return rest[1:n], rest[n:], nil
+}
+
+// blake2b256Prefix is the multihash prefix of a BLAKE2b-256 digest (code
+// 0xb220 as a varint, length 32), and blake2bCIDLen the length of a CIDv1
+// with a one-byte codec and that multihash.
+const (
+	blake2b256Prefix = "\xa0\xe4\x02\x20"
+	blake2bCIDLen    = 2 + len(blake2b256Prefix) + 32
+)
+
+// cidPrefix is what the flush walk needs of a CID.
+type cidPrefix struct {
+	codec, mhType, mhLength uint64
+}
+
+// parseCID reads the prefix of binary CID bytes, accepting exactly what
+// cid.Cast accepts (a CIDv0 multihash, or version 1, codec and a whole
+// multihash, with minimal varints), without allocating.
+func parseCID(b []byte) (cidPrefix, error) {
+	if len(b) == blake2bCIDLen && b[0] == 1 && string(b[2:6]) == blake2b256Prefix {
+		switch b[1] {
+		case codecDagCBOR, codecRaw: // what the FVM writes: no varint to read
+			return cidPrefix{codec: uint64(b[1]), mhType: hashBlake2b256, mhLength: hashBlake2b256Len}, nil
+		}
 	}
-	return c, rest[n:], nil
+	if len(b) > 2 && b[0] == multihash.SHA2_256 && b[1] == 32 {
+		if len(b) != 34 {
+			return cidPrefix{}, fmt.Errorf("CIDv0 of %d bytes", len(b))
+		}
+		return cidPrefix{codec: cid.DagProtobuf, mhType: multihash.SHA2_256, mhLength: 32}, nil
+	}
+	var f [2]uint64
+	for i := range f {
+		v, n, err := varint.FromUvarint(b)
+		if err != nil {
+			return cidPrefix{}, err
+		}
+		f[i], b = v, b[n:]
+	}
+	if f[0] != 1 {
+		return cidPrefix{}, fmt.Errorf("CID version %d", f[0])
+	}
+	if len(b) < 2 {
+		return cidPrefix{}, errors.New("multihash too short")
+	}
+	var h [2]uint64
+	for i := range h {
+		v, n, err := varint.FromUvarint(b)
+		if err != nil {
+			return cidPrefix{}, err
+		}
+		h[i], b = v, b[n:]
+	}
+	if h[1] > math.MaxInt32 || h[1] != uint64(len(b)) {
+		return cidPrefix{}, fmt.Errorf("multihash digest of %d bytes, %d given", h[1], len(b))
+	}
+	return cidPrefix{codec: f[1], mhType: h[0], mhLength: h[1]}, nil
 }
 
 // readHeader decodes a CBOR item header: major type and argument.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -236,5 +237,35 @@ func TestBrokenVectors(t *testing.T) {
 				t.Errorf("got %s %q, want FAIL mentioning %q", res.Status, res.Reason, c.want)
 			}
 		})
+	}
+}
+
+// A repeated vector keeps every run's time, reports the best, and gives the
+// receipts and roots of a single run.
+func TestRepeat(t *testing.T) {
+	files := vectorFiles(t)
+	once := runner(t)
+	repeated := *once
+	repeated.Repeat = 3
+	ctx := context.Background()
+	for _, f := range files[:min(3, len(files))] {
+		want := once.RunFile(ctx, f)
+		got := repeated.RunFile(ctx, f)
+		if got.Status != want.Status || got.Reason != want.Reason {
+			t.Fatalf("%s: repeated %s %q, once %s %q", f, got.Status, got.Reason, want.Status, want.Reason)
+		}
+		if want.Status != Pass {
+			continue
+		}
+		if len(want.Runs) != 0 || len(got.Runs) != 3 {
+			t.Errorf("%s: %d runs recorded once, %d repeated 3 times", f, len(want.Runs), len(got.Runs))
+			continue
+		}
+		if got.Duration != slices.Min(got.Runs) {
+			t.Errorf("%s: duration %s is not the best of %v", f, got.Duration, got.Runs)
+		}
+		if got.GasUsed != want.GasUsed || !reflect.DeepEqual(got.Receipts, want.Receipts) || !reflect.DeepEqual(got.Roots, want.Roots) {
+			t.Errorf("%s: repeated gas %d receipts %v roots %v, once %d %v %v", f, got.GasUsed, got.Receipts, got.Roots, want.GasUsed, want.Receipts, want.Roots)
+		}
 	}
 }

@@ -214,17 +214,26 @@ func (b *BigInt) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// LoadVector reads and parses a vector file.
+// LoadVector reads and parses a vector file. Its errors name the file.
 func LoadVector(path string) (*Vector, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadVector, err)
-	}
-	v, err := ParseVector(data)
+	v, err := loadVector(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return v, nil
+}
+
+// loadVector is LoadVector with errors that do not name the file.
+func loadVector(path string) (*Vector, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrBadVector, err)
+	}
+	return ParseVector(data)
 }
 
 // ParseVector parses a vector and checks that it has every field a
@@ -320,7 +329,11 @@ func (v *Vector) UnsupportedVariant() (reason string, unsupported bool) {
 func (v *Vector) LoadCAR(ctx context.Context, bs blockstore.Blockstore) error {
 	zr, err := gzip.NewReader(bytes.NewReader(v.CAR))
 	if err != nil {
-		return fmt.Errorf("%w: car: gzip: %w", ErrBadVector, err)
+		if !strings.HasPrefix(err.Error(), "gzip: ") {
+			// gzip's own errors name it; io errors do not.
+			err = fmt.Errorf("gzip: %w", err)
+		}
+		return fmt.Errorf("%w: car: %w", ErrBadVector, err)
 	}
 	roots, _, err := blockstore.LoadCAR(ctx, zr, bs)
 	if err != nil {
@@ -359,8 +372,14 @@ func (v *Vector) ReplayRandomness(kind RandomnessKind, epoch int64) []byte {
 // fallbackRandomness is what the reference runner returns when no rule matches.
 const fallbackRandomness = "i_am_random_____i_am_random_____"
 
+// ErrNoVectors is returned (wrapped) by FindVectors for a folder that holds
+// no vector file.
+var ErrNoVectors = errors.New("no vectors")
+
 // FindVectors expands paths into vector files: a file is taken as it is, a
-// folder is walked for *.json files (in lexical order).
+// folder is walked for *.json files (in lexical order). A folder without
+// any is an error wrapping ErrNoVectors (a mistyped path must not pass as an
+// empty success).
 func FindVectors(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
@@ -372,6 +391,7 @@ func FindVectors(paths []string) ([]string, error) {
 			files = append(files, p)
 			continue
 		}
+		n := len(files)
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -383,6 +403,9 @@ func FindVectors(paths []string) ([]string, error) {
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadVector, err)
+		}
+		if len(files) == n {
+			return nil, fmt.Errorf("%w: folder %s holds no *.json vector file", ErrNoVectors, p)
 		}
 	}
 	return files, nil

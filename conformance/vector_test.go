@@ -53,6 +53,13 @@ func TestFindVectors(t *testing.T) {
 	if err != nil || !slices.Equal(one, []string{files[0], "vector_test.go"}) {
 		t.Fatalf("FindVectors(files) = %v, %v", one, err)
 	}
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "README.md"), []byte("not a vector"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := conformance.FindVectors([]string{files[0], empty}); !errors.Is(err, conformance.ErrNoVectors) || !strings.Contains(err.Error(), empty) {
+		t.Fatalf("FindVectors(a folder without vectors) = %v, %v; want ErrNoVectors naming the folder", got, err)
+	}
 	missing := filepath.Join(t.TempDir(), "nope")
 	if _, err := conformance.FindVectors([]string{missing}); !errors.Is(err, conformance.ErrBadVector) || !strings.Contains(err.Error(), missing) {
 		t.Fatalf("FindVectors(missing) err = %v", err)

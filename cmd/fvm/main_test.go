@@ -413,3 +413,90 @@ func TestVectorInspectBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestConformanceNoVectors(t *testing.T) {
+	empty := t.TempDir()
+	code, stdout, stderr := runCLI(t, nil, "conformance", empty)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stdout %q", code, stdout)
+	}
+	for _, want := range []string{empty, "no vectors"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q does not mention %q", stderr, want)
+		}
+	}
+}
+
+// Vector lines come in the order of the files, whatever the number of
+// jobs; a failure names its file once, and its reason says each thing once.
+func TestConformanceLines(t *testing.T) {
+	good := filepath.Join(vectorDir(t), addBalance)
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	v["car"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("not gzip "), 4))
+	badGzip, _ := json.Marshal(v)
+	dir := t.TempDir()
+	files := map[string][]byte{"a.json": data, "b-gzip.json": badGzip, "c-json.json": []byte("{"), "d.json": data}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, jobs := range []string{"1", "3"} {
+		code, stdout, stderr := runCLI(t, nil, "conformance", "-j", jobs, dir)
+		if code != 1 {
+			t.Fatalf("-j %s: exit %d, want 1; stderr %q", jobs, code, stderr)
+		}
+		lines := strings.Split(stdout, "\n")
+		if len(lines) < 4 {
+			t.Fatalf("-j %s: stdout %q", jobs, stdout)
+		}
+		wantPrefix := []string{
+			"PASS ext-0002-fil_10_storagemarket-AddBalance-Ok-1",
+			"FAIL ext-0002-fil_10_storagemarket-AddBalance-Ok-1 (" + filepath.Join(dir, "b-gzip.json") + "): bad vector: car: gzip: invalid header",
+			"FAIL " + filepath.Join(dir, "c-json.json") + ": bad vector: ",
+			"PASS ext-0002-fil_10_storagemarket-AddBalance-Ok-1",
+		}
+		for i, w := range wantPrefix {
+			if !strings.HasPrefix(lines[i], w) {
+				t.Errorf("-j %s: line %d %q, want it to start with %q", jobs, i, lines[i], w)
+			}
+			if strings.Count(lines[i], dir) > 1 {
+				t.Errorf("-j %s: line %q names the file more than once", jobs, lines[i])
+			}
+		}
+		if !strings.Contains(stdout, "2 passed, 2 failed, 0 skipped\n") {
+			t.Errorf("-j %s: no count line in %q", jobs, stdout)
+		}
+	}
+}
+
+// --repeat gives each vector's best time and rate, and the distribution.
+func TestConformanceRepeat(t *testing.T) {
+	good := filepath.Join(vectorDir(t), addBalance)
+	code, stdout, stderr := runCLI(t, nil, "conformance", "--repeat", "3", good)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr %q", code, stderr)
+	}
+	for _, re := range []string{
+		`(?m)^PASS ext-0002-fil_10_storagemarket-AddBalance-Ok-1 \S+ 23185161 gas [0-9.]+ gas/ns \([0-9.]+x the model\)(; cpu \S+ [0-9.]+ gas/cpu-ns)?$`,
+		`(?m)^gas used 23185161 in \S+ of execution \(best of 3 runs per vector\): [0-9.]+ gas/ns`,
+		`(?m)^gas/ns per vector, 1 vectors at their best: worst [0-9.]+, p10 [0-9.]+, median [0-9.]+, p90 [0-9.]+, best [0-9.]+, aggregate [0-9.]+; [01] below the model's 10 gas/ns$`,
+		`(?m)^  ext-0002-fil_10_storagemarket-AddBalance-Ok-1: 23185161 gas in \S+, [0-9.]+ gas/ns`,
+	} {
+		if !regexp.MustCompile(re).MatchString(stdout) {
+			t.Errorf("stdout does not match %s:\n%s", re, stdout)
+		}
+	}
+	if code, _, stderr := runCLI(t, nil, "conformance", "--repeat", "0", good); code != 1 || !strings.Contains(stderr, "--repeat 0") {
+		t.Errorf("--repeat 0: exit %d, stderr %q", code, stderr)
+	}
+}

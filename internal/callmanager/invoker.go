@@ -2,6 +2,7 @@ package callmanager
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/filecoin-project/go-state-types/exitcode"
@@ -109,8 +110,22 @@ func outcomeResult(k *kernel.Kernel, out engine.Outcome) (Result, error) {
 	case engine.OutOfGas:
 		return Result{}, gas.ErrOutOfGas
 	default:
-		return Result{}, fmt.Errorf("%w: %s: %w", kernel.ErrFatal, out.Message, out.Err)
+		return Result{}, fatalOutcomeError(out)
 	}
+}
+
+// fatalOutcomeError is the error of a fatal outcome, marked fatal once: a
+// cause that already is (a nested call's, a syscall's) keeps its message as
+// it is, so a failure deep in the call stack does not read "fatal: fatal
+// error: fatal: ..." once per frame.
+func fatalOutcomeError(out engine.Outcome) error {
+	switch {
+	case errors.Is(out.Err, kernel.ErrFatal):
+		return out.Err
+	case out.Err == nil:
+		return fmt.Errorf("%w: %s", kernel.ErrFatal, out.Message)
+	}
+	return fmt.Errorf("%w: %w", kernel.ErrFatal, out.Err)
 }
 
 // loadCode fetches actor code the engine has not compiled yet.

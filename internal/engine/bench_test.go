@@ -206,14 +206,14 @@ func BenchmarkInstantiate(b *testing.B) {
 func instantiateOnly(b *testing.B, ctx context.Context, l *Linker, m *Module) {
 	mem := NewMemoryLimiter(MaxCallStackMemoryBytes)
 	inv := &Invocation{e: l.e, call: &Call{Memory: mem}, memory: l.e.dummyMemory}
-	gasMod, err := l.e.rt.InstantiateModule(ctx, l.shim, gasModuleConfig())
+	gasMod, err := l.main.rt.InstantiateModule(ctx, l.main.shim, gasModuleConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
 	if err := l.Check(m); err != nil {
 		b.Fatal(err)
 	}
-	if err := l.instantiate(ctx, inv, m, gasMod); err != nil {
+	if err := l.instantiate(ctx, inv, m, &l.main, gasMod); err != nil {
 		b.Fatal(err)
 	}
 	inv.close(ctx)

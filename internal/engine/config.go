@@ -58,6 +58,10 @@ type Config struct {
 	// CompilationWorkers, when > 1, lets wazero compile one module's
 	// functions in parallel.
 	CompilationWorkers int
+	// Tiered runs code the compiler has not compiled yet in wazero's
+	// interpreter while the compiler compiles it in the background (see
+	// LoadTiered): a fresh process starts running actors sooner.
+	Tiered bool
 }
 
 // DefaultCacheDir returns os.UserCacheDir()/go-fvm/wasm, the usual CacheDir.

@@ -49,6 +49,16 @@ func (e *Engine) readInstrumented(c cid.Cid) ([]byte, bool) {
 	return body, true
 }
 
+// onDisk reports whether the disk cache has c, instrumented (written once
+// it compiled, next to the compiled code).
+func (e *Engine) onDisk(c cid.Cid) bool {
+	if e.dir == "" {
+		return false
+	}
+	_, err := os.Stat(e.instrumentedPath(c))
+	return err == nil
+}
+
 // writeInstrumented stores inst for c, atomically (temp file and rename).
 func (e *Engine) writeInstrumented(c cid.Cid, inst []byte) {
 	if e.dir == "" {

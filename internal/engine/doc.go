@@ -36,8 +36,10 @@
 //
 // The compiler (wazevo) allows 400 MB of native stack, far beyond what the
 // instrumented limit of 2048 stack units can reach. wazero's interpreter,
-// used only where the compiler is unavailable (or with Config.Interpreter),
-// stops at 2,000 frames per call, which the FVM limit keeps out of reach:
+// used where the compiler is unavailable (or with Config.Interpreter), and
+// by a tiered engine (Config.Tiered, tier.go) for code the compiler has not
+// compiled yet, stops at 2,000 frames per call, which the FVM limit keeps
+// out of reach:
 // every counted frame costs at least 2 units (the activation cost), a
 // function containing call_indirect at least 3 (its table index is on the
 // operand stack), and only call_indirect adds an uncounted frame (the

@@ -66,6 +66,15 @@ type Engine struct {
 	// siblings are the engines WithInstrumentation made, by version.
 	siblingsMu sync.Mutex
 	siblings   map[string]*Engine
+
+	// interp is the interpreter tier of a tiered engine (Config.Tiered), and
+	// instrumented its instrumentations, shared with the compiler's.
+	interp       *interpTier
+	instrumented sync.Map // cid.Cid -> *instrumentation
+	// background compiles code for a tiered engine; Close waits for it.
+	background       sync.WaitGroup
+	backgroundCtx    context.Context
+	cancelBackground context.CancelFunc
 }
 
 // Module is compiled, instrumented actor code.
@@ -78,6 +87,9 @@ type Module struct {
 
 	compiled wazero.CompiledModule
 	info     *moduleInfo
+	// interp is the interpreter tier that prepared the module (nil: the
+	// engine's runtime compiled it).
+	interp *interpTier
 }
 
 type moduleEntry struct {
@@ -119,9 +131,18 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		kind:    kind,
 		modules: map[cid.Cid]*moduleEntry{},
 	}
+	e.backgroundCtx, e.cancelBackground = context.WithCancel(context.Background())
 	if err := e.initHelpers(ctx); err != nil {
 		_ = e.Close(ctx)
 		return nil, err
+	}
+	if cfg.Tiered && kind == "compiler" {
+		t, err := newInterpTier(ctx)
+		if err != nil {
+			_ = e.Close(ctx)
+			return nil, err
+		}
+		e.interp = t
 	}
 	return e, nil
 }
@@ -215,13 +236,21 @@ func (e *Engine) WithInstrumentation(ctx context.Context, instr Instrumentation)
 	return s, nil
 }
 
-// Close releases the runtime and every compiled module (and those of the
-// engines WithInstrumentation made). Instances still running are not
+// Close waits for the compilations a tiered engine started in the
+// background, then releases the runtime and every compiled module (and those
+// of the engines WithInstrumentation made). Instances still running are not
 // interrupted, but nothing new may start.
 func (e *Engine) Close(ctx context.Context) error {
-	if e.closed.Swap(true) {
+	e.mu.Lock() // compileInBackground starts nothing once closed
+	closed := e.closed.Swap(true)
+	e.mu.Unlock()
+	if closed {
 		return nil
 	}
+	// Background compilations finish (they fill the disk cache, which is
+	// what makes the next process start fast).
+	e.background.Wait()
+	e.cancelBackground()
 	e.siblingsMu.Lock()
 	var err error
 	for _, v := range slices.Sorted(maps.Keys(e.siblings)) {
@@ -229,6 +258,9 @@ func (e *Engine) Close(ctx context.Context) error {
 	}
 	e.siblingsMu.Unlock()
 	err = errors.Join(err, e.rt.Close(ctx))
+	if e.interp != nil {
+		err = errors.Join(err, e.interp.rt.Close(ctx))
+	}
 	if e.cache != nil {
 		err = errors.Join(err, e.cache.Close(ctx))
 	}
@@ -260,6 +292,11 @@ func (e *Engine) Load(ctx context.Context, code Code) (*Module, error) {
 	if e.closed.Load() {
 		return nil, ErrClosed
 	}
+	return e.load(ctx, code)
+}
+
+// load is Load, also while Close waits for background compilations.
+func (e *Engine) load(ctx context.Context, code Code) (*Module, error) {
 	for {
 		e.mu.Lock()
 		ent, ok := e.modules[code.CID]
@@ -315,9 +352,9 @@ func (e *Engine) compile(ctx context.Context, code Code) (*Module, error) {
 		}
 		// A bad cached copy: instrument afresh.
 	}
-	inst, err := e.cfg.Instrument(code.Bytes)
+	inst, err := e.instrument(ctx, code)
 	if err != nil {
-		return nil, fmt.Errorf("%w: code %s: %w", ErrInstrument, code.CID, err)
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -234,10 +234,14 @@ func (l *Linker) run(ctx context.Context, inv *Invocation) (uint32, error) {
 	if err != nil {
 		return 0, AbortFatal(err)
 	}
+	b, err := l.bindingFor(ctx, m)
+	if err != nil {
+		return 0, AbortFatal(err)
+	}
 	// The gas module imports the gas host functions by their private name:
 	// no import resolver (a nested call's ctx carries its caller's).
 	gasCtx := experimental.WithImportResolver(ctx, func(string) api.Module { return nil })
-	gasMod, err := l.e.rt.InstantiateModule(gasCtx, l.shim, gasModuleConfig())
+	gasMod, err := b.rt.InstantiateModule(gasCtx, b.shim, gasModuleConfig())
 	if err != nil {
 		return 0, AbortFatal(fmt.Errorf("engine: gas module: %w", err))
 	}
@@ -256,7 +260,7 @@ func (l *Linker) run(ctx context.Context, inv *Invocation) (uint32, error) {
 	if err := inv.UpdateGasAvailable(); err != nil {
 		return 0, err
 	}
-	instErr := l.instantiate(ctx, inv, m, gasMod)
+	instErr := l.instantiate(ctx, inv, m, b, gasMod)
 	if err := inv.ChargeForExec(); err != nil {
 		return 0, err
 	}
@@ -331,13 +335,13 @@ func (l *Linker) module(ctx context.Context, call *Call) (*Module, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrNotLoaded, call.Code, err)
 	}
-	return l.e.Load(ctx, Code{CID: call.Code, Bytes: b})
+	return l.e.LoadTiered(ctx, Code{CID: call.Code, Bytes: b})
 }
 
 // instantiate creates the actor instance under the FVM's limits. The
 // initial memory and tables are accounted first (wazero cannot refuse an
 // initial allocation); the start function, if any, runs metered.
-func (l *Linker) instantiate(ctx context.Context, inv *Invocation, m *Module, gasMod api.Module) error {
+func (l *Linker) instantiate(ctx context.Context, inv *Invocation, m *Module, b *binding, gasMod api.Module) error {
 	info := m.info
 	if len(info.tables) > 1 || len(info.memories) > 1 {
 		return fmt.Errorf("%d tables and %d memories; at most one of each", len(info.tables), len(info.memories))
@@ -361,8 +365,8 @@ func (l *Linker) instantiate(ctx context.Context, inv *Invocation, m *Module, ga
 		}
 	}
 	ictx := experimental.WithMemoryAllocator(ctx, &allocator{limiter: inv.call.Memory, pool: &l.e.memories, reserved: memBytes})
-	ictx = experimental.WithImportResolver(ictx, l.resolver(gasMod))
-	inst, err := l.e.rt.InstantiateModule(ictx, m.compiled, gasModuleConfig())
+	ictx = experimental.WithImportResolver(ictx, b.resolver(gasMod))
+	inst, err := b.rt.InstantiateModule(ictx, m.compiled, gasModuleConfig())
 	if err != nil {
 		return err
 	}

@@ -46,9 +46,15 @@ type HostModule struct {
 type Linker struct {
 	e     *Engine
 	id    uint64
-	hosts map[string]api.Module
 	funcs map[[2]string]funcType
-	shim  wazero.CompiledModule
+	mods  []HostModule
+	// main binds the syscalls in the engine's runtime; interp, on a tiered
+	// engine, in its interpreter runtime (bound at the first invocation
+	// there).
+	main       binding
+	interpOnce sync.Once
+	interp     *binding
+	interpErr  error
 
 	checks sync.Map // *Module -> error (nil = links)
 }
@@ -63,8 +69,8 @@ func (e *Engine) NewLinker(ctx context.Context, mods []HostModule) (*Linker, err
 	l := &Linker{
 		e:     e,
 		id:    e.seq.Add(1),
-		hosts: map[string]api.Module{},
 		funcs: map[[2]string]funcType{},
+		main:  binding{rt: e.rt, hosts: map[string]api.Module{}, empty: e.empty},
 	}
 	if err := l.bind(ctx, mods); err != nil {
 		_ = l.Close(ctx)
@@ -78,15 +84,26 @@ func (l *Linker) privateName(module string) string {
 }
 
 func (l *Linker) bind(ctx context.Context, mods []HostModule) error {
-	var gasFuncs []HostFunc
+	if err := l.checkHostModules(mods); err != nil {
+		return err
+	}
+	l.mods = mods
+	return l.bindIn(ctx, &l.main, mods)
+}
+
+// checkHostModules refuses host modules without a name or given twice,
+// functions given twice or without Fn, and a function named as the gas
+// counter; it records each function's type.
+func (l *Linker) checkHostModules(mods []HostModule) error {
+	names := map[string]bool{}
 	for _, m := range mods {
 		if m.Name == "" {
 			return fmt.Errorf("%w: host module without a name", ErrBadConfig)
 		}
-		if _, dup := l.hosts[m.Name]; dup {
+		if names[m.Name] {
 			return fmt.Errorf("%w: host module %q given twice", ErrBadConfig, m.Name)
 		}
-		b := l.e.rt.NewHostModuleBuilder(l.privateName(m.Name))
+		names[m.Name] = true
 		for _, f := range m.Funcs {
 			key := [2]string{m.Name, f.Name}
 			if _, dup := l.funcs[key]; dup {
@@ -99,28 +116,40 @@ func (l *Linker) bind(ctx context.Context, mods []HostModule) error {
 				return fmt.Errorf("%w: %s.%s is the gas counter global", ErrBadConfig, m.Name, f.Name)
 			}
 			l.funcs[key] = funcType{params: f.Params, results: f.Results}
-			b.NewFunctionBuilder().WithGoModuleFunction(f.Fn, f.Params, f.Results).WithName(f.Name).Export(f.Name)
+		}
+	}
+	return nil
+}
+
+// bindIn instantiates the host modules in b's runtime and compiles its gas
+// module.
+func (l *Linker) bindIn(ctx context.Context, b *binding, mods []HostModule) error {
+	var gasFuncs []HostFunc
+	for _, m := range mods {
+		hb := b.rt.NewHostModuleBuilder(l.privateName(m.Name))
+		for _, f := range m.Funcs {
+			hb.NewFunctionBuilder().WithGoModuleFunction(f.Fn, f.Params, f.Results).WithName(f.Name).Export(f.Name)
 		}
 		// Compile and instantiate separately: Instantiate wraps the instance in
 		// a type the import resolver does not accept.
-		compiled, err := b.Compile(ctx)
+		compiled, err := hb.Compile(ctx)
 		if err != nil {
 			return fmt.Errorf("%w: host module %q: %w", ErrBadConfig, m.Name, err)
 		}
-		inst, err := l.e.rt.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(l.privateName(m.Name)))
+		inst, err := b.rt.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithName(l.privateName(m.Name)))
 		if err != nil {
 			return fmt.Errorf("%w: host module %q: %w", ErrBadConfig, m.Name, err)
 		}
-		l.hosts[m.Name] = inst
+		b.hosts[m.Name] = inst
 		if m.Name == GasModule {
 			gasFuncs = m.Funcs
 		}
 	}
-	shim, err := l.e.rt.CompileModule(ctx, gasShim(l.privateName(GasModule), gasFuncs))
+	shim, err := b.rt.CompileModule(ctx, gasShim(l.privateName(GasModule), gasFuncs))
 	if err != nil {
 		return fmt.Errorf("engine: gas module: %w", err)
 	}
-	l.shim = shim
+	b.shim = shim
 	return nil
 }
 
@@ -141,12 +170,20 @@ func gasShim(hostName string, funcs []HostFunc) []byte {
 
 // Close releases the host modules. Invocations must have finished.
 func (l *Linker) Close(ctx context.Context) error {
+	err := l.main.close(ctx)
+	if l.interp != nil {
+		err = errors.Join(err, l.interp.close(ctx))
+	}
+	return err
+}
+
+func (b *binding) close(ctx context.Context) error {
 	var err error
-	for _, m := range l.hosts {
+	for _, m := range b.hosts {
 		err = errors.Join(err, m.Close(ctx))
 	}
-	if l.shim != nil {
-		err = errors.Join(err, l.shim.Close(ctx))
+	if b.shim != nil {
+		err = errors.Join(err, b.shim.Close(ctx))
 	}
 	return err
 }
@@ -154,15 +191,15 @@ func (l *Linker) Close(ctx context.Context) error {
 // resolver maps import module names for one invocation: "gas" to its own
 // gas module, syscall namespaces to the host modules, and anything else to
 // an empty module (so it fails as a missing import).
-func (l *Linker) resolver(gas api.Module) func(string) api.Module {
+func (b *binding) resolver(gas api.Module) func(string) api.Module {
 	return func(name string) api.Module {
 		if name == GasModule {
 			return gas
 		}
-		if m, ok := l.hosts[name]; ok {
+		if m, ok := b.hosts[name]; ok {
 			return m
 		}
-		return l.e.empty
+		return b.empty
 	}
 }
 

@@ -6,4 +6,12 @@
 //
 // As in the reference, reads go through an actor cache and writes stay in it:
 // nothing touches the HAMT until Flush.
+//
+// The HAMTs (the actors map, the init actor's address map) are the package's
+// own (hamt.go): go-hamt-ipld v3's layout and algorithms, but a node is read
+// as its block and its pointers' offsets, so a lookup in a cold state costs a
+// validation pass over each node on its path rather than decoding every pair
+// of it, and a pointer that does not change is written back byte for byte.
+// The init actor's decoded state and address map are kept between lookups,
+// keyed by the CIDs they came from.
 package state

@@ -63,7 +63,19 @@ func decodeInitState(data []byte) (*initState, error) {
 	return &s, nil
 }
 
-// loadInit returns the init actor and its decoded state.
+// initCache keeps the init actor's decoded state and its address map
+// between lookups. Both are keyed by what they were read from (the init
+// actor's head, the map's root), so a reverted transaction or a change of
+// the init actor by its own code simply misses.
+type initCache struct {
+	head  cid.Cid
+	state *initState
+
+	mapRoot cid.Cid
+	addrMap *hamtMap
+}
+
+// loadInit returns the init actor and a copy of its decoded state.
 func (t *StateTree) loadInit(ctx context.Context) (*ActorState, *initState, error) {
 	act, err := t.GetActor(ctx, InitActorID)
 	if err != nil {
@@ -72,15 +84,32 @@ func (t *StateTree) loadInit(ctx context.Context) (*ActorState, *initState, erro
 	if act == nil {
 		return nil, nil, fmt.Errorf("%w: no init actor", ErrStateTree)
 	}
-	blk, err := t.bs.Get(ctx, act.Head)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: init actor state %s: %w", ErrStateTree, act.Head, err)
+	if t.init.state == nil || t.init.head != act.Head {
+		blk, err := t.bs.Get(ctx, act.Head)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: init actor state %s: %w", ErrStateTree, act.Head, err)
+		}
+		st, err := decodeInitState(blk.RawData())
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: init actor state %s: %w", ErrStateTree, act.Head, err)
+		}
+		t.init.head, t.init.state = act.Head, st
 	}
-	st, err := decodeInitState(blk.RawData())
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: init actor state %s: %w", ErrStateTree, act.Head, err)
+	st := *t.init.state
+	return act, &st, nil
+}
+
+// addressMap returns the init actor's address map rooted at root.
+func (t *StateTree) addressMap(ctx context.Context, root cid.Cid) (*hamtMap, error) {
+	if t.init.addrMap != nil && t.init.mapRoot == root {
+		return t.init.addrMap, nil
 	}
-	return act, st, nil
+	m, err := loadHAMT(ctx, t.bs, root)
+	if err != nil {
+		return nil, fmt.Errorf("%w: init address map: %w", ErrStateTree, err)
+	}
+	t.init.mapRoot, t.init.addrMap = root, m
+	return m, nil
 }
 
 // resolveAddress looks addr up in the init actor's address map.
@@ -89,17 +118,20 @@ func (t *StateTree) resolveAddress(ctx context.Context, addr address.Address) (u
 	if err != nil {
 		return 0, false, err
 	}
-	m, err := t.loadHAMT(ctx, st.AddressMap)
+	m, err := t.addressMap(ctx, st.AddressMap)
 	if err != nil {
-		return 0, false, fmt.Errorf("%w: init address map: %w", ErrStateTree, err)
+		return 0, false, err
 	}
-	var id cbg.CborInt
-	found, err := m.Find(ctx, string(addr.Bytes()), &id)
+	raw, found, err := m.find(ctx, addr.Bytes())
 	if err != nil {
 		return 0, false, fmt.Errorf("%w: init address map lookup %s: %w", ErrStateTree, addr, err)
 	}
 	if !found {
 		return 0, false, nil
+	}
+	var id cbg.CborInt
+	if err := id.UnmarshalCBOR(bytes.NewReader(raw)); err != nil {
+		return 0, false, fmt.Errorf("%w: init address map entry of %s: %w", ErrStateTree, addr, err)
 	}
 	if id < 0 {
 		return 0, false, fmt.Errorf("%w: init address map maps %s to negative id %d", ErrStateTree, addr, id)
@@ -116,16 +148,8 @@ func (t *StateTree) RegisterNewAddress(ctx context.Context, addr address.Address
 	}
 	id := st.NextID
 	st.NextID++
-	m, err := t.loadHAMT(ctx, st.AddressMap)
-	if err != nil {
-		return 0, fmt.Errorf("%w: init address map: %w", ErrStateTree, err)
-	}
-	v := cbg.CborInt(id)
-	if err := m.Set(ctx, string(addr.Bytes()), &v); err != nil {
-		return 0, fmt.Errorf("%w: register %s: %w", ErrStateTree, addr, err)
-	}
-	if st.AddressMap, err = m.Write(ctx); err != nil {
-		return 0, fmt.Errorf("%w: register %s: %w", ErrStateTree, addr, err)
+	if st.AddressMap, err = t.setAddress(ctx, st.AddressMap, addr, id); err != nil {
+		return 0, err
 	}
 	data, err := st.encode()
 	if err != nil {
@@ -138,6 +162,31 @@ func (t *StateTree) RegisterNewAddress(ctx context.Context, addr address.Address
 	act = act.Clone()
 	act.Head = head
 	t.SetActor(InitActorID, act)
+	t.init.head, t.init.state = head, st
 	t.resolve.Set(addr, id)
 	return id, nil
+}
+
+// setAddress maps addr to id in the address map at root, writes the map and
+// returns its new root.
+func (t *StateTree) setAddress(ctx context.Context, root cid.Cid, addr address.Address, id uint64) (cid.Cid, error) {
+	m, err := t.addressMap(ctx, root)
+	if err != nil {
+		return cid.Undef, err
+	}
+	// The map is changed in place: forget it until it is written whole.
+	t.init.addrMap = nil
+	var v bytes.Buffer
+	if err := cbg.CborInt(id).MarshalCBOR(&v); err != nil {
+		return cid.Undef, err
+	}
+	if err := m.set(ctx, addr.Bytes(), v.Bytes()); err != nil {
+		return cid.Undef, fmt.Errorf("%w: register %s: %w", ErrStateTree, addr, err)
+	}
+	newRoot, err := m.flush(ctx)
+	if err != nil {
+		return cid.Undef, fmt.Errorf("%w: register %s: %w", ErrStateTree, addr, err)
+	}
+	t.init.mapRoot, t.init.addrMap = newRoot, m
+	return newRoot, nil
 }

@@ -3,16 +3,13 @@ package state
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/filecoin-project/go-address"
-	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
 	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
-	cbor "github.com/ipfs/go-ipld-cbor"
 	mh "github.com/multiformats/go-multihash"
 	cbg "github.com/whyrusleeping/cbor-gen"
 
@@ -47,10 +44,10 @@ var EmptyArrayCID = mustCID([]byte{0x80})
 // resolution cache and nested transactions. It is not safe for concurrent use.
 type StateTree struct {
 	bs      blockstore.Blockstore
-	store   cbor.IpldStore
 	version uint64
 	info    cid.Cid
-	actors  *hamt.Node
+	actors  *hamtMap
+	init    initCache
 
 	cache   *history.Map[uint64, cacheEntry]
 	resolve *history.Map[address.Address, uint64]
@@ -80,9 +77,7 @@ func New(ctx context.Context, bs blockstore.Blockstore, version uint64) (*StateT
 		return nil, err
 	}
 	t.info = info
-	if t.actors, err = hamt.NewNode(t.store, hamtOptions()...); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStateTree, err)
-	}
+	t.actors = newHAMT(bs)
 	return t, nil
 }
 
@@ -101,7 +96,7 @@ func Load(ctx context.Context, bs blockstore.Blockstore, root cid.Cid) (*StateTr
 	}
 	t := newTree(bs, version)
 	t.info = info
-	if t.actors, err = t.loadHAMT(ctx, actors); err != nil {
+	if t.actors, err = loadHAMT(ctx, bs, actors); err != nil {
 		return nil, fmt.Errorf("%w: root %s: actors %s: %w", ErrStateTree, root, actors, err)
 	}
 	return t, nil
@@ -110,25 +105,10 @@ func Load(ctx context.Context, bs blockstore.Blockstore, root cid.Cid) (*StateTr
 func newTree(bs blockstore.Blockstore, version uint64) *StateTree {
 	return &StateTree{
 		bs:      bs,
-		store:   cbor.NewCborStore(bs),
 		version: version,
 		cache:   history.NewMap[uint64, cacheEntry](),
 		resolve: history.NewMap[address.Address, uint64](),
 	}
-}
-
-func hamtOptions() []hamt.Option {
-	return []hamt.Option{
-		hamt.UseTreeBitWidth(hamtBitWidth),
-		hamt.UseHashFunction(func(b []byte) []byte {
-			h := sha256.Sum256(b)
-			return h[:]
-		}),
-	}
-}
-
-func (t *StateTree) loadHAMT(ctx context.Context, root cid.Cid) (*hamt.Node, error) {
-	return hamt.LoadNode(ctx, t.store, root, hamtOptions()...)
 }
 
 // Version returns the state-tree version (4 or 5).
@@ -142,7 +122,7 @@ func (t *StateTree) GetActor(ctx context.Context, id uint64) (*ActorState, error
 	if e, ok := t.cache.Get(id); ok {
 		return cloneOrNil(e.actor), nil
 	}
-	found, raw, err := t.actors.FindRaw(ctx, string(idKey(id)))
+	raw, found, err := t.actors.find(ctx, idKey(id))
 	if err != nil {
 		return nil, fmt.Errorf("%w: actor %d: %w", ErrStateTree, id, err)
 	}
@@ -250,7 +230,7 @@ func (t *StateTree) Flush(ctx context.Context) (cid.Cid, error) {
 			return cid.Undef, err
 		}
 	}
-	actors, err := t.actors.Write(ctx)
+	actors, err := t.actors.flush(ctx)
 	if err != nil {
 		return cid.Undef, fmt.Errorf("%w: flush actors: %w", ErrStateTree, err)
 	}
@@ -263,9 +243,9 @@ func (t *StateTree) Flush(ctx context.Context) (cid.Cid, error) {
 
 func (t *StateTree) flushActor(ctx context.Context, id uint64) error {
 	e := t.cache.M[id]
-	key := string(idKey(id))
+	key := idKey(id)
 	if e.actor == nil {
-		if _, err := t.actors.Delete(ctx, key); err != nil {
+		if _, err := t.actors.delete(ctx, key); err != nil {
 			return fmt.Errorf("%w: delete actor %d: %w", ErrStateTree, id, err)
 		}
 	} else {
@@ -273,7 +253,7 @@ func (t *StateTree) flushActor(ctx context.Context, id uint64) error {
 		if err != nil {
 			return fmt.Errorf("%w: actor %d: %w", ErrStateTree, id, err)
 		}
-		if err := t.actors.SetRaw(ctx, key, raw); err != nil {
+		if err := t.actors.set(ctx, key, raw); err != nil {
 			return fmt.Errorf("%w: set actor %d: %w", ErrStateTree, id, err)
 		}
 	}
@@ -285,8 +265,8 @@ func (t *StateTree) flushActor(ctx context.Context, id uint64) error {
 // ForEach calls fn for every actor in the flushed HAMT, in HAMT order. It
 // does not see unflushed changes.
 func (t *StateTree) ForEach(ctx context.Context, fn func(id uint64, act *ActorState) error) error {
-	return t.actors.ForEach(ctx, func(k string, v *cbg.Deferred) error {
-		addr, err := address.NewFromBytes([]byte(k))
+	return t.actors.forEach(ctx, func(k, v []byte) error {
+		addr, err := address.NewFromBytes(k)
 		if err != nil {
 			return fmt.Errorf("%w: actors key %x: %w", ErrStateTree, k, err)
 		}
@@ -294,7 +274,7 @@ func (t *StateTree) ForEach(ctx context.Context, fn func(id uint64, act *ActorSt
 		if err != nil {
 			return fmt.Errorf("%w: actors key %s: %w", ErrStateTree, addr, err)
 		}
-		act, err := decodeActor(v.Raw, t.version)
+		act, err := decodeActor(v, t.version)
 		if err != nil {
 			return fmt.Errorf("%w: actor %d: %w", ErrStateTree, id, err)
 		}
