@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -88,6 +89,9 @@ type Chain struct {
 	externs externs.Synthetic
 
 	mineMu sync.Mutex // one tipset producer (mining, revert) at a time
+	// childDue is set, with automine, while the head holds messages whose
+	// receipts no child carries yet: the next reader of Head mines it.
+	childDue atomic.Bool
 
 	mu       sync.RWMutex
 	head     *TipSet
@@ -270,6 +274,7 @@ func (c *Chain) load(ctx context.Context) error {
 	c.mu.Lock()
 	c.head, c.headExec, c.genesis = head, exec, gen
 	c.mu.Unlock()
+	c.childDue.Store(c.cfg.Automine && len(exec.Messages) > 0)
 	c.externs = c.makeExterns(gen)
 	return nil
 }
@@ -307,8 +312,20 @@ func (c *Chain) Engine() *fvm.Engine { return c.cfg.Engine }
 // Blockstore holds every committed block: headers, messages, state, AMTs.
 func (c *Chain) Blockstore() blockstore.Blockstore { return c.store }
 
-// Head is the newest tipset.
+// Head is the newest tipset. With automine, when the newest tipset holds
+// messages that no child has executed yet, Head mines that child first, so
+// that a reader sees their receipts and the new state the Lotus way (in the
+// head's ParentMessageReceipts and ParentStateRoot). A push that comes first
+// needs no empty child: its own tipset is the child.
 func (c *Chain) Head() *TipSet {
+	if c.childDue.Load() {
+		c.mineDueChild()
+	}
+	return c.rawHead()
+}
+
+// rawHead is the newest tipset, as mined.
+func (c *Chain) rawHead() *TipSet {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.head

@@ -16,10 +16,12 @@
 // as it is mined, so the state after any tipset (Execution) is known at once;
 // a Lotus client sees it in the child's header.
 //
-// Automine: a pushed message is mined at once into a new tipset, and a child
-// tipset follows it at once, so that the message's receipt and the new state
-// are visible the Lotus way (in the head's ParentMessageReceipts and
-// ParentStateRoot) when Push's caller next asks. Interval mining
+// Automine: a pushed message is mined at once into a new tipset. Its child,
+// whose header carries the message's receipt and the new state the Lotus way
+// (ParentMessageReceipts, ParentStateRoot), is the next push's tipset, or, if
+// something reads the head first (Head, a message search, a subscription), an
+// empty tipset mined then: so messages sent back to back cost one tipset each,
+// as on Anvil, and a reader never sees a head whose messages are unexecuted. Interval mining
 // (Config.BlockTime) and Mine produce tipsets on demand; there are no null
 // rounds.
 //

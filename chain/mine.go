@@ -33,20 +33,31 @@ func (c *Chain) Mine(ctx context.Context, n int) ([]*TipSet, error) {
 	return out, nil
 }
 
-// automine mines while the mempool has messages ready, then once more, so
-// that the last messages' receipts are in the head (see the package doc).
+// automine mines while the mempool has messages ready. The child that
+// carries the last tipset's receipts is mined by the next push, or by the
+// next reader of Head (mineDueChild), whichever comes first.
 func (c *Chain) automine(ctx context.Context) error {
 	c.mineMu.Lock()
 	defer c.mineMu.Unlock()
-	if len(c.pool.senders()) == 0 {
-		return nil // another push mined our message already
-	}
-	for {
+	for len(c.pool.senders()) > 0 {
 		_, count, err := c.mineOne(ctx)
 		if err != nil || count == 0 {
 			return err
 		}
 	}
+	return nil
+}
+
+// mineDueChild mines the child of a head whose messages no child has
+// executed yet (automine). A failure leaves the head as it is; the next
+// tipset mined meets the same error and reports it.
+func (c *Chain) mineDueChild() {
+	c.mineMu.Lock()
+	defer c.mineMu.Unlock()
+	if !c.childDue.Load() {
+		return // another reader mined it
+	}
+	_, _, _ = c.mineOne(context.Background())
 }
 
 // RunInterval mines a tipset every d until ctx ends.
@@ -101,6 +112,7 @@ func (c *Chain) mineOne(ctx context.Context) (*TipSet, int, error) {
 	c.mu.Lock()
 	c.head, c.headExec = ts, res.exec
 	c.mu.Unlock()
+	c.childDue.Store(c.cfg.Automine && len(msgs) > 0)
 	c.pruneIncluded(ctx, msgs)
 	c.subs.publish([]HeadChange{{Type: HCApply, TipSet: ts}})
 	return ts, len(msgs), nil

@@ -70,11 +70,12 @@ func (s *subscribers) closeAll() {
 // the subscriber falls too far behind.
 func (c *Chain) SubscribeHeads(ctx context.Context) <-chan []HeadChange {
 	ch := make(chan []HeadChange, subscriberBuffer)
+	head := c.Head() // before s.mu: it may mine, which publishes
 	s := c.subs
 	s.mu.Lock()
 	id := s.next
 	s.next++
-	ch <- []HeadChange{{Type: HCCurrent, TipSet: c.Head()}}
+	ch <- []HeadChange{{Type: HCCurrent, TipSet: head}}
 	s.subs[id] = ch
 	s.mu.Unlock()
 	go func() {

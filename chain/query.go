@@ -280,6 +280,9 @@ func (c *Chain) SearchMessage(ctx context.Context, mc cid.Cid) (*Lookup, error) 
 		return nil, fmt.Errorf("message index entry of %s points past tipset %d's messages", mc, height)
 	}
 	l := &Lookup{Included: ts, Index: idx, Message: msgs[idx], Applied: exec.Messages[idx]}
+	if c.rawHead().Height == height {
+		c.Head() // with automine, mines the child that executes it
+	}
 	if child, err := c.TipSetByHeight(ctx, height+1); err == nil {
 		l.Executed = child
 	}
@@ -319,7 +322,7 @@ func (c *Chain) Snapshot() uint64 { return uint64(c.Head().Height) }
 func (c *Chain) Revert(ctx context.Context, id uint64) error {
 	c.mineMu.Lock()
 	defer c.mineMu.Unlock()
-	head := c.Head()
+	head := c.rawHead()
 	target := abi.ChainEpoch(id)
 	if target > head.Height {
 		return fmt.Errorf("revert to height %d: the head is at %d", target, head.Height)
@@ -358,6 +361,7 @@ func (c *Chain) Revert(ctx context.Context, id uint64) error {
 	c.mu.Lock()
 	c.head, c.headExec = newHead, exec
 	c.mu.Unlock()
+	c.childDue.Store(c.cfg.Automine && len(exec.Messages) > 0)
 	c.pool.clear()
 	if len(reverted) > 0 {
 		c.subs.publish(append(reverted, HeadChange{Type: HCApply, TipSet: newHead}))
