@@ -62,7 +62,22 @@ type Config struct {
 	// interpreter while the compiler compiles it in the background (see
 	// LoadTiered): a fresh process starts running actors sooner.
 	Tiered bool
+	// RetainedMemoryBytes bounds the physical memory that instance
+	// memories no longer in use keep resident for reuse (released memory is
+	// reset lazily, so reusing resident pages costs no page faults). 0 means
+	// DefaultRetainedMemoryBytes; negative retains nothing. Instance
+	// memories in use take at most MaxCallStackMemoryBytes per running
+	// message on top of it.
+	RetainedMemoryBytes int64
+	// HeapMemory backs instance memories with Go heap buffers even where
+	// virtual-memory reservations are available (for comparison).
+	HeapMemory bool
 }
+
+// DefaultRetainedMemoryBytes is the default Config.RetainedMemoryBytes:
+// one call stack's worth (MaxCallStackMemoryBytes), so a message that
+// fills the call stack's memory finds it resident the next time.
+const DefaultRetainedMemoryBytes = MaxCallStackMemoryBytes
 
 // DefaultCacheDir returns os.UserCacheDir()/go-fvm/wasm, the usual CacheDir.
 func DefaultCacheDir() (string, error) {
@@ -86,6 +101,12 @@ func (c Config) versionDir() (string, error) {
 // withDefaults fills in the wasm package's FVM instrumentation when no
 // instrumenter is given.
 func (c Config) withDefaults() Config {
+	switch {
+	case c.RetainedMemoryBytes == 0:
+		c.RetainedMemoryBytes = DefaultRetainedMemoryBytes
+	case c.RetainedMemoryBytes < 0:
+		c.RetainedMemoryBytes = 0
+	}
 	if c.Instrument == nil {
 		c.Instrument = FVMInstrument
 		c.InstrumentationVersion = wasm.InstrumentationVersion

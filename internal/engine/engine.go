@@ -54,6 +54,11 @@ type Engine struct {
 	modules map[cid.Cid]*moduleEntry
 
 	memories memoryPool
+	// regions backs instance memories with virtual-memory reservations
+	// (nil where the OS cannot, or Config.HeapMemory); sharesRegions says
+	// it is the parent's (WithInstrumentation), closed by the parent.
+	regions       *regionPool
+	sharesRegions bool
 
 	// dummyMemory is the zero-size memory syscalls see before the actor's own
 	// memory exists (ref-fvm uses such a dummy while instantiating).
@@ -132,6 +137,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		modules: map[cid.Cid]*moduleEntry{},
 	}
 	e.backgroundCtx, e.cancelBackground = context.WithCancel(context.Background())
+	if vmemSupported && !cfg.HeapMemory {
+		e.regions = &regionPool{keep: cfg.RetainedMemoryBytes}
+	}
 	if err := e.initHelpers(ctx); err != nil {
 		_ = e.Close(ctx)
 		return nil, err
@@ -229,6 +237,11 @@ func (e *Engine) WithInstrumentation(ctx context.Context, instr Instrumentation)
 	if err != nil {
 		return nil, err
 	}
+	// One pool of instance memories (and one retained-memory budget) for
+	// the engine and its siblings; e closes it.
+	if e.regions != nil {
+		s.regions, s.sharesRegions = e.regions, true
+	}
 	if e.siblings == nil {
 		e.siblings = map[string]*Engine{}
 	}
@@ -260,6 +273,9 @@ func (e *Engine) Close(ctx context.Context) error {
 	err = errors.Join(err, e.rt.Close(ctx))
 	if e.interp != nil {
 		err = errors.Join(err, e.interp.rt.Close(ctx))
+	}
+	if e.regions != nil && !e.sharesRegions {
+		e.regions.close()
 	}
 	if e.cache != nil {
 		err = errors.Join(err, e.cache.Close(ctx))

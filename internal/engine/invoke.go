@@ -364,7 +364,7 @@ func (l *Linker) instantiate(ctx context.Context, inv *Invocation, m *Module, b 
 			return fmt.Errorf("initial table of %d elements exceeds the call stack limit", t.min)
 		}
 	}
-	ictx := experimental.WithMemoryAllocator(ctx, &allocator{limiter: inv.call.Memory, pool: &l.e.memories, reserved: memBytes})
+	ictx := experimental.WithMemoryAllocator(ctx, &allocator{limiter: inv.call.Memory, regions: l.e.regions, pool: &l.e.memories, reserved: memBytes})
 	ictx = experimental.WithImportResolver(ictx, b.resolver(gasMod))
 	inst, err := b.rt.InstantiateModule(ictx, m.compiled, gasModuleConfig())
 	if err != nil {

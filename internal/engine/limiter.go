@@ -68,8 +68,16 @@ func (l *MemoryLimiter) WithStackFrame(fn func()) {
 // the limiter before instantiation (wazero cannot fail the first
 // allocation); every later growth asks the limiter first, then is refused
 // past MaxInstanceMemoryBytes.
+//
+// Where the OS allows it (vmemSupported), the memory is a region: the
+// instance's maximum reserved as virtual memory, committed as it grows, so
+// growth never copies; otherwise a heap buffer from memoryPool, copied when
+// it outgrows its capacity.
 type linearMemory struct {
 	limiter *MemoryLimiter
+	// Exactly one of reg (with regions) and buf (with pool) is in use.
+	regions *regionPool
+	reg     *region
 	pool    *memoryPool
 	buf     []byte
 	// prepaid is the initial size already accounted in the limiter.
@@ -82,7 +90,7 @@ var _ experimental.LinearMemory = (*linearMemory)(nil)
 // refused growth past the module's declared maximum, as ref-fvm's limiter
 // does before accounting anything.
 func (m *linearMemory) Reallocate(size uint64) []byte {
-	cur := uint64(len(m.buf))
+	cur := m.length()
 	if size < cur {
 		return nil
 	}
@@ -100,6 +108,22 @@ func (m *linearMemory) Reallocate(size uint64) []byte {
 	if size > MaxInstanceMemoryBytes {
 		return nil
 	}
+	if m.reg != nil {
+		return m.regions.grow(m.reg, size)
+	}
+	return m.growBuffer(size)
+}
+
+// length is the current memory size in bytes.
+func (m *linearMemory) length() uint64 {
+	if m.reg != nil {
+		return m.reg.size
+	}
+	return uint64(len(m.buf))
+}
+
+// growBuffer grows a heap buffer, copying it when it outgrows its capacity.
+func (m *linearMemory) growBuffer(size uint64) []byte {
 	if size <= uint64(cap(m.buf)) {
 		// Never shrinks, so bytes past len are still zero.
 		m.buf = m.buf[:size]
@@ -120,6 +144,11 @@ func (m *linearMemory) Reallocate(size uint64) []byte {
 
 // Free implements experimental.LinearMemory.
 func (m *linearMemory) Free() {
+	if m.reg != nil {
+		m.regions.put(m.reg)
+		m.reg = nil
+		return
+	}
 	m.pool.put(m.buf)
 	m.buf = nil
 }
@@ -127,19 +156,28 @@ func (m *linearMemory) Free() {
 // allocator hands out linearMemory for one instantiation.
 type allocator struct {
 	limiter  *MemoryLimiter
+	regions  *regionPool // nil: heap buffers only
 	pool     *memoryPool
 	reserved uint64
 }
 
 // Allocate implements experimental.MemoryAllocator.
 func (a *allocator) Allocate(capBytes, _ uint64) experimental.LinearMemory {
+	m := &linearMemory{limiter: a.limiter, regions: a.regions, pool: a.pool, prepaid: a.reserved}
+	if a.regions != nil {
+		if m.reg = a.regions.get(); m.reg != nil {
+			return m
+		}
+	}
 	if capBytes > MaxInstanceMemoryBytes {
 		capBytes = MaxInstanceMemoryBytes
 	}
-	return &linearMemory{limiter: a.limiter, pool: a.pool, prepaid: a.reserved, buf: a.pool.get(capBytes)}
+	m.buf = a.pool.get(capBytes)
+	return m
 }
 
-// memoryPool recycles linear-memory buffers between instances: a fresh
+// memoryPool recycles linear-memory heap buffers between instances where
+// regions are not available (see linearMemory): a fresh
 // instance's memory costs a large allocation, its zeroing and, later, its
 // garbage collection, which dominate instantiation otherwise. Returned
 // buffers are zeroed up to the length they reached (nothing past the length
