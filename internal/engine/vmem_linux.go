@@ -11,7 +11,16 @@ const vmemSupported = true
 // vmemReserve reserves n bytes of address space, inaccessible until
 // committed (no physical memory, no commit charge).
 func vmemReserve(n uint64) ([]byte, error) {
-	return unix.Mmap(-1, 0, int(n), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	b, err := unix.Mmap(-1, 0, int(n), unix.PROT_NONE, unix.MAP_PRIVATE|unix.MAP_ANON|unix.MAP_NORESERVE)
+	if err != nil {
+		return nil, err
+	}
+	// Transparent huge pages where the system allows them for advised
+	// ranges: a fault then brings in 2 MiB instead of 4 KiB, which makes
+	// first touches of large memories many times cheaper. Advice only; its
+	// failure changes nothing.
+	_ = unix.Madvise(b, unix.MADV_HUGEPAGE)
+	return b, nil
 }
 
 // vmemCommit makes b readable and writable; pages read as zero until
