@@ -43,7 +43,7 @@ type Config struct {
 	// Instrument rewrites original actor code into the instrumented code that
 	// is compiled (stack limiter, gas metering with the gas.gas_counter
 	// import, NaN canonicalisation). nil means FVMInstrument, with
-	// wasm.InstrumentationVersion.
+	// FVMInstrumentationVersion.
 	Instrument func(code []byte) ([]byte, error)
 	// InstrumentationVersion names the instrumenter's output format. Compiled
 	// code on disk is kept per version, so a change of rewrite never reuses
@@ -109,7 +109,7 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Instrument == nil {
 		c.Instrument = FVMInstrument
-		c.InstrumentationVersion = wasm.InstrumentationVersion
+		c.InstrumentationVersion = FVMInstrumentationVersion
 	}
 	return c
 }
@@ -123,28 +123,51 @@ type Instrumentation struct {
 }
 
 // PipelineInstrumentation is the instrumentation that runs a wasm
-// pipeline (what a machine.Profile names).
+// pipeline (what a machine.Profile names) plus the engine's safe points
+// (wasm.InjectSafePoints every wasm.FVMSafePointInterval milligas of
+// execution): they charge no gas, but let the Go runtime stop a goroutine
+// running a long stretch of Wasm. Its version is the pipeline's with the
+// safe points' appended.
 func PipelineInstrumentation(p wasm.Pipeline) Instrumentation {
-	return Instrumentation{Version: p.Version, Instrument: func(code []byte) ([]byte, error) {
-		return wasm.Instrument(code, p.Config)
+	cfg := withSafePoints(p.Config)
+	return Instrumentation{Version: safePointsVersion(p.Version), Instrument: func(code []byte) ([]byte, error) {
+		return wasm.Instrument(code, cfg)
 	}}
+}
+
+// withSafePoints adds the engine's safe points to a wasm configuration.
+func withSafePoints(cfg wasm.Config) wasm.Config {
+	cfg.SafePointInterval = wasm.FVMSafePointInterval
+	return cfg
+}
+
+// safePointsVersion names a pipeline's output with safe points.
+func safePointsVersion(pipeline string) string {
+	return pipeline + "; " + wasm.SafePointsVersion
 }
 
 // FVMInstrumentation is the instrumentation of FVM v3 and v4 (nv18+), the
 // default.
 func FVMInstrumentation() Instrumentation {
-	return Instrumentation{Version: wasm.InstrumentationVersion, Instrument: FVMInstrument}
+	return Instrumentation{Version: FVMInstrumentationVersion, Instrument: FVMInstrument}
 }
 
 // FVMInstrumentationV2 is the instrumentation of FVM v2 (nv16-17):
-// wasm.Instrument with wasm.FVMConfigV2.
+// wasm.Instrument with wasm.FVMConfigV2, plus safe points.
 func FVMInstrumentationV2() Instrumentation {
 	return PipelineInstrumentation(wasm.FVMPipelineV2())
 }
 
+// FVMInstrumentationVersion names FVMInstrument's output: the wasm
+// package's rewrite plus its safe points.
+const FVMInstrumentationVersion = wasm.InstrumentationVersion + "; " + wasm.SafePointsVersion
+
 // FVMInstrument is the FVM's instrumentation (wasm.Instrument with
 // wasm.FVMConfig: validate, stack limiter 2048, gas metering with the
-// gas.gas_counter import, NaN canonicalisation, validate).
+// gas.gas_counter import, NaN canonicalisation, inlined charges, validate),
+// plus safe points every wasm.FVMSafePointInterval milligas, which charge no
+// gas but let the Go runtime stop a goroutine running a long stretch of
+// Wasm (see wasm.InjectSafePoints).
 func FVMInstrument(code []byte) ([]byte, error) {
-	return wasm.Instrument(code, wasm.FVMConfig())
+	return wasm.Instrument(code, withSafePoints(wasm.FVMConfig()))
 }

@@ -40,6 +40,11 @@ type Config struct {
 	// ValidateOutput re-decodes and validates the result, as wasmtime does when ref-fvm
 	// compiles the instrumented bytes; a failure means the actor cannot be loaded.
 	ValidateOutput bool
+	// SafePointInterval, when not 0, adds safe points (InjectSafePoints) every that many
+	// milligas, after everything else. They charge no gas, but the code differs from the
+	// reference's, so FVMConfig leaves them off; the engine turns them on
+	// (FVMSafePointInterval). Needs MeterGas.
+	SafePointInterval uint64
 	// KeepCustomSections keeps custom sections in the output. The FVM pipeline drops them:
 	// they never affect execution, wasmtime ignores a malformed "name" section, but wazero
 	// parses custom sections and refuses some that the WebAssembly spec allows.
@@ -154,6 +159,12 @@ func InstrumentModule(m *Module, cfg Config) ([]byte, error) {
 		}
 		out = m.Encode()
 	}
+	if cfg.SafePointInterval != 0 && cfg.MeterGas {
+		var err error
+		if out, err = withSafePoints(m, out, cfg); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.ValidateOutput {
 		m2, err := Decode(out)
 		if err == nil {
@@ -162,6 +173,19 @@ func InstrumentModule(m *Module, cfg Config) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: instrumented module is not valid: %w", ErrInstrument, err)
 		}
+	}
+	return out, nil
+}
+
+// withSafePoints adds safe points to m (encoded as out) and returns the new encoding, or out
+// itself should the safe points make the module exceed MaxModuleSize (the reference loads
+// it, so it must stay loadable; it then runs without safe points).
+func withSafePoints(m *Module, out []byte, cfg Config) ([]byte, error) {
+	if err := InjectSafePoints(m, cfg.Gas.Module, cfg.SafePointInterval); err != nil {
+		return nil, err
+	}
+	if with := m.Encode(); len(with) <= MaxModuleSize {
+		return with, nil
 	}
 	return out, nil
 }
