@@ -70,9 +70,9 @@ func busyLoop(d time.Duration) {
 
 // probeResult is what probe measured.
 type probeResult struct {
-	elapsed     time.Duration // fn's run time
-	stops       int           // the side goroutine's stops of the world
-	worst       time.Duration // the side goroutine's longest stop
+	elapsed time.Duration // fn's run time
+	stops   int           // the side goroutine's stops of the world
+	worst   time.Duration // the side goroutine's longest stop
 }
 
 // probe runs fn while a side goroutine sleeps a millisecond at a time, then

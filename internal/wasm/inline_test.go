@@ -208,8 +208,8 @@ func TestInlineOutOfGasMidBlock(t *testing.T) {
 }
 
 // TestInlineGasChargesDifferential runs random generated modules instrumented with and
-// without inlined charges, with the same calls and counters, and compares every final
-// counter, trap and result.
+// without inlined charges, and with safe points (firing every few instructions), with the
+// same calls and counters, and compares every final counter, trap and result.
 func TestInlineGasChargesDifferential(t *testing.T) {
 	n := 160
 	if testing.Short() {
@@ -231,7 +231,9 @@ func TestInlineGasChargesDifferential(t *testing.T) {
 				code := tm.bytes(t)
 				var mods []wazero.CompiledModule
 				var errs []error
-				for _, cfg := range fvmConfigs() {
+				safePoints := FVMConfig()
+				safePoints.SafePointInterval = 5000
+				for _, cfg := range append(fvmConfigs(), safePoints) {
 					out, err := Instrument(code, cfg)
 					errs = append(errs, err)
 					if err != nil {
@@ -243,8 +245,8 @@ func TestInlineGasChargesDifferential(t *testing.T) {
 					}
 					mods = append(mods, cm)
 				}
-				if (errs[0] == nil) != (errs[1] == nil) {
-					t.Fatalf("seed %d: calls %v, inlined %v", seed, errs[0], errs[1])
+				if (errs[0] == nil) != (errs[1] == nil) || (errs[0] == nil) != (errs[2] == nil) {
+					t.Fatalf("seed %d: calls %v, inlined %v, safe points %v", seed, errs[0], errs[1], errs[2])
 				}
 				if errs[0] != nil {
 					continue
@@ -262,11 +264,12 @@ func TestInlineGasChargesDifferential(t *testing.T) {
 						// Bounded gas: generated code may recurse exponentially.
 						budget := int64(1+r.Intn(1_000_000)) * 1000
 						want := runOutcome(h, mods[0], f.export, budget, args...)
-						got := runOutcome(h, mods[1], f.export, budget, args...)
-						calls++
-						if got != want {
-							t.Fatalf("seed %d %s%v gas %d: inlined %+v, calls %+v", seed, f.export, args, budget, got, want)
+						for i, m := range mods[1:] {
+							if got := runOutcome(h, m, f.export, budget, args...); got != want {
+								t.Fatalf("seed %d %s%v gas %d: variant %d %+v, calls %+v", seed, f.export, args, budget, i+1, got, want)
+							}
 						}
+						calls++
 						if want.trap != "" {
 							traps++
 						}
@@ -280,11 +283,12 @@ func TestInlineGasChargesDifferential(t *testing.T) {
 						used := budget - want.counter
 						for _, g := range []int64{used, used - 1, used / 2} {
 							want := runOutcome(h, mods[0], f.export, g, args...)
-							got := runOutcome(h, mods[1], f.export, g, args...)
-							calls++
-							if got != want {
-								t.Fatalf("seed %d %s%v gas %d: inlined %+v, calls %+v", seed, f.export, args, g, got, want)
+							for i, m := range mods[1:] {
+								if got := runOutcome(h, m, f.export, g, args...); got != want {
+									t.Fatalf("seed %d %s%v gas %d: variant %d %+v, calls %+v", seed, f.export, args, g, i+1, got, want)
+								}
 							}
+							calls++
 							if want.trap != "" {
 								traps++
 							}
