@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 
+	"bytes"
+	"errors"
+	"io"
+
 	amt "github.com/filecoin-project/go-amt-ipld/v4"
 	"github.com/ipfs/go-cid"
 	cbor "github.com/ipfs/go-ipld-cbor"
+	mh "github.com/multiformats/go-multihash"
 	cbg "github.com/whyrusleeping/cbor-gen"
-	"io"
+	"golang.org/x/crypto/blake2b"
 
-	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/internal/kernel"
 )
 
@@ -27,8 +31,7 @@ func eventsRoot(ctx context.Context, events []kernel.StampedEvent) (*cid.Cid, er
 	for i := range events {
 		vals[i] = stampedEvent(events[i])
 	}
-	store := cbor.NewCborStore(blockstore.NewMemory())
-	root, err := amt.FromArray(ctx, store, vals, amt.UseTreeBitWidth(eventsAMTBitWidth))
+	root, err := amt.FromArray(ctx, &hashOnlyStore{}, vals, amt.UseTreeBitWidth(eventsAMTBitWidth))
 	if err != nil {
 		return nil, fmt.Errorf("%w: events root: %w", ErrFatal, err)
 	}
@@ -70,4 +73,38 @@ func (ev stampedEvent) MarshalCBOR(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// hashOnlyStore is the store the events AMT is built in: it computes each
+// node's CID (DAG-CBOR, blake2b-256, as cbor.BasicIpldStore does) and keeps
+// nothing, reusing one buffer for the encodings, since the events root's
+// blocks are thrown away. A message's events may be hundreds of megabytes;
+// this keeps the cost to one encoding and one hash of them.
+type hashOnlyStore struct {
+	buf bytes.Buffer
+}
+
+var _ cbor.IpldStore = (*hashOnlyStore)(nil)
+
+var errHashOnly = errors.New("the events store keeps no blocks")
+
+// Get implements cbor.IpldStore: there is nothing to get.
+func (s *hashOnlyStore) Get(context.Context, cid.Cid, any) error { return errHashOnly }
+
+// Put implements cbor.IpldStore.
+func (s *hashOnlyStore) Put(_ context.Context, v any) (cid.Cid, error) {
+	m, ok := v.(cbg.CBORMarshaler)
+	if !ok {
+		return cid.Undef, fmt.Errorf("events store: %T is not CBOR-marshalable", v)
+	}
+	s.buf.Reset()
+	if err := m.MarshalCBOR(&s.buf); err != nil {
+		return cid.Undef, err
+	}
+	sum := blake2b.Sum256(s.buf.Bytes())
+	digest, err := mh.Encode(sum[:], mh.BLAKE2B_MIN+31)
+	if err != nil {
+		return cid.Undef, err
+	}
+	return cid.NewCidV1(cid.DagCBOR, digest), nil
 }
