@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"github.com/go-fvm/go-fvm/internal/wasm"
+
 	"context"
 	"fmt"
 	"slices"
@@ -224,14 +226,19 @@ func instantiateOnly(b *testing.B, ctx context.Context, l *Linker, m *Module) {
 // loop of 5 instructions (local.get, i32.const, i32.sub, local.tee, br_if:
 // 20 gas per iteration, one metered block) n times, instrumented by the real
 // instrumenter. gas/ns should be >= 10 (4 gas = 0.4 ns per instruction).
+// The "no-safe-points" variant leaves out the safe-point check that
+// FVMInstrument puts at the loop header (its worst case: one check per 5
+// instructions).
 func BenchmarkComputeLoop(b *testing.B) {
-	for _, interp := range []bool{false, true} {
-		name := "compiler"
-		if interp {
-			name = "interpreter"
-		}
-		b.Run(name, func(b *testing.B) {
-			e := newTestEngine(b, Config{Instrument: FVMInstrument, Interpreter: interp})
+	noSafePoints := func(code []byte) ([]byte, error) { return wasm.Instrument(code, wasm.FVMConfig()) }
+	for _, v := range []struct {
+		name       string
+		interp     bool
+		instrument func([]byte) ([]byte, error)
+	}{{"compiler", false, FVMInstrument}, {"compiler-no-safe-points", false, noSafePoints}, {"interpreter", true, FVMInstrument}} {
+		interp := v.interp
+		b.Run(v.name, func(b *testing.B) {
+			e := newTestEngine(b, Config{Instrument: v.instrument, Interpreter: interp})
 			l := newTestLinker(b, e)
 			wasm := plainInvoke(plain(), body(
 				op(opLoop, opBlockEmpty), lget(0), i32c(1), op(opI32Sub), op(0x22, 0), op(opBrIf, 0), op(opEnd),
