@@ -19,6 +19,9 @@ import (
 //     the gas model prices execution at 10 gas/ns.
 //   - first-gas/ns: the same for the warm-up run, the first in a fresh
 //     engine, which touches fresh pages.
+//   - gas/cpu-ns: the same per nanosecond of the process's CPU time (all
+//     threads: the garbage collector's too), which a loaded machine distorts
+//     less than wall time.
 //   - peak-MiB: the process's peak resident memory (VmHWM, reset before the
 //     case where Linux allows it), and base-MiB the resident memory before
 //     the case.
@@ -48,6 +51,7 @@ func BenchmarkCorpus(b *testing.B) {
 			c.check(b, ret, true)
 			firstGas := ret.Receipt.GasUsed
 			var gasUsed int64
+			cpu := processCPUTime()
 			b.ResetTimer()
 			for range b.N {
 				ret := c.run(b, w, true)
@@ -57,7 +61,11 @@ func BenchmarkCorpus(b *testing.B) {
 				gasUsed += ret.Receipt.GasUsed
 			}
 			b.StopTimer()
+			cpu = processCPUTime() - cpu
 			b.ReportMetric(float64(gasUsed)/float64(b.Elapsed().Nanoseconds()), "gas/ns")
+			if cpu > 0 {
+				b.ReportMetric(float64(gasUsed)/float64(cpu.Nanoseconds()), "gas/cpu-ns")
+			}
 			b.ReportMetric(float64(firstGas)/float64(first.Nanoseconds()), "first-gas/ns")
 			b.ReportMetric(float64(gasUsed)/float64(b.N), "gas/op")
 			b.ReportMetric(residentMiB("VmHWM"), "peak-MiB")

@@ -4,6 +4,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/go-fvm/go-fvm/internal/engine"
+	"github.com/go-fvm/go-fvm/internal/kernel"
 )
 
 func ipldModule() engine.HostModule {
@@ -29,9 +30,16 @@ func ipldBlockOpen(c *call, a []uint64) ([]byte, error) {
 }
 
 func ipldBlockCreate(c *call, a []uint64) ([]byte, error) {
-	data, err := c.mem.ReadBytes(u32(a[1]), u32(a[2]))
+	data, err := c.mem.TryBytes(u32(a[1]), u32(a[2]))
 	if err != nil {
 		return nil, err
+	}
+	// The kernel keeps the data, so it gets a copy, except when it is larger
+	// than any block may be: the kernel refuses it first thing (keeping
+	// nothing), and copying up to 4 GiB of memory to refuse it would cost far
+	// more time than its gas.
+	if len(data) <= kernel.MaxBlockSize {
+		data = append([]byte{}, data...)
 	}
 	id, err := c.k.BlockCreate(a[0], data)
 	if err != nil {
