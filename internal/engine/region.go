@@ -18,6 +18,8 @@ type region struct {
 	dirty uint64
 	// size is the current instance's length (0 while pooled).
 	size uint64
+	// resident is clear's scratch residency vector.
+	resident []byte
 }
 
 // regionPool hands out regions and takes them back without clearing them:
@@ -78,13 +80,41 @@ func (p *regionPool) grow(r *region, size uint64) []byte {
 	}
 	cur := r.size
 	if r.dirty > cur {
-		clear(r.mem[cur:min(size, r.dirty)])
+		r.clear(cur, min(size, r.dirty))
 	}
 	before := garbageOf(r.dirty, cur)
 	r.dirty = max(r.dirty, size)
 	r.size = size
 	p.garbage.Add(garbageOf(r.dirty, size) - before)
 	return r.mem[:size:size]
+}
+
+// clear zeroes mem[from:to], skipping the pages that are not resident (never
+// touched since they were last discarded, so zero already).
+func (r *region) clear(from, to uint64) {
+	page := uint64(vmemPageBytes)
+	start := from / page * page
+	n := (to - start + page - 1) / page
+	if cap(r.resident) < int(n) {
+		r.resident = make([]byte, n)
+	}
+	vec := r.resident[:n]
+	if vmemResident(r.mem[start:start+n*page], vec) != nil {
+		clear(r.mem[from:to])
+		return
+	}
+	for i := uint64(0); i < n; {
+		if vec[i]&1 == 0 {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < n && vec[j]&1 != 0 {
+			j++
+		}
+		clear(r.mem[max(from, start+i*page):min(to, start+j*page)])
+		i = j
+	}
 }
 
 func garbageOf(dirty, size uint64) int64 {

@@ -15,3 +15,6 @@ func vmemReserve(uint64) ([]byte, error) { return nil, errNoVMem }
 func vmemCommit([]byte) error            { return errNoVMem }
 func vmemDiscard([]byte) error           { return errNoVMem }
 func vmemRelease([]byte) error           { return errNoVMem }
+func vmemResident([]byte, []byte) error  { return errNoVMem }
+
+var vmemPageBytes = 4096
