@@ -18,7 +18,7 @@ import (
 // levels.
 func TestEventsRootMatchesBlockstoreAMT(t *testing.T) {
 	ctx := context.Background()
-	for _, n := range []int{1, 31, 32, 33, 1025, 40_000} {
+	for _, n := range []int{1, 2, 31, 32, 33, 64, 1023, 1024, 1025, 32768, 32769, 40_000} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			events := make([]kernel.StampedEvent, n)
 			vals := make([]cbg.CBORMarshaler, n)
