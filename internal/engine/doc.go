@@ -32,6 +32,32 @@
 // Invoke from inside a host function with the same MemoryLimiter and gas
 // tracker.
 //
+// # Instance memory
+//
+// On Linux every instance's linear memory is a region (region.go): the
+// instance maximum (MaxInstanceMemoryBytes) reserved as virtual memory and
+// committed (mprotect) as the memory grows, so growth never copies. A
+// released region goes back to the engine's pool without being cleared; the
+// next instance zeroes only the resident pages it grows into (mincore), so
+// the work is proportional to growth, which gas prices. Pooled memory stays
+// resident up to Config.RetainedMemoryBytes of dirty pages no instance uses
+// (default 2 GiB); past that, released pages are discarded (madvise). Memory
+// past the first 16 MiB of a region uses transparent huge pages where the
+// system allows them, which makes first touches of large memories far
+// cheaper. The physical memory of instance memories is thus at most their
+// live lengths (≤ MaxCallStackMemoryBytes per running message, enforced by
+// MemoryLimiter exactly as before) plus the retained budget. Elsewhere (or
+// with Config.HeapMemory) memories are Go heap buffers from a pool.
+//
+// # Safe points
+//
+// Compiled Wasm cannot be preempted by the Go runtime, so a long stretch of
+// pure Wasm would hold up every stop-the-world pause of the process (garbage
+// collection) until it ends. FVMInstrument therefore adds
+// wasm.InjectSafePoints' unmetered checks, which leave compiled code for a Go
+// call about once per million gas (FVMInstrumentationVersion names the
+// result, so cached code of the plain rewrite is not reused).
+//
 // # Backends and the stack limit
 //
 // The compiler (wazevo) allows 400 MB of native stack, far beyond what the

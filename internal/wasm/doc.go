@@ -60,6 +60,11 @@
 // $gas_charge keeps its index. Config.InlineGasCharges turns it off to get the reference's
 // code, as the golden and reference-comparison tests do.
 //
+// InjectSafePoints (Config.SafePointInterval, off in FVMConfig) is a second step of our own,
+// run last: an unmetered check at loop headers and the entries of calling functions that
+// leaves compiled code for a host call (memory.grow 0) once per interval of gas, so the Go
+// runtime can stop a goroutine running Wasm. It charges nothing; the engine turns it on.
+//
 // # How exactness is checked
 //
 // Besides the 12 golden fixtures and per-block milligas tests run under wazero (with and
