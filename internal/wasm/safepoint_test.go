@@ -82,3 +82,24 @@ func sameInstrs(a, b []Instr) bool {
 	}
 	return true
 }
+
+// TestInjectSafePointsNoGlobals: a module with memory and no globals of its own (the stack
+// limiter adds one) gets the safe-point global last.
+func TestInjectSafePointsNoGlobals(t *testing.T) {
+	loop := []Instr{mkBlock(OpLoop, blockEmpty), mkIdx(OpBr, 0), mkOp(OpEnd)}
+	tm := testModule{memory: &Limits{Min: 1}, funcs: []testFunc{{typ: nilToNil, export: "run", body: loop}}}
+	cfg := FVMConfig()
+	cfg.SafePointInterval = 1000
+	out, err := Instrument(tm.bytes(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := m.Globals[len(m.Globals)-1]
+	if len(m.Globals) != 2 || last.Type != (GlobalType{Type: I64, Mutable: true}) || last.Init[0].V != 1<<63-1 {
+		t.Fatalf("globals %+v, want the stack height's and the safe-point global", m.Globals)
+	}
+}
