@@ -34,7 +34,8 @@
 //
 // # Instance memory
 //
-// On Linux every instance's linear memory is a region (region.go): the
+// On Linux and Windows every instance's linear memory is a region
+// (region.go): the
 // instance maximum (MaxInstanceMemoryBytes) reserved as virtual memory and
 // committed (mprotect) as the memory grows, so growth never copies. A
 // released region goes back to the engine's pool without being cleared; the
@@ -44,7 +45,8 @@
 // (default 2 GiB); past that, released pages are discarded (madvise). Memory
 // past the first 16 MiB of a region uses transparent huge pages where the
 // system allows them, which makes first touches of large memories far
-// cheaper. The physical memory of instance memories is thus at most their
+// cheaper (Linux; on Windows, reused regions clear all their dirty bytes,
+// and discarded pages are decommitted). The physical memory of instance memories is thus at most their
 // live lengths (≤ MaxCallStackMemoryBytes per running message, enforced by
 // MemoryLimiter exactly as before) plus the retained budget. Elsewhere (or
 // with Config.HeapMemory) memories are Go heap buffers from a pool.
@@ -53,10 +55,11 @@
 //
 // Compiled Wasm cannot be preempted by the Go runtime, so a long stretch of
 // pure Wasm would hold up every stop-the-world pause of the process (garbage
-// collection) until it ends. FVMInstrument therefore adds
-// wasm.InjectSafePoints' unmetered checks, which leave compiled code for a Go
-// call about once per million gas (FVMInstrumentationVersion names the
-// result, so cached code of the plain rewrite is not reused).
+// collection) until it ends. FVMInstrument and PipelineInstrumentation (every
+// FVM version's instrumentation) therefore add wasm.InjectSafePoints'
+// unmetered checks, which leave compiled code for a Go call about once per
+// million gas; the instrumentation versions name them, so cached code of the
+// plain rewrite is not reused.
 //
 // # Backends and the stack limit
 //

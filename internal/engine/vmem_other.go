@@ -1,12 +1,12 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package engine
 
 import "errors"
 
 // vmemSupported says this platform reserves instance memory as virtual
-// memory: not here (elsewhere than Linux, instances get heap buffers from
-// memoryPool).
+// memory: not here (elsewhere than Linux and Windows, instances get heap
+// buffers from memoryPool).
 const vmemSupported = false
 
 var errNoVMem = errors.New("no virtual-memory reservations on this platform")
