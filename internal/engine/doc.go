@@ -35,21 +35,21 @@
 // # Instance memory
 //
 // On Linux and Windows every instance's linear memory is a region
-// (region.go): the
-// instance maximum (MaxInstanceMemoryBytes) reserved as virtual memory and
-// committed (mprotect) as the memory grows, so growth never copies. A
-// released region goes back to the engine's pool without being cleared; the
-// next instance zeroes only the resident pages it grows into (mincore), so
-// the work is proportional to growth, which gas prices. Pooled memory stays
-// resident up to Config.RetainedMemoryBytes of dirty pages no instance uses
-// (default 2 GiB); past that, released pages are discarded (madvise). Memory
-// past the first 16 MiB of a region uses transparent huge pages where the
-// system allows them, which makes first touches of large memories far
-// cheaper (Linux; on Windows, reused regions clear all their dirty bytes,
-// and discarded pages are decommitted). The physical memory of instance memories is thus at most their
-// live lengths (≤ MaxCallStackMemoryBytes per running message, enforced by
-// MemoryLimiter exactly as before) plus the retained budget. Elsewhere (or
-// with Config.HeapMemory) memories are Go heap buffers from a pool.
+// (region.go): the instance maximum (MaxInstanceMemoryBytes) reserved as
+// virtual memory and committed as the memory grows, so growth never copies.
+// A released region goes back to the engine's pool (shared with its
+// siblings) without being cleared; the next instance zeroes only the
+// resident pages it grows into (mincore on Linux), so the work is
+// proportional to growth, which gas prices. Pooled memory stays resident up
+// to Config.RetainedMemoryBytes of dirty pages no instance uses (default
+// 2 GiB); past that, released pages are discarded (madvise, or decommitted
+// on Windows). On Linux, memory past the first 16 MiB of a region uses
+// transparent huge pages where the system allows them, which makes first
+// touches of large memories far cheaper. The physical memory of instance
+// memories is thus at most their live lengths (≤ MaxCallStackMemoryBytes
+// per running message, enforced by MemoryLimiter exactly as before) plus
+// the retained budget. Elsewhere (or with Config.HeapMemory) memories are
+// Go heap buffers from a pool.
 //
 // # Safe points
 //
