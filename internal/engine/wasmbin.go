@@ -4,37 +4,38 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/go-fvm/go-fvm/internal/wasm"
 	"github.com/tetratelabs/wazero/api"
 )
 
-// This file holds the little Wasm binary handling the engine needs of its
-// own: an encoder for the generated "gas" module (and for test modules), and
-// a reader of the sections that decide linking and instantiation (types,
-// imports, tables, memories, exports).
+// This file holds what the engine keeps of a module's interface, read with
+// wasm.DecodeInterface (the sections that decide linking and instantiation),
+// and the encoder of the modules the engine generates (the "gas" module) and
+// its tests build.
 
-// Wasm section ids, external kinds and value type bytes.
+// Wasm section ids and external kinds (the wasm package's).
 const (
-	secType     = 1
-	secImport   = 2
-	secFunction = 3
-	secTable    = 4
-	secMemory   = 5
-	secGlobal   = 6
-	secExport   = 7
-	secStart    = 8
-	secElement  = 9
-	secCode     = 10
-	secData     = 11
+	secType     = wasm.SecType
+	secImport   = wasm.SecImport
+	secFunction = wasm.SecFunction
+	secTable    = wasm.SecTable
+	secMemory   = wasm.SecMemory
+	secGlobal   = wasm.SecGlobal
+	secExport   = wasm.SecExport
+	secStart    = wasm.SecStart
+	secElement  = wasm.SecElement
+	secCode     = wasm.SecCode
+	secData     = wasm.SecData
 
-	kindFunc   = 0
-	kindTable  = 1
-	kindMemory = 2
-	kindGlobal = 3
+	kindFunc   = wasm.KindFunc
+	kindTable  = wasm.KindTable
+	kindMemory = wasm.KindMemory
+	kindGlobal = wasm.KindGlobal
 )
 
 var wasmHeader = []byte{0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00}
 
-// errBadWasm is wrapped by every reader error.
+// errBadWasm is wrapped by every error reading a module's interface.
 var errBadWasm = errors.New("malformed wasm")
 
 // funcType is a Wasm function type.
@@ -93,65 +94,54 @@ type moduleInfo struct {
 	importedTables, importedMemories uint32
 }
 
-// readModuleInfo reads the sections of code that the engine checks.
+// readModuleInfo reads the interface of code (wasm.DecodeInterface): what the
+// engine checks before it links and instantiates it.
 func readModuleInfo(code []byte) (*moduleInfo, error) {
-	r := &reader{b: code}
-	if len(code) < 8 || string(code[:8]) != string(wasmHeader) {
-		return nil, fmt.Errorf("%w: bad header", errBadWasm)
+	m, err := wasm.DecodeInterface(code)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadWasm, err)
 	}
-	r.p = 8
 	info := &moduleInfo{exports: map[string]exportEntry{}}
-	var types []funcType
-	for r.p < len(r.b) {
-		id := r.byte()
-		size := r.u32()
-		if r.err != nil {
-			return nil, r.err
-		}
-		end := r.p + int(size)
-		if int(size) < 0 || end > len(r.b) || end < r.p {
-			return nil, fmt.Errorf("%w: section %d overruns the module", errBadWasm, id)
-		}
-		sr := &reader{b: r.b[:end], p: r.p}
-		switch id {
-		case secType:
-			types = sr.types()
-		case secImport:
-			info.imports = sr.imports(types)
-			for _, im := range info.imports {
-				switch im.kind {
-				case kindTable:
-					info.importedTables++
-				case kindMemory:
-					info.importedMemories++
-				}
+	for _, im := range m.Imports {
+		e := importEntry{module: im.Module, name: im.Name, kind: im.Kind}
+		switch im.Kind {
+		case kindFunc:
+			if int(im.TypeIdx) >= len(m.Types) {
+				return nil, fmt.Errorf("%w: import %s.%s: type %d out of range", errBadWasm, im.Module, im.Name, im.TypeIdx)
 			}
-		case secTable:
-			n := sr.u32()
-			for i := uint32(0); i < n && sr.err == nil; i++ {
-				sr.byte() // element type
-				info.tables = append(info.tables, sr.limits())
-			}
-		case secMemory:
-			n := sr.u32()
-			for i := uint32(0); i < n && sr.err == nil; i++ {
-				info.memories = append(info.memories, sr.limits())
-			}
-		case secExport:
-			n := sr.u32()
-			for i := uint32(0); i < n && sr.err == nil; i++ {
-				name := sr.name()
-				kind := sr.byte()
-				idx := sr.u32()
-				info.exports[name] = exportEntry{kind: kind, index: idx}
-			}
+			t := m.Types[im.TypeIdx]
+			e.funcType = funcType{params: valueTypes(t.Params), results: valueTypes(t.Results)}
+		case kindGlobal:
+			e.globalType, e.globalMut = api.ValueType(im.Global.Type), im.Global.Mutable
+		case kindTable:
+			info.importedTables++
+		case kindMemory:
+			info.importedMemories++
 		}
-		if sr.err != nil {
-			return nil, fmt.Errorf("section %d: %w", id, sr.err)
-		}
-		r.p = end
+		info.imports = append(info.imports, e)
+	}
+	for _, t := range m.Tables {
+		info.tables = append(info.tables, limitsOf(t.Limits))
+	}
+	for _, l := range m.Memories {
+		info.memories = append(info.memories, limitsOf(l))
+	}
+	for _, ex := range m.Exports {
+		info.exports[ex.Name] = exportEntry{kind: ex.Kind, index: ex.Index}
 	}
 	return info, nil
+}
+
+func valueTypes(ts []wasm.ValType) []api.ValueType {
+	out := make([]api.ValueType, len(ts))
+	for i, t := range ts {
+		out[i] = api.ValueType(t)
+	}
+	return out
+}
+
+func limitsOf(l wasm.Limits) limits {
+	return limits{min: uint32(l.Min), max: uint32(l.Max), hasMax: l.HasMax}
 }
 
 // definedTableMin returns the minimum of the table exported under name, if any.
@@ -179,133 +169,6 @@ func (m *moduleInfo) exportedMemoryMin(name string) (uint32, bool) {
 	}
 	return m.memories[i].min, true
 }
-
-type reader struct {
-	b   []byte
-	p   int
-	err error
-}
-
-func (r *reader) fail(what string) {
-	if r.err == nil {
-		r.err = fmt.Errorf("%w: %s at offset %d", errBadWasm, what, r.p)
-	}
-}
-
-func (r *reader) byte() byte {
-	if r.err != nil {
-		return 0
-	}
-	if r.p >= len(r.b) {
-		r.fail("unexpected end")
-		return 0
-	}
-	c := r.b[r.p]
-	r.p++
-	return c
-}
-
-func (r *reader) u32() uint32 {
-	var v uint64
-	for shift := 0; shift < 35; shift += 7 {
-		c := r.byte()
-		if r.err != nil {
-			return 0
-		}
-		v |= uint64(c&0x7f) << shift
-		if c&0x80 == 0 {
-			if v > 0xffffffff {
-				r.fail("u32 too large")
-				return 0
-			}
-			return uint32(v)
-		}
-	}
-	r.fail("u32 too long")
-	return 0
-}
-
-func (r *reader) name() string {
-	n := int(r.u32())
-	if r.err != nil {
-		return ""
-	}
-	if n < 0 || r.p+n > len(r.b) {
-		r.fail("name overruns section")
-		return ""
-	}
-	s := string(r.b[r.p : r.p+n])
-	r.p += n
-	return s
-}
-
-func (r *reader) valTypes() []api.ValueType {
-	n := r.u32()
-	if r.err != nil || int(n) > len(r.b)-r.p {
-		r.fail("value type vector")
-		return nil
-	}
-	ts := make([]api.ValueType, n)
-	for i := range ts {
-		ts[i] = r.byte()
-	}
-	return ts
-}
-
-func (r *reader) types() []funcType {
-	n := r.u32()
-	var ts []funcType
-	for i := uint32(0); i < n && r.err == nil; i++ {
-		if r.byte() != 0x60 {
-			r.fail("function type form")
-			return nil
-		}
-		p := r.valTypes()
-		res := r.valTypes()
-		ts = append(ts, funcType{params: p, results: res})
-	}
-	return ts
-}
-
-func (r *reader) limits() limits {
-	flag := r.byte()
-	l := limits{min: r.u32()}
-	if flag&1 != 0 {
-		l.max, l.hasMax = r.u32(), true
-	}
-	return l
-}
-
-func (r *reader) imports(types []funcType) []importEntry {
-	n := r.u32()
-	var ims []importEntry
-	for i := uint32(0); i < n && r.err == nil; i++ {
-		im := importEntry{module: r.name(), name: r.name(), kind: r.byte()}
-		switch im.kind {
-		case kindFunc:
-			ti := r.u32()
-			if int(ti) >= len(types) {
-				r.fail("import type index")
-				return nil
-			}
-			im.funcType = types[ti]
-		case kindTable:
-			r.byte()
-			r.limits()
-		case kindMemory:
-			r.limits()
-		case kindGlobal:
-			im.globalType = r.byte()
-			im.globalMut = r.byte() == 1
-		default:
-			r.fail("import kind")
-		}
-		ims = append(ims, im)
-	}
-	return ims
-}
-
-// --- encoder ---------------------------------------------------------------
 
 // moduleBuilder assembles a small Wasm module. It is used for the generated
 // gas module and by tests.

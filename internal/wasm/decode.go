@@ -34,7 +34,20 @@ var wasmMagic = []byte{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00}
 // Decode parses a binary module. It checks the binary format (section order and sizes,
 // encodings, UTF-8 names, limits) and rejects features the FVM does not enable where they
 // show in the encoding; type checking is left to Validate. It never panics.
-func Decode(b []byte) (*Module, error) {
+func Decode(b []byte) (*Module, error) { return decode(b, false) }
+
+// DecodeInterface parses only the sections that say how a module links and
+// instantiates (types, imports, functions, tables, memories, globals, exports) and
+// skips the others unread (code, data, elements): for a host that reads the interface of
+// modules it compiled before, where decoding every function body would cost more than
+// the rest of loading. The skipped sections' contents are not checked.
+func DecodeInterface(b []byte) (*Module, error) { return decode(b, true) }
+
+// interfaceSections are the sections DecodeInterface reads.
+var interfaceSections = [14]bool{SecType: true, SecImport: true, SecFunction: true, SecTable: true,
+	SecMemory: true, SecGlobal: true, SecExport: true}
+
+func decode(b []byte, interfaceOnly bool) (*Module, error) {
 	if len(b) > MaxModuleSize {
 		return nil, errorf(ErrTooLarge, "module is %d bytes, limit %d", len(b), MaxModuleSize)
 	}
@@ -77,9 +90,15 @@ func Decode(b []byte) (*Module, error) {
 		lastOrder, lastID = ord, id
 		m.present[id] = true
 		m.raw[id] = payload
+		if interfaceOnly && !interfaceSections[id] {
+			continue
+		}
 		if err := m.decodeSection(id, payload); err != nil {
 			return nil, err
 		}
+	}
+	if interfaceOnly {
+		return m, nil
 	}
 	if len(m.Funcs) != len(m.Code) {
 		return nil, errorf(ErrMalformed, "function and code section have inconsistent lengths (%d vs %d)",
