@@ -1,83 +1,10 @@
 package syscalls_test
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"testing"
 
-	"github.com/go-fvm/go-fvm/blockstore"
-	"github.com/go-fvm/go-fvm/bundle"
-	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/syscalls"
 )
-
-// TestHostModulesV2LinkMainnetBundles links every actor of the mainnet
-// bundles of actors v8 and v9 (nv16-17, FVM v2), instrumented as v2 does,
-// against HostModules(2): a missing import or a wrong signature would make
-// the actor fail to load. The v3 set must refuse them all (they import
-// vm.abort and actor.new_actor_address, which v3 does not have).
-func TestHostModulesV2LinkMainnetBundles(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compiles two bundles")
-	}
-	ctx := context.Background()
-	dir, err := engine.DefaultCacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := engine.New(ctx, engine.Config{CacheDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = base.Close(ctx) })
-	eng, err := base.WithInstrumentation(ctx, engine.FVMInstrumentationV2())
-	if err != nil {
-		t.Fatal(err)
-	}
-	linkers := map[int]*engine.Linker{}
-	for _, v := range []int{2, 3} {
-		mods, err := syscalls.HostModules(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, err := eng.NewLinker(ctx, mods)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = l.Close(ctx) })
-		linkers[v] = l
-	}
-	for v := 8; v <= 9; v++ {
-		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
-			path, err := bundle.Locator{}.Path(ctx, v)
-			if err != nil {
-				t.Skipf("no v%d bundle: %v", v, err)
-			}
-			bs := blockstore.NewMemory()
-			bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: v, Networks: []string{"mainnet"}}, bs)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range bundles[0].Manifest.Entries {
-				blk, err := bs.Get(ctx, e.Code)
-				if err != nil {
-					t.Fatalf("%s: %v", e.Name, err)
-				}
-				m, err := eng.Load(ctx, engine.Code{CID: e.Code, Bytes: blk.RawData()})
-				if err != nil {
-					t.Fatalf("%s: %v", e.Name, err)
-				}
-				if err := linkers[2].Check(m); err != nil {
-					t.Errorf("%s does not link with the v2 syscalls: %v", e.Name, err)
-				}
-				if err := linkers[3].Check(m); !errors.Is(err, engine.ErrLink) {
-					t.Errorf("%s links with the v3 syscalls (%v); the v2 set is not distinguished", e.Name, err)
-				}
-			}
-		})
-	}
-}
 
 // TestHostModulesV2Signatures checks the v2 syscalls whose shape differs
 // from v3's (ref-fvm v2.12.1 fvm/src/syscalls), and that v3-only syscalls
