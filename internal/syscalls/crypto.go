@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/proof"
 	"github.com/ipfs/go-cid"
@@ -92,27 +93,38 @@ func verdict(ok bool) []byte {
 }
 
 func cryptoVerifySignature(c *call, a []uint64) ([]byte, error) {
-	t := u32(a[0])
-	if t != uint32(crypto.SigTypeSecp256k1) && t != uint32(crypto.SigTypeBLS) {
-		return nil, kernel.Errorf(kernel.IllegalArgument, "unknown signature type %d", t)
-	}
-	sig, err := c.mem.TryBytes(u32(a[1]), u32(a[2]))
+	t, sig, signer, plaintext, err := signatureArgs(c, a)
 	if err != nil {
 		return nil, err
 	}
-	signer, err := c.mem.ReadAddress(u32(a[3]), u32(a[4]))
-	if err != nil {
-		return nil, err
-	}
-	plaintext, err := c.mem.TryBytes(u32(a[5]), u32(a[6]))
-	if err != nil {
-		return nil, err
-	}
-	ok, err := c.k.VerifySignature(crypto.SignatureType(t), sig, signer, plaintext)
+	ok, err := c.k.VerifySignature(t, sig, signer, plaintext)
 	if err != nil {
 		return nil, err
 	}
 	return verdict(ok), nil
+}
+
+// signatureArgs reads verify_signature's arguments (the same in v2 and v3):
+// the signature type (secp256k1 or BLS), the signature, the signer and the
+// plaintext.
+func signatureArgs(c *call, a []uint64) (crypto.SignatureType, []byte, address.Address, []byte, error) {
+	t := u32(a[0])
+	if t != uint32(crypto.SigTypeSecp256k1) && t != uint32(crypto.SigTypeBLS) {
+		return 0, nil, address.Undef, nil, kernel.Errorf(kernel.IllegalArgument, "unknown signature type %d", t)
+	}
+	sig, err := c.mem.TryBytes(u32(a[1]), u32(a[2]))
+	if err != nil {
+		return 0, nil, address.Undef, nil, err
+	}
+	signer, err := c.mem.ReadAddress(u32(a[3]), u32(a[4]))
+	if err != nil {
+		return 0, nil, address.Undef, nil, err
+	}
+	plaintext, err := c.mem.TryBytes(u32(a[5]), u32(a[6]))
+	if err != nil {
+		return 0, nil, address.Undef, nil, err
+	}
+	return crypto.SignatureType(t), sig, signer, plaintext, nil
 }
 
 func cryptoRecoverSecpPublicKey(c *call, a []uint64) ([]byte, error) {

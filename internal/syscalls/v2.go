@@ -124,23 +124,11 @@ func cryptoModuleV2() engine.HostModule {
 }
 
 func cryptoVerifySignatureV2(c *call, a []uint64) ([]byte, error) {
-	t := u32(a[0])
-	if t != uint32(crypto.SigTypeSecp256k1) && t != uint32(crypto.SigTypeBLS) {
-		return nil, kernel.Errorf(kernel.IllegalArgument, "unknown signature type %d", t)
-	}
-	sig, err := c.mem.TryBytes(u32(a[1]), u32(a[2]))
+	t, sig, signer, plaintext, err := signatureArgs(c, a)
 	if err != nil {
 		return nil, err
 	}
-	signer, err := c.mem.ReadAddress(u32(a[3]), u32(a[4]))
-	if err != nil {
-		return nil, err
-	}
-	plaintext, err := c.mem.TryBytes(u32(a[5]), u32(a[6]))
-	if err != nil {
-		return nil, err
-	}
-	ok, err := c.k.VerifySignatureV2(c.ctx, crypto.SignatureType(t), sig, signer, plaintext)
+	ok, err := c.k.VerifySignatureV2(c.ctx, t, sig, signer, plaintext)
 	if err != nil {
 		return nil, err
 	}
