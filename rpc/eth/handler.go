@@ -223,12 +223,7 @@ func (h *handler) EthEstimateGas(ctx context.Context, p jsonrpc.RawParams) (hexu
 
 // EthSendRawTransaction is eth_sendRawTransaction(bytes).
 func (h *handler) EthSendRawTransaction(ctx context.Context, p jsonrpc.RawParams) (common.Hash, error) {
-	var raw hexutil.Bytes
-	if err := decodeParams(p, 1, &raw); err != nil {
-		return common.Hash{}, err
-	}
-	hash, err := h.s.sendRaw(ctx, raw)
-	return hash, rpcErr(err)
+	return oneParam(p, func(v hexutil.Bytes) (common.Hash, error) { return h.s.sendRaw(ctx, v) })
 }
 
 // EthSendTransaction is eth_sendTransaction(tx) from a dev account.
@@ -303,12 +298,7 @@ func (h *handler) txCount(ctx context.Context, ref BlockRef) (*hexutil.Uint64, e
 
 // EthGetTransactionByHash is eth_getTransactionByHash.
 func (h *handler) EthGetTransactionByHash(ctx context.Context, p jsonrpc.RawParams) (*Transaction, error) {
-	var hash common.Hash
-	if err := decodeParams(p, 1, &hash); err != nil {
-		return nil, err
-	}
-	tx, err := h.s.txByHash(ctx, hash)
-	return tx, rpcErr(err)
+	return oneParam(p, func(v common.Hash) (*Transaction, error) { return h.s.txByHash(ctx, v) })
 }
 
 // EthGetTransactionByBlockHashAndIndex is eth_getTransactionByBlockHashAndIndex.
@@ -342,12 +332,7 @@ func (h *handler) txByBlockAndIndex(ctx context.Context, ref BlockRef, i uint64)
 
 // EthGetTransactionReceipt is eth_getTransactionReceipt.
 func (h *handler) EthGetTransactionReceipt(ctx context.Context, p jsonrpc.RawParams) (*Receipt, error) {
-	var hash common.Hash
-	if err := decodeParams(p, 1, &hash); err != nil {
-		return nil, err
-	}
-	r, err := h.s.receiptByHash(ctx, hash)
-	return r, rpcErr(err)
+	return oneParam(p, func(v common.Hash) (*Receipt, error) { return h.s.receiptByHash(ctx, v) })
 }
 
 // EthGetBlockReceipts is eth_getBlockReceipts(block): null for an unknown
@@ -405,22 +390,12 @@ func (h *handler) EthNewPendingTransactionFilter(ctx context.Context, p jsonrpc.
 
 // EthGetFilterChanges is eth_getFilterChanges(id).
 func (h *handler) EthGetFilterChanges(ctx context.Context, p jsonrpc.RawParams) (any, error) {
-	var id string
-	if err := decodeParams(p, 1, &id); err != nil {
-		return nil, err
-	}
-	out, err := h.s.filterChanges(ctx, id)
-	return out, rpcErr(err)
+	return oneParam(p, func(v string) (any, error) { return h.s.filterChanges(ctx, v) })
 }
 
 // EthGetFilterLogs is eth_getFilterLogs(id).
 func (h *handler) EthGetFilterLogs(ctx context.Context, p jsonrpc.RawParams) ([]Log, error) {
-	var id string
-	if err := decodeParams(p, 1, &id); err != nil {
-		return nil, err
-	}
-	logs, err := h.s.filterLogs(ctx, id)
-	return logs, rpcErr(err)
+	return oneParam(p, func(v string) ([]Log, error) { return h.s.filterLogs(ctx, v) })
 }
 
 // EthUninstallFilter is eth_uninstallFilter(id).
@@ -559,12 +534,7 @@ func (h *handler) DebugTraceCall(ctx context.Context, p jsonrpc.RawParams) (*Cal
 
 // TraceTransaction is trace_transaction(hash), in Lotus's Parity shape.
 func (h *handler) TraceTransaction(ctx context.Context, p jsonrpc.RawParams) ([]*ParityBlockTrace, error) {
-	var hash common.Hash
-	if err := decodeParams(p, 1, &hash); err != nil {
-		return nil, err
-	}
-	t, err := h.s.traceTransactionParity(ctx, hash)
-	return t, rpcErr(err)
+	return oneParam(p, func(v common.Hash) ([]*ParityBlockTrace, error) { return h.s.traceTransactionParity(ctx, v) })
 }
 
 // TraceBlock is trace_block(block), in Lotus's Parity shape.
@@ -594,4 +564,16 @@ func (h *handler) TraceReplayBlockTransactions(ctx context.Context, p jsonrpc.Ra
 	}
 	t, err := h.s.replayBlockTransactions(ctx, ts, kinds)
 	return t, rpcErr(err)
+}
+
+// oneParam decodes a method's single parameter and runs fn on it, mapping
+// its error to the JSON-RPC error clients expect.
+func oneParam[P, R any](p jsonrpc.RawParams, fn func(P) (R, error)) (R, error) {
+	var v P
+	if err := decodeParams(p, 1, &v); err != nil {
+		var zero R
+		return zero, err
+	}
+	r, err := fn(v)
+	return r, rpcErr(err)
 }
