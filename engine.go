@@ -13,6 +13,7 @@ import (
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/machine"
+	"github.com/go-fvm/go-fvm/internal/state"
 )
 
 // EngineConfig configures an Engine.
@@ -33,7 +34,14 @@ type EngineConfig struct {
 	// its first messages without waiting seconds for their actors to
 	// compile (BenchmarkFirstEVMCall).
 	InterpretWhileCompiling bool
+	// StateCacheBytes bounds the state-tree nodes the Engine keeps parsed
+	// for its VMs (see Engine): 0 means DefaultStateCacheBytes, a negative
+	// value keeps none.
+	StateCacheBytes int
 }
+
+// DefaultStateCacheBytes is the default EngineConfig.StateCacheBytes.
+const DefaultStateCacheBytes = 64 << 20
 
 // DefaultCacheDir is the usual EngineConfig.CacheDir: the go-fvm folder
 // under the user's cache directory.
@@ -41,9 +49,14 @@ func DefaultCacheDir() (string, error) { return engine.DefaultCacheDir() }
 
 // Engine compiles actor code and runs it. It is safe for concurrent use:
 // share one between VMs, so that each actor is compiled once and each FVM
-// version's syscalls are bound once, which keeps New cheap.
+// version's syscalls are bound once, which keeps New cheap. Its VMs also
+// share the state-tree nodes they read and write, kept parsed by CID (a node
+// is immutable, named by the hash of its bytes): the VM of the next tipset
+// finds the nodes of the last one's state without reading or parsing them
+// again. Results never depend on it.
 type Engine struct {
-	eng *engine.Engine
+	eng   *engine.Engine
+	nodes *state.NodeCache // nil: none
 
 	mu       sync.Mutex
 	invokers map[int]*callmanager.WasmInvoker
@@ -55,7 +68,23 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fvm: engine: %w", err)
 	}
-	return &Engine{eng: eng, invokers: map[int]*callmanager.WasmInvoker{}}, nil
+	e := &Engine{eng: eng, invokers: map[int]*callmanager.WasmInvoker{}}
+	switch {
+	case cfg.StateCacheBytes == 0:
+		e.nodes = state.NewNodeCache(DefaultStateCacheBytes)
+	case cfg.StateCacheBytes > 0:
+		e.nodes = state.NewNodeCache(cfg.StateCacheBytes)
+	}
+	return e, nil
+}
+
+// stateNodes returns the state-node cache of e's VMs (nil for a nil Engine:
+// a VM that owns its engine has no other VM to share with).
+func (e *Engine) stateNodes() *state.NodeCache {
+	if e == nil {
+		return nil
+	}
+	return e.nodes
 }
 
 // invoker returns the syscall bindings of an FVM version, binding them on

@@ -235,6 +235,8 @@ type Config struct {
 	Proofs externs.ProofVerifier
 	// Timings, when set, records where execution time goes.
 	Timings *Timings
+	// Nodes, when set, keeps the state tree's parsed nodes across machines.
+	Nodes *state.NodeCache
 }
 
 // Machine is the state a sequence of messages runs against.
@@ -280,7 +282,7 @@ func New(ctx context.Context, cfg Config) (*Machine, error) {
 	if err := buf.Put(ctx, empty); err != nil {
 		return nil, err
 	}
-	tree, err := state.Load(ctx, buf, cfg.StateRoot)
+	tree, err := state.LoadCached(ctx, buf, cfg.StateRoot, cfg.Nodes)
 	if err != nil {
 		return nil, err
 	}

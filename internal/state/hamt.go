@@ -63,8 +63,9 @@ var errHAMTMaxDepth = errors.New("HAMT deeper than the key hash allows")
 
 // hamtMap is a HAMT over a blockstore. It is not safe for concurrent use.
 type hamtMap struct {
-	bs   blockstore.Blockstore
-	root *hamtNode
+	bs    blockstore.Blockstore
+	cache *NodeCache // may be nil
+	root  *hamtNode
 }
 
 // hamtNode is a node. As read, it is its block and where each pointer's
@@ -106,14 +107,16 @@ type hamtKV struct {
 	key, value []byte
 }
 
-// newHAMT returns an empty HAMT over bs.
-func newHAMT(bs blockstore.Blockstore) *hamtMap {
-	return &hamtMap{bs: bs, root: &hamtNode{}}
+// newHAMT returns an empty HAMT over bs that reads and writes nodes through
+// cache (nil for none).
+func newHAMT(bs blockstore.Blockstore, cache *NodeCache) *hamtMap {
+	return &hamtMap{bs: bs, cache: cache, root: &hamtNode{}}
 }
 
-// loadHAMT opens the HAMT whose root node is root.
-func loadHAMT(ctx context.Context, bs blockstore.Blockstore, root cid.Cid) (*hamtMap, error) {
-	h := &hamtMap{bs: bs}
+// loadHAMT opens the HAMT whose root node is root, reading nodes through
+// cache (nil for none).
+func loadHAMT(ctx context.Context, bs blockstore.Blockstore, root cid.Cid, cache *NodeCache) (*hamtMap, error) {
+	h := &hamtMap{bs: bs, cache: cache}
 	n, err := h.loadNode(ctx, root, true)
 	if err != nil {
 		return nil, err
@@ -220,7 +223,7 @@ func (h *hamtMap) flush(ctx context.Context) (cid.Cid, error) {
 	if err := h.flushChildren(ctx, h.root); err != nil {
 		return cid.Undef, err
 	}
-	return h.put(ctx, h.root.encode())
+	return h.put(ctx, h.root)
 }
 
 func (h *hamtMap) flushChildren(ctx context.Context, n *hamtNode) error {
@@ -232,7 +235,7 @@ func (h *hamtMap) flushChildren(ctx context.Context, n *hamtNode) error {
 		if err := h.flushChildren(ctx, p.child); err != nil {
 			return err
 		}
-		c, err := h.put(ctx, p.child.encode())
+		c, err := h.put(ctx, p.child)
 		if err != nil {
 			return err
 		}
@@ -241,15 +244,19 @@ func (h *hamtMap) flushChildren(ctx context.Context, n *hamtNode) error {
 	return nil
 }
 
-func (h *hamtMap) put(ctx context.Context, data []byte) (cid.Cid, error) {
-	c, err := dagCBORPrefix.Sum(data)
+// put writes a node whose changed children are written, and caches it as
+// parsed.
+func (h *hamtMap) put(ctx context.Context, n *hamtNode) (cid.Cid, error) {
+	p := n.encode()
+	c, err := dagCBORPrefix.Sum(p.data)
 	if err != nil {
 		return cid.Undef, err
 	}
-	blk, _ := blocks.NewBlockWithCid(data, c)
+	blk, _ := blocks.NewBlockWithCid(p.data, c)
 	if err := h.bs.Put(ctx, blk); err != nil {
 		return cid.Undef, fmt.Errorf("put HAMT node %s: %w", c, err)
 	}
+	h.cache.add(c.KeyString(), p)
 	return c, nil
 }
 
@@ -326,11 +333,18 @@ func (h *hamtMap) loadLink(ctx context.Context, raw []byte) (*hamtNode, error) {
 }
 
 func (h *hamtMap) loadNode(ctx context.Context, c cid.Cid, isRoot bool) (*hamtNode, error) {
-	blk, err := h.bs.Get(ctx, c)
-	if err != nil {
-		return nil, err
+	p := h.cache.get(c.KeyString())
+	if p == nil {
+		blk, err := h.bs.Get(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		if p, err = parseNode(blk.RawData()); err != nil {
+			return nil, fmt.Errorf("HAMT node %s: %w", c, err)
+		}
+		h.cache.add(c.KeyString(), p)
 	}
-	n, err := parseHAMTNode(blk.RawData(), isRoot)
+	n, err := p.node(isRoot)
 	if err != nil {
 		return nil, fmt.Errorf("HAMT node %s: %w", c, err)
 	}
@@ -566,13 +580,13 @@ func (n *hamtNode) insert(idx int, p hamtPointer) {
 	n.bitfield |= 1 << idx
 }
 
-// encode writes the node: [bitfield as minimal big-endian bytes, pointers].
-// Its changed children must have been written.
-func (n *hamtNode) encode() []byte {
+// encode writes the node: [bitfield as minimal big-endian bytes, pointers],
+// as parsed. Its changed children must have been written.
+func (n *hamtNode) encode() *parsedNode {
 	n.writable()
 	size := 16
 	for i := range n.ptrs {
-		size += len(n.ptrs[i].raw) + 64
+		size += n.ptrs[i].encodedSize()
 	}
 	buf := make([]byte, 0, size)
 	buf = append(buf, 0x82)
@@ -582,10 +596,27 @@ func (n *hamtNode) encode() []byte {
 	buf = appendHead(buf, cborMajBytes, uint64(4-lead))
 	buf = append(buf, bf[lead:]...)
 	buf = appendHead(buf, cborMajArray, uint64(len(n.ptrs)))
+	p := &parsedNode{bitfield: n.bitfield, offs: make([]uint32, len(n.ptrs)+1)}
 	for i := range n.ptrs {
+		p.offs[i] = uint32(len(buf))
 		buf = n.ptrs[i].appendEncoding(buf)
+		p.count(&n.ptrs[i])
 	}
-	return buf
+	p.offs[len(n.ptrs)] = uint32(len(buf))
+	p.data = buf
+	return p
+}
+
+// encodedSize is the size of the pointer's encoding, or a bound on it.
+func (p *hamtPointer) encodedSize() int {
+	if p.raw != nil {
+		return len(p.raw)
+	}
+	size := 9
+	for _, kv := range p.kvs {
+		size += 10 + len(kv.key) + len(kv.value)
+	}
+	return size
 }
 
 func (p *hamtPointer) appendEncoding(buf []byte) []byte {
@@ -670,6 +701,39 @@ func (hb *hashBits) next() (int, error) {
 // parseHAMTNode decodes and validates a node (go-hamt-ipld's Node decoding
 // and loadNode checks). Each pointer keeps its encoding, a slice of data.
 func parseHAMTNode(data []byte, isRoot bool) (*hamtNode, error) {
+	p, err := parseNode(data)
+	if err != nil {
+		return nil, err
+	}
+	return p.node(isRoot)
+}
+
+// node returns a node as read over p, checking that a child node holds
+// more than a bucket's worth of pairs (go-hamt-ipld's loadNode check).
+func (p *parsedNode) node(isRoot bool) (*hamtNode, error) {
+	if !isRoot && (len(p.offs) == 1 || p.links == 0 && p.pairs <= hamtBucketSize) {
+		return nil, fmt.Errorf("%w: a child node with %d pairs and no children", errMalformedHAMT, p.pairs)
+	}
+	return &hamtNode{bitfield: p.bitfield, data: p.data, offs: p.offs}, nil
+}
+
+// count adds a written pointer to the node's link and pair counts.
+func (p *parsedNode) count(ptr *hamtPointer) {
+	switch {
+	case ptr.link:
+		p.links++
+	case ptr.raw != nil:
+		r := cborScanner{buf: ptr.raw}
+		_, n, _ := r.head() // checked when read
+		p.pairs += int(n)
+	default:
+		p.pairs += len(ptr.kvs)
+	}
+}
+
+// parseNode decodes and validates a node's encoding (go-hamt-ipld's Node
+// decoding).
+func parseNode(data []byte) (*parsedNode, error) {
 	r := cborScanner{buf: data}
 	if err := r.expect(cborMajArray, 2); err != nil {
 		return nil, fmt.Errorf("%w: %w", errMalformedHAMT, err)
@@ -692,24 +756,20 @@ func parseHAMTNode(data []byte, isRoot bool) (*hamtNode, error) {
 	if len(data) > math.MaxUint32 {
 		return nil, fmt.Errorf("%w: a node of %d bytes", errMalformedHAMT, len(data))
 	}
-	n := &hamtNode{bitfield: bitfield, data: data, offs: make([]uint32, count+1)}
-	links, pairs := 0, 0
+	p := &parsedNode{bitfield: bitfield, data: data, offs: make([]uint32, count+1)}
 	for i := range count {
-		n.offs[i] = uint32(r.pos)
+		p.offs[i] = uint32(r.pos)
 		kvs, err := r.pointer()
 		if err != nil {
 			return nil, fmt.Errorf("%w: pointer %d: %w", errMalformedHAMT, i, err)
 		}
 		if kvs == 0 {
-			links++
+			p.links++
 		}
-		pairs += kvs
+		p.pairs += kvs
 	}
-	n.offs[count] = uint32(r.pos)
-	if !isRoot && (count == 0 || links == 0 && pairs <= hamtBucketSize) {
-		return nil, fmt.Errorf("%w: a child node with %d pairs and no children", errMalformedHAMT, pairs)
-	}
-	return n, nil
+	p.offs[count] = uint32(r.pos)
+	return p, nil
 }
 
 // cborScanner reads canonical CBOR from a byte slice, as cbor-gen's readers

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -50,7 +51,7 @@ func newHAMTPair(t *testing.T) *hamtPair {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &hamtPair{t: t, ctx: ctx, ref: ref, refS: refS, ours: newHAMT(ourS), ourS: ourS, keys: map[string][]byte{}}
+	return &hamtPair{t: t, ctx: ctx, ref: ref, refS: refS, ours: newHAMT(ourS, nil), ourS: ourS, keys: map[string][]byte{}}
 }
 
 func (p *hamtPair) set(key, value []byte) {
@@ -94,7 +95,7 @@ func (p *hamtPair) flush(reload bool) cid.Cid {
 		p.t.Fatalf("root %s, go-hamt-ipld %s", got, want)
 	}
 	if reload {
-		if p.ours, err = loadHAMT(p.ctx, p.ourS, got); err != nil {
+		if p.ours, err = loadHAMT(p.ctx, p.ourS, got, nil); err != nil {
 			p.t.Fatal(err)
 		}
 	}
@@ -246,8 +247,13 @@ func FuzzHAMTNode(f *testing.F) {
 		if err := ref.MarshalCBOR(&want); err != nil {
 			t.Fatal(err)
 		}
-		if got := ours.encode(); !bytes.Equal(got, want.Bytes()) {
-			t.Fatalf("encoded\n%x\ngo-hamt-ipld\n%x", got, want.Bytes())
+		got := ours.encode()
+		if !bytes.Equal(got.data, want.Bytes()) {
+			t.Fatalf("encoded\n%x\ngo-hamt-ipld\n%x", got.data, want.Bytes())
+		}
+		// What encode gives the node cache is what parsing its bytes gives.
+		if again, err := parseNode(got.data); err != nil || !reflect.DeepEqual(again, got) {
+			t.Fatalf("encoded node %+v, parsed again %+v (%v)", got, again, err)
 		}
 	})
 }
@@ -274,7 +280,7 @@ func benchHAMT(b *testing.B, n int) (*blockstore.Memory, cid.Cid, [][]byte) {
 	b.Helper()
 	ctx := context.Background()
 	bs := blockstore.NewMemory()
-	h := newHAMT(bs)
+	h := newHAMT(bs, nil)
 	code := mustCID([]byte("code"))
 	keys := make([][]byte, n)
 	for i := range n {
@@ -302,7 +308,7 @@ func BenchmarkHAMTColdFind(b *testing.B) {
 	bs, root, keys := benchHAMT(b, 200_000)
 	i := 0
 	for b.Loop() {
-		h, err := loadHAMT(ctx, bs, root)
+		h, err := loadHAMT(ctx, bs, root, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -321,7 +327,7 @@ func BenchmarkHAMTColdSetFlush(b *testing.B) {
 	bs, root, keys := benchHAMT(b, 200_000)
 	i := 0
 	for b.Loop() {
-		h, err := loadHAMT(ctx, blockstore.NewBuffered(bs), root)
+		h, err := loadHAMT(ctx, blockstore.NewBuffered(bs), root, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -349,7 +355,7 @@ func BenchmarkHAMTColdSetFlush(b *testing.B) {
 func BenchmarkHAMTParse(b *testing.B) {
 	ctx := context.Background()
 	bs, root, keys := benchHAMT(b, 200_000)
-	h, err := loadHAMT(ctx, bs, root)
+	h, err := loadHAMT(ctx, bs, root, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -104,7 +104,7 @@ func (t *StateTree) addressMap(ctx context.Context, root cid.Cid) (*hamtMap, err
 	if t.init.addrMap != nil && t.init.mapRoot == root {
 		return t.init.addrMap, nil
 	}
-	m, err := loadHAMT(ctx, t.bs, root)
+	m, err := loadHAMT(ctx, t.bs, root, t.nodes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: init address map: %w", ErrStateTree, err)
 	}

@@ -44,6 +44,7 @@ var EmptyArrayCID = mustCID([]byte{0x80})
 // resolution cache and nested transactions. It is not safe for concurrent use.
 type StateTree struct {
 	bs      blockstore.Blockstore
+	nodes   *NodeCache // may be nil
 	version uint64
 	info    cid.Cid
 	actors  *hamtMap
@@ -71,18 +72,25 @@ func New(ctx context.Context, bs blockstore.Blockstore, version uint64) (*StateT
 	if version != Version4 && version != Version5 {
 		return nil, fmt.Errorf("%w: unsupported version %d", ErrStateTree, version)
 	}
-	t := newTree(bs, version)
+	t := newTree(bs, version, nil)
 	info, err := t.putRaw(ctx, []byte{0x80})
 	if err != nil {
 		return nil, err
 	}
 	t.info = info
-	t.actors = newHAMT(bs)
+	t.actors = newHAMT(bs, nil)
 	return t, nil
 }
 
 // Load opens the state tree whose root is root.
 func Load(ctx context.Context, bs blockstore.Blockstore, root cid.Cid) (*StateTree, error) {
+	return LoadCached(ctx, bs, root, nil)
+}
+
+// LoadCached opens the state tree whose root is root, reading and writing
+// the nodes of its HAMTs through nodes (shared with other trees; nil for
+// none).
+func LoadCached(ctx context.Context, bs blockstore.Blockstore, root cid.Cid, nodes *NodeCache) (*StateTree, error) {
 	blk, err := bs.Get(ctx, root)
 	if err != nil {
 		return nil, fmt.Errorf("%w: root %s: %w", ErrStateTree, root, err)
@@ -94,17 +102,18 @@ func Load(ctx context.Context, bs blockstore.Blockstore, root cid.Cid) (*StateTr
 	if version != Version4 && version != Version5 {
 		return nil, fmt.Errorf("%w: root %s: unsupported version %d", ErrStateTree, root, version)
 	}
-	t := newTree(bs, version)
+	t := newTree(bs, version, nodes)
 	t.info = info
-	if t.actors, err = loadHAMT(ctx, bs, actors); err != nil {
+	if t.actors, err = loadHAMT(ctx, bs, actors, nodes); err != nil {
 		return nil, fmt.Errorf("%w: root %s: actors %s: %w", ErrStateTree, root, actors, err)
 	}
 	return t, nil
 }
 
-func newTree(bs blockstore.Blockstore, version uint64) *StateTree {
+func newTree(bs blockstore.Blockstore, version uint64, nodes *NodeCache) *StateTree {
 	return &StateTree{
 		bs:      bs,
+		nodes:   nodes,
 		version: version,
 		cache:   history.NewMap[uint64, cacheEntry](),
 		resolve: history.NewMap[address.Address, uint64](),
