@@ -248,10 +248,7 @@ func (h *hamtMap) flushChildren(ctx context.Context, n *hamtNode) error {
 // parsed.
 func (h *hamtMap) put(ctx context.Context, n *hamtNode) (cid.Cid, error) {
 	p := n.encode()
-	c, err := dagCBORPrefix.Sum(p.data)
-	if err != nil {
-		return cid.Undef, err
-	}
+	c := dagCBORCID(p.data)
 	blk, _ := blocks.NewBlockWithCid(p.data, c)
 	if err := h.bs.Put(ctx, blk); err != nil {
 		return cid.Undef, fmt.Errorf("put HAMT node %s: %w", c, err)

@@ -207,7 +207,7 @@ func TestHAMTMatchesGoHAMT(t *testing.T) {
 			for _, k := range keys {
 				p.delete(k)
 			}
-			if got := p.flush(true); got != mustCID([]byte{0x82, 0x40, 0x80}) {
+			if got := p.flush(true); got != dagCBORCID([]byte{0x82, 0x40, 0x80}) {
 				t.Fatalf("empty HAMT root %s", got)
 			}
 		})
@@ -262,10 +262,7 @@ func FuzzHAMTNode(f *testing.F) {
 // loadNode's checks).
 func loadWithGoHAMT(data []byte) (*hamt.Node, error) {
 	ctx := context.Background()
-	c, err := dagCBORPrefix.Sum(data)
-	if err != nil {
-		return nil, err
-	}
+	c := dagCBORCID(data)
 	bs := blockstore.NewMemory()
 	blk, _ := blocks.NewBlockWithCid(data, c)
 	if err := bs.Put(ctx, blk); err != nil {
@@ -281,11 +278,11 @@ func benchHAMT(b *testing.B, n int) (*blockstore.Memory, cid.Cid, [][]byte) {
 	ctx := context.Background()
 	bs := blockstore.NewMemory()
 	h := newHAMT(bs, nil)
-	code := mustCID([]byte("code"))
+	code := dagCBORCID([]byte("code"))
 	keys := make([][]byte, n)
 	for i := range n {
 		keys[i] = idKey(uint64(1000 + i*7))
-		act := &ActorState{Code: code, Head: mustCID([]byte(fmt.Sprint(i))), Sequence: uint64(i), Balance: big.NewInt(int64(i) * 1e15)}
+		act := &ActorState{Code: code, Head: dagCBORCID([]byte(fmt.Sprint(i))), Sequence: uint64(i), Balance: big.NewInt(int64(i) * 1e15)}
 		v, err := encodeActor(act, Version5)
 		if err != nil {
 			b.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/ipfs/go-cid"
+	mh "github.com/multiformats/go-multihash"
 )
 
 // TestNodeCacheSharedByTrees writes a HAMT through a cache, then reads it
@@ -108,4 +109,18 @@ func mustCast(t *testing.T, key string) cid.Cid {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestDagCBORCID checks the state's CIDs against go-cid's Prefix.Sum.
+func TestDagCBORCID(t *testing.T) {
+	prefix := cid.Prefix{Version: 1, Codec: cid.DagCBOR, MhType: mh.BLAKE2B_MIN + 31, MhLength: 32}
+	for _, data := range [][]byte{{0x80}, {0x82, 0x40, 0x80}, make([]byte, 5000)} {
+		want, err := prefix.Sum(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dagCBORCID(data); got != want {
+			t.Fatalf("CID of %d bytes: %s, go-cid %s", len(data), got, want)
+		}
+	}
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/filecoin-project/go-address"
 	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
-	mh "github.com/multiformats/go-multihash"
 	cbg "github.com/whyrusleeping/cbor-gen"
+	"golang.org/x/crypto/blake2b"
 
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/internal/history"
@@ -38,7 +38,7 @@ const hamtBitWidth = 5
 
 // EmptyArrayCID is the CID of the DAG-CBOR empty array (0x80): the info of
 // every state root, and the head of a new empty actor.
-var EmptyArrayCID = mustCID([]byte{0x80})
+var EmptyArrayCID = dagCBORCID([]byte{0x80})
 
 // StateTree is the FVM's view of the actors, with an actor cache, an address
 // resolution cache and nested transactions. It is not safe for concurrent use.
@@ -299,10 +299,7 @@ func idKey(id uint64) []byte {
 
 // putRaw stores DAG-CBOR bytes under their blake2b-256 CID.
 func (t *StateTree) putRaw(ctx context.Context, data []byte) (cid.Cid, error) {
-	c, err := dagCBORPrefix.Sum(data)
-	if err != nil {
-		return cid.Undef, err
-	}
+	c := dagCBORCID(data)
 	blk, _ := blocks.NewBlockWithCid(data, c)
 	if err := t.bs.Put(ctx, blk); err != nil {
 		return cid.Undef, fmt.Errorf("%w: put %s: %w", ErrStateTree, c, err)
@@ -310,12 +307,19 @@ func (t *StateTree) putRaw(ctx context.Context, data []byte) (cid.Cid, error) {
 	return c, nil
 }
 
-var dagCBORPrefix = cid.Prefix{Version: 1, Codec: cid.DagCBOR, MhType: mh.BLAKE2B_MIN + 31, MhLength: 32}
+// dagCBORCIDPrefix is the start of a DAG-CBOR block's CID: CIDv1,
+// DAG-CBOR, the blake2b-256 multihash code and length.
+const dagCBORCIDPrefix = "\x01\x71\xa0\xe4\x02\x20"
 
-func mustCID(data []byte) cid.Cid {
-	c, err := dagCBORPrefix.Sum(data)
+// dagCBORCID returns the CID of DAG-CBOR bytes (a cid.Prefix's Sum without
+// the multihash registry's allocations).
+func dagCBORCID(data []byte) cid.Cid {
+	sum := blake2b.Sum256(data)
+	b := make([]byte, 0, len(dagCBORCIDPrefix)+len(sum))
+	b = append(append(b, dagCBORCIDPrefix...), sum[:]...)
+	c, err := cid.Cast(b)
 	if err != nil {
-		panic(err)
+		panic(err) // a constant prefix and a whole digest
 	}
 	return c
 }
