@@ -123,27 +123,30 @@ type Instrumentation struct {
 }
 
 // PipelineInstrumentation is the instrumentation that runs a wasm
-// pipeline (what a machine.Profile names) plus the engine's safe points
-// (wasm.InjectSafePoints every wasm.FVMSafePointInterval milligas of
-// execution): they charge no gas, but let the Go runtime stop a goroutine
-// running a long stretch of Wasm. Its version is the pipeline's with the
-// safe points' appended.
+// pipeline (what a machine.Profile names) plus the engine's own steps,
+// which charge no gas: large fills in the host (wasm.RouteLargeFills from
+// wasm.FVMLargeFillThreshold bytes), so that zeroing memory runs at memory
+// bandwidth, and safe points (wasm.InjectSafePoints every
+// wasm.FVMSafePointInterval milligas of execution), which let the Go
+// runtime stop a goroutine running a long stretch of Wasm. Its version is
+// the pipeline's with the steps' appended.
 func PipelineInstrumentation(p wasm.Pipeline) Instrumentation {
-	cfg := withSafePoints(p.Config)
-	return Instrumentation{Version: safePointsVersion(p.Version), Instrument: func(code []byte) ([]byte, error) {
+	cfg := withEngineSteps(p.Config)
+	return Instrumentation{Version: engineStepsVersion(p.Version), Instrument: func(code []byte) ([]byte, error) {
 		return wasm.Instrument(code, cfg)
 	}}
 }
 
-// withSafePoints adds the engine's safe points to a wasm configuration.
-func withSafePoints(cfg wasm.Config) wasm.Config {
+// withEngineSteps adds the engine's own steps to a wasm configuration.
+func withEngineSteps(cfg wasm.Config) wasm.Config {
+	cfg.LargeFillThreshold = wasm.FVMLargeFillThreshold
 	cfg.SafePointInterval = wasm.FVMSafePointInterval
 	return cfg
 }
 
-// safePointsVersion names a pipeline's output with safe points.
-func safePointsVersion(pipeline string) string {
-	return pipeline + "; " + wasm.SafePointsVersion
+// engineStepsVersion names a pipeline's output with the engine's steps.
+func engineStepsVersion(pipeline string) string {
+	return pipeline + "; " + wasm.LargeFillVersion + "; " + wasm.SafePointsVersion
 }
 
 // FVMInstrumentation is the instrumentation of FVM v3 and v4 (nv18+), the
@@ -159,15 +162,14 @@ func FVMInstrumentationV2() Instrumentation {
 }
 
 // FVMInstrumentationVersion names FVMInstrument's output: the wasm
-// package's rewrite plus its safe points.
-const FVMInstrumentationVersion = wasm.InstrumentationVersion + "; " + wasm.SafePointsVersion
+// package's rewrite plus the engine's steps.
+const FVMInstrumentationVersion = wasm.InstrumentationVersion + "; " + wasm.LargeFillVersion + "; " + wasm.SafePointsVersion
 
 // FVMInstrument is the FVM's instrumentation (wasm.Instrument with
 // wasm.FVMConfig: validate, stack limiter 2048, gas metering with the
 // gas.gas_counter import, NaN canonicalisation, inlined charges, validate),
-// plus safe points every wasm.FVMSafePointInterval milligas, which charge no
-// gas but let the Go runtime stop a goroutine running a long stretch of
-// Wasm (see wasm.InjectSafePoints).
+// plus the engine's steps (see PipelineInstrumentation), which charge no
+// gas.
 func FVMInstrument(code []byte) ([]byte, error) {
-	return wasm.Instrument(code, withSafePoints(wasm.FVMConfig()))
+	return wasm.Instrument(code, withEngineSteps(wasm.FVMConfig()))
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/filecoin-project/go-state-types/exitcode"
+	"github.com/go-fvm/go-fvm/internal/wasm"
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -183,6 +184,44 @@ func testIndirectRecursionBackends(t *testing.T, instrument func([]byte) ([]byte
 		// $rec cost 3 units each, and 3+3*682 > 2048.
 		if want := uint64(onePageInit + (56+56+681*8+681*52)*1000); tr.used() != want {
 			t.Fatalf("interpreter=%v: used %d, want %d", interp, tr.used(), want)
+		}
+	}
+}
+
+// TestInstrumentedLargeFill: fills from wasm.FVMLargeFillThreshold bytes run in the host
+// (the engine's instrumentation imports its fill) with the outcome, gas and memory of the
+// reference's instrumentation, which keeps them in Wasm; out-of-bounds fills still trap.
+func TestInstrumentedLargeFill(t *testing.T) {
+	const pages, at = 8, 256
+	b := &moduleBuilder{}
+	b.memories = []limits{{min: pages}}
+	b.export("memory", kindMemory, 0)
+	// invoke(n): memory.fill at, 0x5a, n; return the byte at at+n-1.
+	fill := plainInvoke(b, body(i32c(at), i32c(0x5a), lget(0), op(0xfc, 11, 0),
+		lget(0), i32c(at-1), op(opI32Add), op(0x2d, 0, 0)))
+	inst, err := FVMInstrument(fill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := wasm.Decode(inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(m.Imports, func(im wasm.Import) bool { return im.Module == GasModule && im.Name == wasm.LargeFillName }) {
+		t.Fatalf("the instrumented module does not import %s.%s", GasModule, wasm.LargeFillName)
+	}
+	ref := newTestLinker(t, newTestEngine(t, Config{Instrument: callChargeInstrument}))
+	eng := newTestLinker(t, newTestEngine(t, Config{Instrument: FVMInstrument}))
+	const size = pages << 16
+	for _, n := range []uint32{100, wasm.FVMLargeFillThreshold - 1, wasm.FVMLargeFillThreshold, size - at, size - at + 1} {
+		want, wantTr := runWith(t, ref, fill, n, bigGas)
+		got, gotTr := runWith(t, eng, fill, n, bigGas)
+		if got.Kind != want.Kind || got.BlockID != want.BlockID || got.Trap != want.Trap || gotTr.used() != wantTr.used() {
+			t.Fatalf("fill %d: %v (trap %v), %d mg; the reference's instrumentation: %v (trap %v), %d mg",
+				n, got, got.Trap, gotTr.used(), want, want.Trap, wantTr.used())
+		}
+		if n <= size-at && (got.Kind != Returned || got.BlockID != 0x5a) {
+			t.Fatalf("fill %d: %v, want returned 0x5a", n, got)
 		}
 	}
 }

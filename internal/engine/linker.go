@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
+	"github.com/go-fvm/go-fvm/internal/wasm"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -72,7 +74,7 @@ func (e *Engine) NewLinker(ctx context.Context, mods []HostModule) (*Linker, err
 		funcs: map[[2]string]funcType{},
 		main:  binding{rt: e.rt, hosts: map[string]api.Module{}, empty: e.empty},
 	}
-	if err := l.bind(ctx, mods); err != nil {
+	if err := l.bind(ctx, withLargeFill(mods)); err != nil {
 		_ = l.Close(ctx)
 		return nil, err
 	}
@@ -151,6 +153,43 @@ func (l *Linker) bindIn(ctx context.Context, b *binding, mods []HostModule) erro
 	}
 	b.shim = shim
 	return nil
+}
+
+// withLargeFill returns the host modules with the engine's own function
+// added to the gas module: the target of the large fills the
+// instrumentation sends out of Wasm (wasm.RouteLargeFills).
+func withLargeFill(mods []HostModule) []HostModule {
+	fill := HostFunc{Name: wasm.LargeFillName, Params: []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, Fn: api.GoModuleFunc(largeFill)}
+	out := slices.Clone(mods)
+	for i := range out {
+		if out[i].Name == GasModule {
+			out[i].Funcs = append(slices.Clip(out[i].Funcs), fill)
+			return out
+		}
+	}
+	return append(out, HostModule{Name: GasModule, Funcs: []HostFunc{fill}})
+}
+
+// largeFill is the memory.fill of Wasm for large, in-bounds fills (the
+// instrumentation checks both): zeroing is a clear, which runs at memory
+// bandwidth; another value is doubled into place with large copies.
+func largeFill(ctx context.Context, _ api.Module, stack []uint64) {
+	buf, ok := InvocationFromContext(ctx).Memory().Read(uint32(stack[0]), uint32(stack[2]))
+	if !ok {
+		panic(AbortFatal(fmt.Errorf("engine: large fill of %d bytes at %d out of bounds", uint32(stack[2]), uint32(stack[0]))))
+	}
+	if len(buf) == 0 {
+		return
+	}
+	v := byte(stack[1])
+	if v == 0 {
+		clear(buf)
+		return
+	}
+	buf[0] = v
+	for done := 1; done < len(buf); done *= 2 {
+		copy(buf[done:], buf[:done])
+	}
 }
 
 // gasShim generates the "gas" module each invocation instantiates: it

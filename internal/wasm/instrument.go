@@ -45,6 +45,10 @@ type Config struct {
 	// reference's, so FVMConfig leaves them off; the engine turns them on
 	// (FVMSafePointInterval). Needs MeterGas.
 	SafePointInterval uint64
+	// LargeFillThreshold, when not 0, sends memory.fill of at least that many bytes to the
+	// host (RouteLargeFills), with the safe points. Like them it charges no gas and is off
+	// in FVMConfig; the engine turns it on (FVMLargeFillThreshold). Needs MeterGas.
+	LargeFillThreshold uint32
 	// KeepCustomSections keeps custom sections in the output. The FVM pipeline drops them:
 	// they never affect execution, wasmtime ignores a malformed "name" section, but wazero
 	// parses custom sections and refuses some that the WebAssembly spec allows.
@@ -159,9 +163,9 @@ func InstrumentModule(m *Module, cfg Config) ([]byte, error) {
 		}
 		out = m.Encode()
 	}
-	if cfg.SafePointInterval != 0 && cfg.MeterGas {
+	if (cfg.SafePointInterval != 0 || cfg.LargeFillThreshold != 0) && cfg.MeterGas {
 		var err error
-		if out, err = withSafePoints(m, out, cfg); err != nil {
+		if out, err = withEngineSteps(m, out, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -177,12 +181,20 @@ func InstrumentModule(m *Module, cfg Config) ([]byte, error) {
 	return out, nil
 }
 
-// withSafePoints adds safe points to m (encoded as out) and returns the new encoding, or out
-// itself should the safe points make the module exceed MaxModuleSize (the reference loads
-// it, so it must stay loadable; it then runs without safe points).
-func withSafePoints(m *Module, out []byte, cfg Config) ([]byte, error) {
-	if err := InjectSafePoints(m, cfg.Gas.Module, cfg.SafePointInterval); err != nil {
-		return nil, err
+// withEngineSteps runs the engine's own rewrites on m (encoded as out): large fills to the
+// host, then safe points. It returns the new encoding, or out itself should they make the
+// module exceed MaxModuleSize (the reference loads it, so it must stay loadable; it then
+// runs without them).
+func withEngineSteps(m *Module, out []byte, cfg Config) ([]byte, error) {
+	if cfg.LargeFillThreshold != 0 {
+		if err := RouteLargeFills(m, cfg.Gas.Module, cfg.LargeFillThreshold); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.SafePointInterval != 0 {
+		if err := InjectSafePoints(m, cfg.Gas.Module, cfg.SafePointInterval); err != nil {
+			return nil, err
+		}
 	}
 	if with := m.Encode(); len(with) <= MaxModuleSize {
 		return with, nil

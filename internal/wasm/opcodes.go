@@ -50,6 +50,11 @@ const (
 	OpI32Add          Opcode = 0x6a
 	OpI32Sub          Opcode = 0x6b
 	OpI32GtU          Opcode = 0x4b
+	OpI32GeU          Opcode = 0x4f
+	OpI32And          Opcode = 0x71
+	OpI64LeU          Opcode = 0x58
+	OpI64Add          Opcode = 0x7c
+	OpI64Shl          Opcode = 0x86
 	OpI64LtS          Opcode = 0x53
 	OpI64Sub          Opcode = 0x7d
 	OpI64Mul          Opcode = 0x7e
