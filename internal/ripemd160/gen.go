@@ -55,33 +55,35 @@ func f(round int, x, y, z string) string {
 	case 0:
 		return fmt.Sprintf("(%s ^ %s ^ %s)", x, y, z)
 	case 1:
-		return fmt.Sprintf("(%s&%s | ^%s&%s)", x, y, x, z)
+		// (x AND y) OR (NOT x AND z), as a select: z ^ (x AND (y ^ z)).
+		return fmt.Sprintf("((%s^%s)&%s ^ %s)", y, z, x, z)
 	case 2:
 		return fmt.Sprintf("((%s | ^%s) ^ %s)", x, y, z)
 	case 3:
-		return fmt.Sprintf("(%s&%s | %s&^%s)", x, z, y, z)
+		// (x AND z) OR (y AND NOT z), as a select: y ^ (z AND (x ^ y)).
+		return fmt.Sprintf("((%s^%s)&%s ^ %s)", x, y, z, y)
 	default:
 		return fmt.Sprintf("(%s ^ (%s | ^%s))", x, y, z)
 	}
 }
 
-func line(b *bytes.Buffer, p string, r, s *[80]int, k *[5]string, right bool) {
-	v := [5]string{p + "a", p + "b", p + "c", p + "d", p + "e"}
-	for j := 0; j < 80; j++ {
-		round := j / 16
-		fr := round
-		if right {
-			fr = 4 - round
-		}
-		a, bb, c, d, e := v[0], v[1], v[2], v[3], v[4]
-		kk := ""
-		if k[round] != "0x00000000" {
-			kk = " + " + k[round]
-		}
-		fmt.Fprintf(b, "\t%s = bits.RotateLeft32(%s+%s+x%d%s, %d) + %s\n", a, a, f(fr, bb, c, d), r[j], kk, s[j], e)
-		fmt.Fprintf(b, "\t%s = bits.RotateLeft32(%s, 10)\n", c, c)
-		v = [5]string{e, a, bb, c, d}
+// step writes step j of one line over the variables v (the roles a, b, c, d, e in order) and
+// returns the variables' roles for the next step.
+func step(b *bytes.Buffer, v [5]string, j int, r, s *[80]int, k *[5]string, right bool) [5]string {
+	round := j / 16
+	fr := round
+	if right {
+		fr = 4 - round
 	}
+	a, bb, c, d, e := v[0], v[1], v[2], v[3], v[4]
+	kk := ""
+	if k[round] != "0x00000000" {
+		kk = " + " + k[round]
+	}
+	fmt.Fprintf(b, "\t\t%s = bits.RotateLeft32(%s+%s+x[%d]%s, %d) + %s\n", a, a, f(fr, bb, c, d), r[j], kk, s[j], e)
+	fmt.Fprintf(b, "\t\t%s = bits.RotateLeft32(%s, 10)\n", c, c)
+	// Roles rotate: A' = E, B' = the new value (in a), C' = B, D' = rol10(C) (in c), E' = D.
+	return [5]string{e, a, bb, c, d}
 }
 
 func main() {
@@ -93,13 +95,20 @@ func main() {
 	b.WriteString("\th0, h1, h2, h3, h4 := h[0], h[1], h[2], h[3], h[4]\n")
 	b.WriteString("\tfor len(p) >= BlockSize {\n")
 	b.WriteString("\t\t_ = p[63]\n")
+	b.WriteString("\t\tvar x [16]uint32\n")
 	for i := 0; i < 16; i++ {
-		fmt.Fprintf(&b, "\t\tx%d := binary.LittleEndian.Uint32(p[%d:])\n", i, 4*i)
+		fmt.Fprintf(&b, "\t\tx[%d] = binary.LittleEndian.Uint32(p[%d:])\n", i, 4*i)
 	}
 	b.WriteString("\t\tla, lb, lc, ld, le := h0, h1, h2, h3, h4\n")
 	b.WriteString("\t\tra, rb, rc, rd, re := h0, h1, h2, h3, h4\n")
-	line(&b, "l", &rl, &sl, &kl, false)
-	line(&b, "r", &rr, &sr, &kr, true)
+	// The two lines are independent until the final combination: interleave their steps so
+	// the processor runs both dependency chains at once.
+	l := [5]string{"la", "lb", "lc", "ld", "le"}
+	r := [5]string{"ra", "rb", "rc", "rd", "re"}
+	for j := 0; j < 80; j++ {
+		l = step(&b, l, j, &rl, &sl, &kl, false)
+		r = step(&b, r, j, &rr, &sr, &kr, true)
+	}
 	// After 80 steps the roles have rotated 80 times (a multiple of 5): names are roles again.
 	b.WriteString("\t\th0, h1, h2, h3, h4 = h1+lc+rd, h2+ld+re, h3+le+ra, h4+la+rb, h0+lb+rc\n")
 	b.WriteString("\t\tp = p[BlockSize:]\n\t}\n")
