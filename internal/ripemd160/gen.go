@@ -80,7 +80,7 @@ func step(b *bytes.Buffer, v [5]string, j int, r, s *[80]int, k *[5]string, righ
 	if k[round] != "0x00000000" {
 		kk = " + " + k[round]
 	}
-	fmt.Fprintf(b, "\t\t%s = bits.RotateLeft32(%s+%s+x[%d]%s, %d) + %s\n", a, a, f(fr, bb, c, d), r[j], kk, s[j], e)
+	fmt.Fprintf(b, "\t\t%s = bits.RotateLeft32(%s+%s+x%d%s, %d) + %s\n", a, a, f(fr, bb, c, d), r[j], kk, s[j], e)
 	fmt.Fprintf(b, "\t\t%s = bits.RotateLeft32(%s, 10)\n", c, c)
 	// Roles rotate: A' = E, B' = the new value (in a), C' = B, D' = rol10(C) (in c), E' = D.
 	return [5]string{e, a, bb, c, d}
@@ -95,9 +95,8 @@ func main() {
 	b.WriteString("\th0, h1, h2, h3, h4 := h[0], h[1], h[2], h[3], h[4]\n")
 	b.WriteString("\tfor len(p) >= BlockSize {\n")
 	b.WriteString("\t\t_ = p[63]\n")
-	b.WriteString("\t\tvar x [16]uint32\n")
 	for i := 0; i < 16; i++ {
-		fmt.Fprintf(&b, "\t\tx[%d] = binary.LittleEndian.Uint32(p[%d:])\n", i, 4*i)
+		fmt.Fprintf(&b, "\t\tx%d := binary.LittleEndian.Uint32(p[%d:])\n", i, 4*i)
 	}
 	b.WriteString("\t\tla, lb, lc, ld, le := h0, h1, h2, h3, h4\n")
 	b.WriteString("\t\tra, rb, rc, rd, re := h0, h1, h2, h3, h4\n")
