@@ -16,7 +16,7 @@ const module = "github.com/go-fvm/go-fvm"
 // follow ref-fvm's (engine → syscalls → kernel → call manager → executor);
 // the product packages above the root VM use public packages only.
 var layers = [][]string{
-	{"internal/cborhead", "internal/history"},
+	{"internal/cborhead", "internal/history", "internal/ripemd160"},
 	{"crypto", "message"},
 	{"blockstore"},
 	{"bundle", "externs"},

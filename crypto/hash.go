@@ -6,8 +6,9 @@ import (
 	"hash"
 
 	"golang.org/x/crypto/blake2b"
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // RIPEMD-160 is part of the FVM ABI.
 	"golang.org/x/crypto/sha3"
+
+	"github.com/go-fvm/go-fvm/internal/ripemd160"
 )
 
 // Multihash codes accepted by the `crypto.hash` syscall (ref-fvm `SupportedHashes`, identical in
@@ -65,6 +66,11 @@ func sumBlake2b512(data []byte, out *[MaxDigestLen]byte) int {
 	return 64
 }
 
+func sumRipemd160(data []byte, out *[MaxDigestLen]byte) int {
+	d := ripemd160.Sum160(data)
+	return copy(out[:], d[:])
+}
+
 func sumWith(newHash func() hash.Hash) func([]byte, *[MaxDigestLen]byte) int {
 	return func(data []byte, out *[MaxDigestLen]byte) int {
 		h := newHash()
@@ -78,7 +84,7 @@ var hashFunctions = [...]HashFunction{
 	{Code: HashBlake2b256, Name: "blake2b-256", Size: 32, sum: sumBlake2b256},
 	{Code: HashBlake2b512, Name: "blake2b-512", Size: 64, sum: sumBlake2b512},
 	{Code: HashKeccak256, Name: "keccak-256", Size: 32, sum: sumWith(sha3.NewLegacyKeccak256)},
-	{Code: HashRipemd160, Name: "ripemd-160", Size: 20, sum: sumWith(ripemd160.New)},
+	{Code: HashRipemd160, Name: "ripemd-160", Size: 20, sum: sumRipemd160},
 }
 
 // LookupHash returns the hash function for a multihash code. An unsupported code is an error
