@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
+	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/genesis"
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/gas"
@@ -74,6 +75,10 @@ type WorldOptions struct {
 	// IDHolder is a multisig (an actor with no key address) of
 	// HolderBalance, F410 unregistered.
 	V2 bool
+	// Epoch is the machine's epoch.
+	Epoch abi.ChainEpoch
+	// Externs are the machine's externs; nil means NoExterns.
+	Externs externs.Externs
 }
 
 // World is a machine at nv18 on an actors v10 genesis with the accounts and
@@ -109,8 +114,12 @@ func NewWorld(t testing.TB, opt WorldOptions) *World {
 	if opt.V2 {
 		nv = network.Version17
 	}
-	w.M, err = machine.New(context.Background(), machine.Config{NetworkVersion: nv, StateRoot: root,
-		Blockstore: bs, Externs: NoExterns{}, BaseFee: big.NewInt(opt.BaseFee)})
+	ext := opt.Externs
+	if ext == nil {
+		ext = NoExterns{}
+	}
+	w.M, err = machine.New(context.Background(), machine.Config{NetworkVersion: nv, Epoch: opt.Epoch, StateRoot: root,
+		Blockstore: bs, Externs: ext, BaseFee: big.NewInt(opt.BaseFee)})
 	if err != nil {
 		t.Fatal(err)
 	}
