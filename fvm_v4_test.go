@@ -25,8 +25,8 @@ import (
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 	"github.com/go-fvm/go-fvm/message"
 )
 
@@ -392,7 +392,7 @@ func dumpTrace(tr *fvm.ExecutionTrace, depth int) string {
 
 // v4Externs supplies deterministic randomness digests (the epoch's sha256,
 // prefixed by the kind); it has no tipsets and proves no faults.
-type v4Externs struct{ genesis.NoExterns }
+type v4Externs struct{ testworld.NoExterns }
 
 func (v4Externs) digest(kind byte, round abi.ChainEpoch) [32]byte {
 	var b [9]byte

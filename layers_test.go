@@ -30,6 +30,7 @@ var layers = [][]string{
 	{"internal/executor"},
 	{""}, // the root package: the public VM
 	{"genesis", "conformance", "internal/genesis", "chain/wallet", "ethtx"},
+	{"internal/testworld"},
 	{"chain", "trace", "ffi", "internal/hostile"},
 	{"rpc"},
 	{"rpc/eth"},

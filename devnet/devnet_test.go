@@ -2,7 +2,10 @@ package devnet_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"github.com/filecoin-project/go-state-types/network"
 
 	"github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/devnet"
@@ -64,8 +67,13 @@ func TestVersions(t *testing.T) {
 	if _, err := devnet.ActorsVersion(15); err == nil {
 		t.Fatal("nv15 (no bundle) accepted")
 	}
+	for _, nv := range []network.Version{network.Version16, network.Version17} {
+		if _, err := devnet.ActorsVersion(nv); err == nil || !strings.Contains(err.Error(), "EVM") {
+			t.Errorf("nv%d (actors v8/v9, no EVM): %v, want an error naming the EVM", nv, err)
+		}
+	}
 	vs := devnet.SupportedNetworkVersions()
-	if len(vs) == 0 || vs[0] > 21 {
+	if len(vs) == 0 || vs[0] != network.Version18 {
 		t.Fatalf("supported %v", vs)
 	}
 }

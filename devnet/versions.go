@@ -10,10 +10,19 @@ import (
 	"github.com/go-fvm/go-fvm/genesis"
 )
 
+// MinActorsVersion is the oldest actors version a devnet runs: v10 (nv18)
+// brought the EVM, the EAM and EthAccounts, which the devnet's Ethereum API
+// needs; genesis can build v8 and v9 states, but a devnet refuses them.
+const MinActorsVersion = 10
+
 // ActorsVersion returns the actors version a network version runs, if the
-// devnet can build its genesis (its bundle is known and genesis supports it).
+// devnet can build its genesis (its bundle is known and genesis supports it)
+// and it has the EVM (MinActorsVersion).
 func ActorsVersion(nv network.Version) (int, error) {
 	av, err := bundle.ActorsVersionFor(nv)
+	if err == nil && av < MinActorsVersion {
+		return 0, fmt.Errorf("%w: network version %d runs actors v%d, without the EVM a devnet needs (actors v%d+; supported: %v)", ErrConfig, nv, av, MinActorsVersion, SupportedNetworkVersions())
+	}
 	if err != nil || !slices.Contains(bundle.Versions(), av) || !slices.Contains(genesis.Versions(), av) {
 		return 0, fmt.Errorf("%w: network version %d is not supported (supported: %v)", ErrConfig, nv, SupportedNetworkVersions())
 	}
@@ -24,7 +33,7 @@ func ActorsVersion(nv network.Version) (int, error) {
 func SupportedNetworkVersions() []network.Version {
 	var out []network.Version
 	for _, av := range genesis.Versions() {
-		if slices.Contains(bundle.Versions(), av) {
+		if av >= MinActorsVersion && slices.Contains(bundle.Versions(), av) {
 			out = append(out, bundle.NetworkVersionsFor(av)...)
 		}
 	}

@@ -10,6 +10,29 @@ import (
 	cbor "github.com/ipfs/go-ipld-cbor"
 	cbg "github.com/whyrusleeping/cbor-gen"
 
+	account8 "github.com/filecoin-project/go-state-types/builtin/v8/account"
+	cron8 "github.com/filecoin-project/go-state-types/builtin/v8/cron"
+	init8 "github.com/filecoin-project/go-state-types/builtin/v8/init"
+	market8 "github.com/filecoin-project/go-state-types/builtin/v8/market"
+	multisig8 "github.com/filecoin-project/go-state-types/builtin/v8/multisig"
+	power8 "github.com/filecoin-project/go-state-types/builtin/v8/power"
+	reward8 "github.com/filecoin-project/go-state-types/builtin/v8/reward"
+	system8 "github.com/filecoin-project/go-state-types/builtin/v8/system"
+	adt8 "github.com/filecoin-project/go-state-types/builtin/v8/util/adt"
+	verifreg8 "github.com/filecoin-project/go-state-types/builtin/v8/verifreg"
+
+	account9 "github.com/filecoin-project/go-state-types/builtin/v9/account"
+	cron9 "github.com/filecoin-project/go-state-types/builtin/v9/cron"
+	datacap9 "github.com/filecoin-project/go-state-types/builtin/v9/datacap"
+	init9 "github.com/filecoin-project/go-state-types/builtin/v9/init"
+	market9 "github.com/filecoin-project/go-state-types/builtin/v9/market"
+	multisig9 "github.com/filecoin-project/go-state-types/builtin/v9/multisig"
+	power9 "github.com/filecoin-project/go-state-types/builtin/v9/power"
+	reward9 "github.com/filecoin-project/go-state-types/builtin/v9/reward"
+	system9 "github.com/filecoin-project/go-state-types/builtin/v9/system"
+	adt9 "github.com/filecoin-project/go-state-types/builtin/v9/util/adt"
+	verifreg9 "github.com/filecoin-project/go-state-types/builtin/v9/verifreg"
+
 	account10 "github.com/filecoin-project/go-state-types/builtin/v10/account"
 	cron10 "github.com/filecoin-project/go-state-types/builtin/v10/cron"
 	datacap10 "github.com/filecoin-project/go-state-types/builtin/v10/datacap"
@@ -145,10 +168,36 @@ type release struct {
 	multisig  func(adtStore, multisigParams) (cbg.CBORMarshaler, error)
 }
 
-// releases is the table of supported actors versions. To add one (v8 and v9
-// once FVM v2 runs them, or a new release), import its packages and add a
-// row; v8 has no datacap actor (leave it nil) and both use stateTreeV4.
+// releases is the table of supported actors versions. To add a release,
+// import its packages and add a row. v8 has no datacap actor (nil), and v8
+// and v9 (nv16-17) use stateTreeV4; their manifests have no EAM or
+// EthAccount, so Build writes neither.
 var releases = map[int]release{
+	8: {
+		stateTree: stateTreeV4,
+		system:    systemOf(system8.ConstructState),
+		init:      initOf(init8.ConstructState),
+		reward:    rewardOf(reward8.ConstructState),
+		cron:      cronOf(cron8.ConstructState, cron8.BuiltInEntries),
+		power:     storeOnly(power8.ConstructState),
+		market:    storeOnly(market8.ConstructState),
+		verifreg:  verifregOf(verifreg8.ConstructState),
+		account:   accountOf[account8.State],
+		multisig:  multisigOf[multisig8.State, multisig8.TxnID](adt8.StoreEmptyMap),
+	},
+	9: {
+		stateTree: stateTreeV4,
+		system:    systemOf(system9.ConstructState),
+		init:      initOf(init9.ConstructState),
+		reward:    rewardOf(reward9.ConstructState),
+		cron:      cronOf(cron9.ConstructState, cron9.BuiltInEntries),
+		power:     storeOnly(power9.ConstructState),
+		market:    storeOnly(market9.ConstructState),
+		verifreg:  verifregOf(verifreg9.ConstructState),
+		datacap:   datacapOf(datacap9.ConstructState),
+		account:   accountOf[account9.State],
+		multisig:  multisigOf[multisig9.State, multisig9.TxnID](adt9.StoreEmptyMap),
+	},
 	10: {
 		stateTree: stateTreeV5,
 		system:    systemOf(system10.ConstructState),

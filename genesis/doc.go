@@ -12,8 +12,8 @@
 //     CronTick);
 //   - f04 storage power and f05 storage market, empty;
 //   - f06 verified registry, whose root key is f080, and f07 datacap, whose
-//     governor is f06;
-//   - f010 Ethereum Address Manager;
+//     governor is f06 (from actors v9; v8 has no datacap actor);
+//   - f010 Ethereum Address Manager (from actors v10);
 //   - f080 root key: an actor of Config.VerifiedRegistryRoot, or else a
 //     1-of-1 multisig of DefaultSigner;
 //   - f090 reserve: a 1-of-1 multisig of DefaultSigner holding the rest of
@@ -24,7 +24,12 @@
 //     multisigs, and an actor with no balance for each multisig signer that
 //     is not an account;
 //   - f01000: an EthAccount at the Ethereum null address (0x0…0), as Lotus
-//     makes.
+//     makes (from actors v10).
+//
+// Actors v8 to v19 are supported (Versions). v8 and v9 (nv16-17, FVM v2)
+// use a version 4 state tree and have neither EAM nor EthAccount actors, so
+// an Ethereum account in their Config is an error; a devnet, which needs
+// the EVM, runs v10 and later only.
 //
 // Every actor state is made by the actors' own go-state-types constructors
 // (builtin/vNN/<actor>.ConstructState, cron BuiltInEntries) of the chosen

@@ -44,6 +44,10 @@ var testReleases = []testRelease{
 	{19, network.Version29},
 }
 
+// v2Releases are the actors versions FVM v2 runs (nv16-17): no EAM, no
+// EthAccount, a version 4 state tree; TestGenesisRunsV2 runs them.
+var v2Releases = []testRelease{{8, network.Version16}, {9, network.Version17}}
+
 // maxNetworkVersion is the newest network version the VM runs.
 const maxNetworkVersion = network.Version29
 
@@ -54,7 +58,7 @@ const epochs = 20
 // version to run it at here.
 func TestReleasesCoverVersions(t *testing.T) {
 	var tested []int
-	for _, r := range testReleases {
+	for _, r := range append(slices.Clone(v2Releases), testReleases...) {
 		tested = append(tested, r.actors)
 	}
 	if !slices.Equal(tested, genesis.Versions()) {

@@ -15,8 +15,8 @@ import (
 
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/gas"
-	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/kernel"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
 const bigLimit = 100_000_000
@@ -38,14 +38,14 @@ func TestSendMethodZero(t *testing.T) {
 		{"zero value to the receiver's key address", mustAddr(address.NewSecp256k1Address([]byte("poor key"))), 0, 0},
 		// Value to the receiver: OnValueTransfer + the receiver's update
 		// (its lookup was primed; the origin was already updated).
-		{"value to the receiver", idAddr(idPoor), 3, genesis.ValueTransfer + genesis.ActorUpdate},
+		{"value to the receiver", idAddr(idPoor), 3, testworld.ValueTransfer + testworld.ActorUpdate},
 		// Value to an actor nobody touched: its lookup and its update.
-		{"value to an untouched actor", idAddr(idOther), 3, genesis.ValueTransfer + genesis.ActorLookup + genesis.ActorUpdate},
+		{"value to an untouched actor", idAddr(idOther), 3, testworld.ValueTransfer + testworld.ActorLookup + testworld.ActorUpdate},
 		// A zero-value send still looks the target up.
-		{"zero value to an untouched actor", idAddr(idOther), 0, genesis.ActorLookup},
+		{"zero value to an untouched actor", idAddr(idOther), 0, testworld.ActorLookup},
 		// Preloaded actors are never charged.
-		{"value to burnt funds", idAddr(idBurnt), 3, genesis.ValueTransfer},
-		{"value to reward", idAddr(idReward), 3, genesis.ValueTransfer},
+		{"value to burnt funds", idAddr(idBurnt), 3, testworld.ValueTransfer},
+		{"value to reward", idAddr(idReward), 3, testworld.ValueTransfer},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -83,7 +83,7 @@ func TestSendChargesOncePerMessage(t *testing.T) {
 		}
 	}
 	// The first send pays lookup and update; all three pay the transfer.
-	if got, want := used(t, tr), uint64(genesis.ActorLookup+genesis.ActorUpdate+3*genesis.ValueTransfer); got != want {
+	if got, want := used(t, tr), uint64(testworld.ActorLookup+testworld.ActorUpdate+3*testworld.ValueTransfer); got != want {
 		t.Errorf("gas used %d, want %d", got, want)
 	}
 }
@@ -101,14 +101,14 @@ func TestSendErrors(t *testing.T) {
 		gas      uint64
 	}{
 		// The target's lookup, the transfer charge, then the empty sender.
-		{"insufficient funds", idPoor, idAddr(idOther), big.NewInt(1), false, kernel.InsufficientFunds, genesis.ActorLookup + genesis.ValueTransfer},
+		{"insufficient funds", idPoor, idAddr(idOther), big.NewInt(1), false, kernel.InsufficientFunds, testworld.ActorLookup + testworld.ValueTransfer},
 		// ref-fvm transfer: a missing sender is InsufficientFunds too (its
 		// lookup is charged).
-		{"missing sender", 555, idAddr(idOther), big.NewInt(1), false, kernel.InsufficientFunds, 2*genesis.ActorLookup + genesis.ValueTransfer},
-		{"negative value", idRich, idAddr(idOther), big.NewInt(-1), false, kernel.IllegalArgument, genesis.ActorLookup + genesis.ValueTransfer},
+		{"missing sender", 555, idAddr(idOther), big.NewInt(1), false, kernel.InsufficientFunds, 2*testworld.ActorLookup + testworld.ValueTransfer},
+		{"negative value", idRich, idAddr(idOther), big.NewInt(-1), false, kernel.IllegalArgument, testworld.ActorLookup + testworld.ValueTransfer},
 		// An ID address "resolves" even without an actor; the lookup is
 		// charged and finds nothing.
-		{"missing id", idRich, idAddr(555), zero, false, kernel.NotFound, genesis.ActorLookup},
+		{"missing id", idRich, idAddr(555), zero, false, kernel.NotFound, testworld.ActorLookup},
 		// Unknown f2 and f4 outside the EAM namespace cannot be created;
 		// OnResolveAddress is free.
 		{"unknown f2", idRich, mustAddr(address.NewActorAddress([]byte("nobody"))), zero, false, kernel.NotFound, 0},
@@ -151,8 +151,8 @@ func TestFailedSendForgetsAccess(t *testing.T) {
 	if _, err := cm.GetActor(ctx, idOther); err != nil {
 		t.Fatal(err)
 	}
-	if got := used(t, tr) - base; got != genesis.ActorLookup {
-		t.Errorf("lookup after a reverted send cost %d, want %d", got, genesis.ActorLookup)
+	if got := used(t, tr) - base; got != testworld.ActorLookup {
+		t.Errorf("lookup after a reverted send cost %d, want %d", got, testworld.ActorLookup)
 	}
 	// Now it is Read: free; and an update costs the update only.
 	act, _ := cm.GetActor(ctx, idOther)
@@ -163,16 +163,16 @@ func TestFailedSendForgetsAccess(t *testing.T) {
 	if err := cm.SetActor(ctx, idOther, act); err != nil {
 		t.Fatal(err)
 	}
-	if got := used(t, tr) - base; got != genesis.ActorUpdate {
-		t.Errorf("two updates of a read actor cost %d, want %d", got, genesis.ActorUpdate)
+	if got := used(t, tr) - base; got != testworld.ActorUpdate {
+		t.Errorf("two updates of a read actor cost %d, want %d", got, testworld.ActorUpdate)
 	}
 	// Deleting an untouched actor costs lookup + update.
 	base = used(t, tr)
 	if err := cm.DeleteActor(ctx, 555); err != nil {
 		t.Fatal(err)
 	}
-	if got := used(t, tr) - base; got != genesis.ActorLookup+genesis.ActorUpdate {
-		t.Errorf("delete of an untouched actor cost %d, want %d", got, genesis.ActorLookup+genesis.ActorUpdate)
+	if got := used(t, tr) - base; got != testworld.ActorLookup+testworld.ActorUpdate {
+		t.Errorf("delete of an untouched actor cost %d, want %d", got, testworld.ActorLookup+testworld.ActorUpdate)
 	}
 }
 
@@ -187,7 +187,7 @@ func TestTransferChargesOnlyAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 100 is the origin (updated); 102 is looked up and updated.
-	if got, want := used(t, tr), uint64(genesis.ActorLookup+genesis.ActorUpdate); got != want {
+	if got, want := used(t, tr), uint64(testworld.ActorLookup+testworld.ActorUpdate); got != want {
 		t.Errorf("transfer cost %d, want %d", got, want)
 	}
 	if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1010)) {
@@ -223,7 +223,7 @@ func TestAutoCreateAccount(t *testing.T) {
 			// OnCreateActor(true), the new actor's lookup and update, the
 			// constructor's invocation, then the transfer (the new actor is
 			// already updated, the origin too).
-			want := uint64(genesis.CreateFromSend + genesis.ActorLookup + genesis.ActorUpdate + genesis.MethodInvocation + genesis.ValueTransfer)
+			want := uint64(testworld.CreateFromSend + testworld.ActorLookup + testworld.ActorUpdate + testworld.MethodInvocation + testworld.ValueTransfer)
 			if got := used(t, tr); got != want {
 				t.Errorf("gas used %d, want %d", got, want)
 			}
@@ -249,7 +249,7 @@ func TestAutoCreateAccount(t *testing.T) {
 				t.Fatalf("%s resolves to %d,%v,%v; want %d", to, id, found, err, firstFree)
 			}
 			act := w.Actor(t, firstFree)
-			if act.Code != w.Code(t, "account") || act.Head != genesis.EmptyArray() || act.Sequence != 0 || !act.Balance.Equals(big.NewInt(5)) || act.DelegatedAddress != nil {
+			if act.Code != w.Code(t, "account") || act.Head != testworld.EmptyArray() || act.Sequence != 0 || !act.Balance.Equals(big.NewInt(5)) || act.DelegatedAddress != nil {
 				t.Errorf("new account %+v", act)
 			}
 			// Auto-creation does not count as create_actor.
@@ -269,7 +269,7 @@ func TestAutoCreatePlaceholder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No constructor runs for a placeholder.
-	if got, want := used(t, tr), uint64(genesis.CreateFromSend+genesis.ActorLookup+genesis.ActorUpdate); got != want {
+	if got, want := used(t, tr), uint64(testworld.CreateFromSend+testworld.ActorLookup+testworld.ActorUpdate); got != want {
 		t.Errorf("gas used %d, want %d", got, want)
 	}
 	if len(inv.calls) != 0 {
@@ -442,8 +442,8 @@ func TestDefaultDepthLimit(t *testing.T) {
 	}
 	wantErrNum(t, refused, kernel.LimitExceeded)
 	// 1024 invocations of the primed receiver, nothing for the refused send.
-	if got := used(t, tr); got != 1024*genesis.MethodInvocation {
-		t.Errorf("gas used %d, want %d", got, 1024*genesis.MethodInvocation)
+	if got := used(t, tr); got != 1024*testworld.MethodInvocation {
+		t.Errorf("gas used %d, want %d", got, 1024*testworld.MethodInvocation)
 	}
 }
 
@@ -481,20 +481,20 @@ func TestSendGasLimit(t *testing.T) {
 		t.Errorf("top result %+v %v", res, err)
 	}
 	// Parent invocation 75,000 + the child's whole limit.
-	if got := used(t, tr); got != genesis.MethodInvocation+childLimit {
-		t.Errorf("gas used %d, want %d", got, genesis.MethodInvocation+childLimit)
+	if got := used(t, tr); got != testworld.MethodInvocation+childLimit {
+		t.Errorf("gas used %d, want %d", got, testworld.MethodInvocation+childLimit)
 	}
 	if tr.LimitDepth() != 0 {
 		t.Errorf("limit depth %d", tr.LimitDepth())
 	}
 
 	// The message's own gas runs out inside the child: an error all the way.
-	cm, tr = w.NewCM(msg, script(&child, &childErr), genesis.MethodInvocation+childLimit/2)
+	cm, tr = w.NewCM(msg, script(&child, &childErr), testworld.MethodInvocation+childLimit/2)
 	_, err = cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false)
 	if !errors.Is(childErr, gas.ErrOutOfGas) || !errors.Is(err, gas.ErrOutOfGas) {
 		t.Errorf("child %v, top %v; want out of gas", childErr, err)
 	}
-	if got := used(t, tr); got != genesis.MethodInvocation+childLimit/2 {
+	if got := used(t, tr); got != testworld.MethodInvocation+childLimit/2 {
 		t.Errorf("gas used %d, want the whole limit", got)
 	}
 }
@@ -527,7 +527,7 @@ func TestReturnValueCharge(t *testing.T) {
 			}
 			// Two invocations; OnChainReturnValue 1,300/byte on the top-level
 			// return only (also with a non-zero exit code).
-			if got, want := used(t, tr), uint64(2*genesis.MethodInvocation+10*genesis.ReturnPerByte); got != want {
+			if got, want := used(t, tr), uint64(2*testworld.MethodInvocation+10*testworld.ReturnPerByte); got != want {
 				t.Errorf("gas used %d, want %d", got, want)
 			}
 		})
@@ -556,7 +556,7 @@ func TestInvocationCall(t *testing.T) {
 		t.Errorf("invoked actor balance %s, want 9", c.Actor.Balance)
 	}
 	// Transfer + the receiver's update + the invocation.
-	if got, want := used(t, tr), uint64(genesis.ValueTransfer+genesis.ActorUpdate+genesis.MethodInvocation); got != want {
+	if got, want := used(t, tr), uint64(testworld.ValueTransfer+testworld.ActorUpdate+testworld.MethodInvocation); got != want {
 		t.Errorf("gas used %d, want %d", got, want)
 	}
 	// Read-only sends are passed on as such; they may not move value.
@@ -589,11 +589,11 @@ func TestCreateActor(t *testing.T) {
 	if err := cm.CreateActor(ctx, evm, 2000, &f4); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := used(t, tr), uint64(genesis.ActorLookup+genesis.CreateExplicit+genesis.ActorUpdate); got != want {
+	if got, want := used(t, tr), uint64(testworld.ActorLookup+testworld.CreateExplicit+testworld.ActorUpdate); got != want {
 		t.Errorf("create cost %d, want %d", got, want)
 	}
 	act := w.Actor(t, 2000)
-	if act.Code != evm || act.Head != genesis.EmptyArray() || !act.Balance.IsZero() || act.DelegatedAddress == nil || *act.DelegatedAddress != f4 {
+	if act.Code != evm || act.Head != testworld.EmptyArray() || !act.Balance.IsZero() || act.DelegatedAddress == nil || *act.DelegatedAddress != f4 {
 		t.Errorf("created %+v", act)
 	}
 	if cm.NumActorsCreated() != 1 {
@@ -616,8 +616,8 @@ func TestCreateActor(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Already read by the refused attempts: the update only.
-	if got := used(t, tr) - base; got != genesis.ActorUpdate {
-		t.Errorf("placeholder replacement cost %d, want %d", got, genesis.ActorUpdate)
+	if got := used(t, tr) - base; got != testworld.ActorUpdate {
+		t.Errorf("placeholder replacement cost %d, want %d", got, testworld.ActorUpdate)
 	}
 	act = w.Actor(t, idHolder)
 	if act.Code != evm || !act.Balance.Equals(big.NewInt(5)) || *act.DelegatedAddress != f4 {

@@ -9,13 +9,11 @@ import (
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/exitcode"
-	"github.com/filecoin-project/go-state-types/network"
 	"golang.org/x/crypto/blake2b"
 
 	"github.com/go-fvm/go-fvm/internal/callmanager"
-	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/kernel"
-	"github.com/go-fvm/go-fvm/internal/machine"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
 // Skyr prices (ref-fvm v2.12.1 fvm/src/gas/price_list.rs), in whole gas,
@@ -32,34 +30,10 @@ const (
 )
 
 // newWorldV2 is newWorld at nv17 over actors v9 (a version-4 tree): no
-// placeholder, so idHolder is an account with an f410 address registered.
+// placeholder, so idHolder is a multisig (testworld.WorldOptions.V2).
 func newWorldV2(t *testing.T) *world {
 	t.Helper()
-	ctx := context.Background()
-	g := genesis.New(t, 9)
-	g.NextID = firstFree
-	w := &world{&genesis.World{Manifest: g.Manifest}}
-	w.BLS = mustAddr(address.NewBLSAddress(bytes48(1)))
-	w.Secp = mustAddr(address.NewSecp256k1Address([]byte("poor key")))
-	w.NewSecp = mustAddr(address.NewSecp256k1Address([]byte("fresh key")))
-	w.NewBLS = mustAddr(address.NewBLSAddress(bytes48(2)))
-	w.New4 = mustAddr(address.NewDelegatedAddress(10, bytes20(4)))
-	g.Register(w.BLS, idRich)
-	g.Register(w.Secp, idPoor)
-	g.Actor(idReward, "reward", big.Zero())
-	g.Actor(idBurnt, "account", big.Zero())
-	// The accounts hold their key addresses, as real ones do.
-	g.Account(idRich, w.BLS, oneFIL)
-	g.Account(idPoor, w.Secp, big.Zero())
-	g.Actor(idOther, "account", big.NewInt(1000))
-	g.Actor(idHolder, "multisig", big.NewInt(5))
-	root := g.Root()
-	var err error
-	w.M, err = machine.New(ctx, machine.Config{NetworkVersion: network.Version17, StateRoot: root, Blockstore: g.Store, Externs: genesis.NoExterns{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return &world{testworld.NewWorld(t, testworld.WorldOptions{V2: true})}
 }
 
 // v2 charges one OnMethodInvocation by value and method before the
@@ -121,7 +95,7 @@ func TestAutoCreateAccountV2(t *testing.T) {
 	if !bytes.Equal(inv.calls[0].Params.Data, buf.Bytes()) {
 		t.Errorf("constructor params %x", inv.calls[0].Params.Data)
 	}
-	if act := w.Actor(t, firstFree); act == nil || act.Code != w.Code(t, "account") || !act.Balance.Equals(big.NewInt(5)) {
+	if act := w.Actor(t, firstFreeV2); act == nil || act.Code != w.Code(t, "account") || !act.Balance.Equals(big.NewInt(5)) {
 		t.Errorf("new account %+v", act)
 	}
 }
@@ -153,8 +127,8 @@ func TestNoPlaceholderV2(t *testing.T) {
 	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 	_, err := cm.Send(context.Background(), idRich, w.New4, 0, nil, big.NewInt(1), nil, false)
 	wantErrNum(t, err, kernel.NotFound)
-	if used(t, tr) != 0 || w.Actor(t, firstFree) != nil {
-		t.Errorf("gas %d, actor %+v", used(t, tr), w.Actor(t, firstFree))
+	if used(t, tr) != 0 || w.Actor(t, firstFreeV2) != nil {
+		t.Errorf("gas %d, actor %+v", used(t, tr), w.Actor(t, firstFreeV2))
 	}
 }
 

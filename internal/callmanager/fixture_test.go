@@ -5,30 +5,32 @@ import (
 	"testing"
 
 	"github.com/go-fvm/go-fvm/internal/callmanager"
-	"github.com/go-fvm/go-fvm/internal/genesis"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
-// Actor ids of the shared world (internal/genesis).
+// Actor ids of the shared world (internal/testworld).
 const (
-	idSystem  = genesis.IDSystem
-	idInit    = genesis.IDInit
-	idReward  = genesis.IDReward
-	idBurnt   = genesis.IDBurnt
-	idRich    = genesis.IDRich
-	idPoor    = genesis.IDPoor
-	idOther   = genesis.IDOther
-	idHolder  = genesis.IDHolder
-	firstFree = genesis.FirstFree
+	idSystem  = testworld.IDSystem
+	idInit    = testworld.IDInit
+	idReward  = testworld.IDReward
+	idBurnt   = testworld.IDBurnt
+	idRich    = testworld.IDRich
+	idPoor    = testworld.IDPoor
+	idOther   = testworld.IDOther
+	idHolder  = testworld.IDHolder
+	firstFree = testworld.FirstFree
+	// firstFreeV2 is the first new id in the V2 world.
+	firstFreeV2 = testworld.FirstFreeV2
 )
 
-var oneFIL = genesis.OneFIL
+var oneFIL = testworld.OneFIL
 
 // world is the shared test world.
-type world struct{ *genesis.World }
+type world struct{ *testworld.World }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	return &world{genesis.NewWorld(t, genesis.WorldOptions{})}
+	return &world{testworld.NewWorld(t, testworld.WorldOptions{})}
 }
 
 // invokerFunc is a scripted Invoker: it records every call with the depth
@@ -48,12 +50,12 @@ func (f *invokerFunc) Invoke(ctx context.Context, cm *callmanager.CallManager, c
 	return f.fn(ctx, cm, c)
 }
 
-// Shared test helpers (internal/genesis).
+// Shared test helpers (internal/testworld).
 var (
-	mustAddr   = genesis.MustAddr
-	idAddr     = genesis.IDAddr
-	bytes48    = genesis.BLSKey
-	bytes20    = genesis.EthAddr
-	wantErrNum = genesis.WantErrNum
-	used       = genesis.UsedGas
+	mustAddr   = testworld.MustAddr
+	idAddr     = testworld.IDAddr
+	bytes48    = testworld.BLSKey
+	bytes20    = testworld.EthAddr
+	wantErrNum = testworld.WantErrNum
+	used       = testworld.UsedGas
 )

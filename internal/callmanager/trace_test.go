@@ -13,8 +13,8 @@ import (
 
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/gas"
-	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/kernel"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
 func chargeNames(cs []callmanager.GasTrace) []string {
@@ -82,7 +82,7 @@ func TestTrace(t *testing.T) {
 		t.Fatalf("%d subcalls, want 3", len(root.Subcalls))
 	}
 	// bigLimit - (6,000 + 475,000 + 75,000 + 0.5) rounded up.
-	avail := uint64(bigLimit - genesis.ValueTransfer - genesis.ActorUpdate - genesis.MethodInvocation)
+	avail := uint64(bigLimit - testworld.ValueTransfer - testworld.ActorUpdate - testworld.MethodInvocation)
 	s0, s1, s2 := root.Subcalls[0], root.Subcalls[1], root.Subcalls[2]
 	if s0.Msg.From != idAddr(idOther) || s0.Msg.To != idAddr(idPoor) || s0.Msg.Method != 0 || !s0.Msg.Value.Equals(big.NewInt(3)) || s0.Msg.GasLimit != avail || s0.Msg.ReadOnly {
 		t.Errorf("first subcall message %+v (gas limit want %d)", s0.Msg, avail)

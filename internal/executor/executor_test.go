@@ -21,8 +21,8 @@ import (
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/executor"
 	"github.com/go-fvm/go-fvm/internal/gas"
-	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/kernel"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 	"github.com/go-fvm/go-fvm/message"
 )
 
@@ -75,7 +75,7 @@ func TestGasLimitOutOfRange(t *testing.T) {
 // Preflight failures in the order of executor.md §1.2: each row also
 // breaks every later check, so the exit code shows which check ran first.
 func TestPreflight(t *testing.T) {
-	incl := int64(genesis.InclusionBase + genesis.InclusionPerByte*blsLen) // 684,163
+	incl := int64(testworld.InclusionBase + testworld.InclusionPerByte*blsLen) // 684,163
 	unknown := mustAddr(address.NewSecp256k1Address([]byte("unknown")))
 	for _, tc := range []struct {
 		name    string
@@ -135,7 +135,7 @@ func TestPreflight(t *testing.T) {
 func TestInclusionAtLimit(t *testing.T) {
 	w := newWorld(t, baseFee)
 	m := w.msg(idAddr(idPoor), 0, 0)
-	m.GasLimit = genesis.InclusionBase + genesis.InclusionPerByte*blsLen
+	m.GasLimit = testworld.InclusionBase + testworld.InclusionPerByte*blsLen
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	// A zero-value send to the (primed) receiver costs nothing more.
 	if ret.Receipt.ExitCode != 0 || ret.Receipt.GasUsed != int64(m.GasLimit) {
@@ -151,7 +151,7 @@ func TestValueSendFees(t *testing.T) {
 	// 560,663 + 1,300×95 + OnValueTransfer 6,000 + the receiver's update
 	// 475,000 (it was primed Read; the origin's update is in the inclusion
 	// cost) = 1,165,163, the gas of vector Send-Ok-2.
-	const used = genesis.InclusionBase + genesis.InclusionPerByte*blsLen + genesis.ValueTransfer + genesis.ActorUpdate
+	const used = testworld.InclusionBase + testworld.InclusionPerByte*blsLen + testworld.ValueTransfer + testworld.ActorUpdate
 	if used != 1_165_163 || ret.Receipt.ExitCode != 0 || ret.Receipt.GasUsed != used {
 		t.Fatalf("receipt %+v, want exit 0 gas %d", ret.Receipt, used)
 	}
@@ -175,7 +175,7 @@ func TestValueSendFees(t *testing.T) {
 	if got := w.Balance(t, idBurnt); !got.Equals(big.NewInt(116_516_300 + 51_467_500)) {
 		t.Errorf("burnt funds %s", got)
 	}
-	if got := w.Balance(t, idReward); !got.Equals(big.NewInt(20_000_000)) {
+	if got := w.Balance(t, idReward); !got.Equals(big.Add(testworld.RewardBalance(), big.NewInt(20_000_000))) {
 		t.Errorf("reward %s", got)
 	}
 	if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1000 + 1234)) {
@@ -251,7 +251,7 @@ func TestPlaceholderSenderBecomesEthAccount(t *testing.T) {
 
 // Receipts of executor.md §1.4, with fees on the reported gas.
 func TestReceiptMapping(t *testing.T) {
-	incl := int64(genesis.InclusionBase + genesis.InclusionPerByte*blsLen)
+	incl := int64(testworld.InclusionBase + testworld.InclusionPerByte*blsLen)
 	ret10 := &kernel.Block{Codec: 0x51, Data: []byte("0123456789")}
 	for _, tc := range []struct {
 		name   string
@@ -265,23 +265,23 @@ func TestReceiptMapping(t *testing.T) {
 		// The receiver (102) was primed: invocation 75,000 + 1,300 × 10 bytes.
 		{"ok with data", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{Return: ret10}, nil
-		}, 0, incl + genesis.MethodInvocation + 10*genesis.ReturnPerByte, ret10.Data},
+		}, 0, incl + testworld.MethodInvocation + 10*testworld.ReturnPerByte, ret10.Data},
 		// Data returned with an abort is still returned (and charged).
 		{"abort with data", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{ExitCode: 18, Return: ret10}, nil
-		}, 18, incl + genesis.MethodInvocation + 10*genesis.ReturnPerByte, ret10.Data},
+		}, 18, incl + testworld.MethodInvocation + 10*testworld.ReturnPerByte, ret10.Data},
 		{"out of gas", idAddr(idOther), 0, func(cm *callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, cm.Charge(gas.NewGasCharge("all", gas.NewGas(gasLimit), gas.ZeroGas))
 		}, exitcode.SysErrOutOfGas, gasLimit, nil},
 		// Value beyond the balance left after the gas deduction: lookup
 		// skipped (primed), transfer charged, then InsufficientFunds.
-		{"insufficient funds", idAddr(idOther), 1_000_000_000_000_000_000, nil, exitcode.SysErrInsufficientFunds, incl + genesis.ValueTransfer, nil},
+		{"insufficient funds", idAddr(idOther), 1_000_000_000_000_000_000, nil, exitcode.SysErrInsufficientFunds, incl + testworld.ValueTransfer, nil},
 		// A missing id: an ID address "resolves" to itself, so the executor
 		// primes it Read and its failed lookup is free.
 		{"invalid receiver", idAddr(555), 0, nil, exitcode.SysErrInvalidReceiver, incl, nil},
 		{"other syscall error", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, kernel.Errorf(kernel.LimitExceeded, "too deep")
-		}, exitcode.SysErrFatal, incl + genesis.MethodInvocation, nil},
+		}, exitcode.SysErrFatal, incl + testworld.MethodInvocation, nil},
 		// A fatal error uses the whole gas limit.
 		{"fatal", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, callmanager.ErrFatal
@@ -312,7 +312,7 @@ func TestReceiptMapping(t *testing.T) {
 			if tc.fn != nil && tc.gas != gasLimit {
 				// The nested transfer to the preloaded f099: the transfer and
 				// the update of 102 (primed Read only).
-				tc.gas += genesis.ValueTransfer + genesis.ActorUpdate
+				tc.gas += testworld.ValueTransfer + testworld.ActorUpdate
 			}
 			if r.ExitCode != tc.exit || r.GasUsed != tc.gas || !bytes.Equal(r.Return, tc.retVal) {
 				t.Errorf("receipt %+v (%s), want exit %d gas %d return %q", r, ret.FailureInfo, tc.exit, tc.gas, tc.retVal)
@@ -428,11 +428,11 @@ func TestImplicit(t *testing.T) {
 		GasFeeCap: big.NewInt(1000), GasPremium: big.NewInt(1000), Method: 2}
 	ret := apply(t, w, inv, m, executor.Implicit, 1000)
 	// No inclusion gas: the invocation of the primed receiver only.
-	if ret.Receipt.ExitCode != 0 || ret.Receipt.GasUsed != genesis.MethodInvocation {
-		t.Errorf("receipt %+v, want exit 0 gas %d", ret.Receipt, genesis.MethodInvocation)
+	if ret.Receipt.ExitCode != 0 || ret.Receipt.GasUsed != testworld.MethodInvocation {
+		t.Errorf("receipt %+v, want exit 0 gas %d", ret.Receipt, testworld.MethodInvocation)
 	}
 	checkOutputs(t, ret, 0, 0, 0, 0, 0, 0, 0)
-	if w.Balance(t, idBurnt).Sign() != 0 || w.Balance(t, idReward).Sign() != 0 || w.Actor(t, idSystem).Sequence != 0 {
+	if w.Balance(t, idBurnt).Sign() != 0 || !w.Balance(t, idReward).Equals(testworld.RewardBalance()) || w.Actor(t, idSystem).Sequence != 0 {
 		t.Error("an implicit message moved fees or bumped a nonce")
 	}
 	// A failing implicit message: a receipt, still no fees.
@@ -457,9 +457,9 @@ func TestImplicit(t *testing.T) {
 	}
 	m.Method = 2
 	// Out of gas is still enforced.
-	m.From, m.Value, m.GasLimit = idAddr(idSystem), big.Zero(), genesis.MethodInvocation-1
+	m.From, m.Value, m.GasLimit = idAddr(idSystem), big.Zero(), testworld.MethodInvocation-1
 	ret = apply(t, w, inv, m, executor.Implicit, 0)
-	if ret.Receipt.ExitCode != exitcode.SysErrOutOfGas || ret.Receipt.GasUsed != genesis.MethodInvocation-1 {
+	if ret.Receipt.ExitCode != exitcode.SysErrOutOfGas || ret.Receipt.GasUsed != testworld.MethodInvocation-1 {
 		t.Errorf("receipt %+v, want out of gas using the limit", ret.Receipt)
 	}
 }
@@ -532,7 +532,7 @@ func TestSendToNewAccount(t *testing.T) {
 	// actor's lookup and update 975,000; its constructor's invocation
 	// 75,000 (the fake constructor does nothing else); the transfer 6,000
 	// (both ends already updated) = 4,440,163.
-	const want = genesis.InclusionBase + genesis.InclusionPerByte*blsLen + genesis.CreateFromSend + genesis.ActorLookup + genesis.ActorUpdate + genesis.MethodInvocation + genesis.ValueTransfer
+	const want = testworld.InclusionBase + testworld.InclusionPerByte*blsLen + testworld.CreateFromSend + testworld.ActorLookup + testworld.ActorUpdate + testworld.MethodInvocation + testworld.ValueTransfer
 	if want != 4_440_163 || ret.Receipt.ExitCode != 0 || ret.Receipt.GasUsed != want {
 		t.Fatalf("receipt %+v, want exit 0 gas %d", ret.Receipt, want)
 	}

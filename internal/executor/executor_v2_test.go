@@ -4,17 +4,14 @@ import (
 	"context"
 	"testing"
 
-	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/exitcode"
-	"github.com/filecoin-project/go-state-types/network"
 
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/executor"
-	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/kernel"
-	"github.com/go-fvm/go-fvm/internal/machine"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
 // Skyr prices (ref-fvm v2.12.1 fvm/src/gas/price_list.rs), in whole gas.
@@ -29,27 +26,11 @@ const (
 	v2ReturnPerByte    = 1_300
 )
 
-// newWorldV2 is a machine at nv17 on a minimal actors v9 state (a
-// version-4 tree).
+// newWorldV2 is the test world at nv17 on an actors v9 genesis (a
+// version-4 tree), with a 1 FIL multisig at idMultisg.
 func newWorldV2(t *testing.T) *world {
 	t.Helper()
-	g := genesis.New(t, 9)
-	g.NextID = firstFree
-	w := &world{&genesis.World{Manifest: g.Manifest}}
-	w.BLS = mustAddr(address.NewBLSAddress(bytes48(1)))
-	g.Register(w.BLS, idRich)
-	g.Actor(idReward, "reward", big.Zero())
-	g.Actor(idBurnt, "account", big.Zero())
-	g.Account(idRich, w.BLS, oneFIL)
-	g.Actor(idOther, "account", big.NewInt(1000))
-	g.Actor(idMultisg, "multisig", oneFIL)
-	var err error
-	w.M, err = machine.New(context.Background(), machine.Config{NetworkVersion: network.Version17, StateRoot: g.Root(),
-		Blockstore: g.Store, Externs: genesis.NoExterns{}, BaseFee: big.NewInt(baseFee)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return &world{testworld.NewWorld(t, testworld.WorldOptions{V2: true, BaseFee: baseFee, Senders: true})}
 }
 
 // A v2 message pays its inclusion and one send charge, with no state

@@ -5,35 +5,35 @@ import (
 	"testing"
 
 	"github.com/go-fvm/go-fvm/internal/callmanager"
-	"github.com/go-fvm/go-fvm/internal/genesis"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
-// Actor ids of the shared world (internal/genesis).
+// Actor ids of the shared world (internal/testworld).
 const (
-	idSystem  = genesis.IDSystem
-	idInit    = genesis.IDInit
-	idReward  = genesis.IDReward
-	idBurnt   = genesis.IDBurnt
-	idRich    = genesis.IDRich
-	idPoor    = genesis.IDPoor
-	idOther   = genesis.IDOther
-	idHolder  = genesis.IDHolder
-	idUsed    = genesis.IDUsed
-	idOther4  = genesis.IDOther4
-	idMultisg = genesis.IDMultisg
-	idEth     = genesis.IDEth
-	firstFree = genesis.FirstFree
+	idSystem  = testworld.IDSystem
+	idInit    = testworld.IDInit
+	idReward  = testworld.IDReward
+	idBurnt   = testworld.IDBurnt
+	idRich    = testworld.IDRich
+	idPoor    = testworld.IDPoor
+	idOther   = testworld.IDOther
+	idHolder  = testworld.IDHolder
+	idUsed    = testworld.IDUsed
+	idOther4  = testworld.IDOther4
+	idMultisg = testworld.IDMultisg
+	idEth     = testworld.IDEth
+	firstFree = testworld.FirstFree
 )
 
-var oneFIL = genesis.OneFIL
+var oneFIL = testworld.OneFIL
 
 // world is the shared test world, with the sender actors and a 1 FIL
 // placeholder.
-type world struct{ *genesis.World }
+type world struct{ *testworld.World }
 
 func newWorld(t *testing.T, baseFee int64) *world {
 	t.Helper()
-	return &world{genesis.NewWorld(t, genesis.WorldOptions{BaseFee: baseFee, HolderBalance: oneFIL, Senders: true})}
+	return &world{testworld.NewWorld(t, testworld.WorldOptions{BaseFee: baseFee, HolderBalance: oneFIL, Senders: true})}
 }
 
 // invokerFunc is a scripted Invoker: it records every call, then runs the
@@ -51,11 +51,11 @@ func (f *invokerFunc) Invoke(ctx context.Context, cm *callmanager.CallManager, c
 	return f.fn(ctx, cm, c)
 }
 
-// Shared test helpers (internal/genesis).
+// Shared test helpers (internal/testworld).
 var (
-	mustAddr   = genesis.MustAddr
-	idAddr     = genesis.IDAddr
-	bytes48    = genesis.BLSKey
-	bytes20    = genesis.EthAddr
-	wantErrNum = genesis.WantErrNum
+	mustAddr   = testworld.MustAddr
+	idAddr     = testworld.IDAddr
+	bytes48    = testworld.BLSKey
+	bytes20    = testworld.EthAddr
+	wantErrNum = testworld.WantErrNum
 )

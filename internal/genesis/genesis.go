@@ -1,7 +1,8 @@
 // Package genesis builds complete minimal state trees over a real
 // builtin-actors bundle, for tests: the system actor naming the bundle's
 // manifest, the init actor with an address map, and whatever actors a test
-// adds (Builder); and World, the machine the engine layers' tests share.
+// adds (Builder). The engine layers share internal/testworld instead, built
+// on the public genesis package.
 // Embedders use the public genesis package instead.
 package genesis
 

@@ -7,14 +7,12 @@ import (
 
 	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/big"
-	"github.com/filecoin-project/go-state-types/network"
 	"github.com/filecoin-project/go-state-types/proof"
 
 	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/internal/gas"
-	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/kernel"
-	"github.com/go-fvm/go-fvm/internal/machine"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
 // Skyr prices (ref-fvm v2.12.1 price_list.rs), in whole gas.
@@ -27,15 +25,9 @@ const (
 // v9 state (for create_actor's manifest and state-tree checks).
 func newFakeCMV2(t *testing.T, gasLimit uint64) *fakeCM {
 	t.Helper()
-	b := genesis.New(t, 9)
-	b.Actor(2000, "account", big.Zero())
-	m, err := machine.New(context.Background(), machine.Config{NetworkVersion: network.Version17, Epoch: 1000,
-		StateRoot: b.Root(), Blockstore: b.Store, Externs: fakeRand{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := testworld.NewWorld(t, testworld.WorldOptions{V2: true, Epoch: 1000, Externs: fakeRand{}})
 	f := newFakeCM(t, gasLimit, fakeRand{})
-	f.m = m
+	f.m = w.M
 	return f
 }
 
@@ -70,7 +62,7 @@ func TestCreateActorV2(t *testing.T) {
 	}{
 		{"not builtin", "", 3000, kernel.Forbidden},
 		{"singleton", "storagepower", 3000, kernel.Forbidden},
-		{"id taken", "storageminer", 2000, kernel.Forbidden},
+		{"id taken", "storageminer", testworld.IDOther, kernel.Forbidden},
 	} {
 		c, ok := man.Code(tc.code)
 		if !ok {
@@ -96,7 +88,7 @@ func TestCreateActorV2(t *testing.T) {
 // v2's new_actor_address hands out the address and advances the index.
 func TestNewActorAddressV2(t *testing.T) {
 	f := newFakeCMV2(t, 1e12)
-	f.nextAddr = genesis.MustAddr(address.NewActorAddress([]byte("x")))
+	f.nextAddr = testworld.MustAddr(address.NewActorAddress([]byte("x")))
 	k := kernel.New(f, 100, receiver, 2, big.Zero(), false)
 	for i := 1; i <= 2; i++ {
 		a, err := k.NewActorAddressV2()
@@ -154,7 +146,7 @@ func TestBatchVerifySealsV2(t *testing.T) {
 func TestVerifySignatureV2(t *testing.T) {
 	f := newFakeCMV2(t, 1e12)
 	k := kernel.New(f, 100, receiver, 2, big.Zero(), false)
-	signer := genesis.MustAddr(address.NewBLSAddress(genesis.BLSKey(1)))
+	signer := testworld.MustAddr(address.NewBLSAddress(testworld.BLSKey(1)))
 	ok, err := k.VerifySignatureV2(context.Background(), 2, make([]byte, 96), signer, bytes.Repeat([]byte{1}, 5000))
 	if err != nil || ok {
 		t.Fatalf("bad signature: %v %v", ok, err)

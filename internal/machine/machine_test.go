@@ -19,9 +19,9 @@ import (
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
 	"github.com/go-fvm/go-fvm/internal/gas"
-	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
@@ -139,7 +139,7 @@ func newFixtureActors(t *testing.T, version uint64, actors int) fixture {
 func TestNew(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, state.Version5)
-	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, Epoch: 7, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}})
+	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, Epoch: 7, StateRoot: f.root, Blockstore: f.bs, Externs: testworld.NoExterns{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestNewV2(t *testing.T) {
 	ctx := context.Background()
 	for nv, actors := range map[network.Version]int{network.Version16: 8, network.Version17: 9} {
 		f := newFixtureActors(t, state.Version4, actors)
-		m, err := machine.New(ctx, machine.Config{NetworkVersion: nv, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}})
+		m, err := machine.New(ctx, machine.Config{NetworkVersion: nv, StateRoot: f.root, Blockstore: f.bs, Externs: testworld.NoExterns{}})
 		if err != nil {
 			t.Fatalf("nv%d over actors v%d: %v", nv, actors, err)
 		}
@@ -253,7 +253,7 @@ func TestCircSupplyDefault(t *testing.T) {
 		// serves as a state here: the profile is all that matters.
 		{network.Version21, abi.TokenAmount{}, "0"},
 	} {
-		m, err := machine.New(ctx, machine.Config{NetworkVersion: tc.nv, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}, CircSupply: tc.set})
+		m, err := machine.New(ctx, machine.Config{NetworkVersion: tc.nv, StateRoot: f.root, Blockstore: f.bs, Externs: testworld.NoExterns{}, CircSupply: tc.set})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,11 +268,11 @@ func TestNewRejects(t *testing.T) {
 	f5 := newFixture(t, state.Version5)
 	f4 := newFixture(t, state.Version4)
 	for name, cfg := range map[string]machine.Config{
-		"nv15":         {NetworkVersion: network.Version15, StateRoot: f4.root, Blockstore: f4.bs, Externs: genesis.NoExterns{}},
-		"nv17 tree v5": {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
+		"nv15":         {NetworkVersion: network.Version15, StateRoot: f4.root, Blockstore: f4.bs, Externs: testworld.NoExterns{}},
+		"nv17 tree v5": {NetworkVersion: network.Version17, StateRoot: f5.root, Blockstore: f5.bs, Externs: testworld.NoExterns{}},
 		"no externs":   {NetworkVersion: network.Version18, StateRoot: f5.root, Blockstore: f5.bs},
-		"tree v4":      {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: genesis.NoExterns{}},
-		"nv30":         {NetworkVersion: network.Version29 + 1, StateRoot: f5.root, Blockstore: f5.bs, Externs: genesis.NoExterns{}},
+		"tree v4":      {NetworkVersion: network.Version18, StateRoot: f4.root, Blockstore: f4.bs, Externs: testworld.NoExterns{}},
+		"nv30":         {NetworkVersion: network.Version29 + 1, StateRoot: f5.root, Blockstore: f5.bs, Externs: testworld.NoExterns{}},
 	} {
 		if _, err := machine.New(ctx, cfg); !errors.Is(err, machine.ErrUnsupported) {
 			t.Errorf("%s: err %v, want ErrUnsupported", name, err)
@@ -280,7 +280,7 @@ func TestNewRejects(t *testing.T) {
 	}
 	// A root that is not in the store is an error, not a panic.
 	missing := state.EmptyArrayCID
-	if _, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: missing, Blockstore: blockstore.NewMemory(), Externs: genesis.NoExterns{}}); err == nil {
+	if _, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: missing, Blockstore: blockstore.NewMemory(), Externs: testworld.NoExterns{}}); err == nil {
 		t.Error("a root that is no state tree was accepted")
 	}
 }
@@ -288,7 +288,7 @@ func TestNewRejects(t *testing.T) {
 func TestFlush(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, state.Version5)
-	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: f.root, Blockstore: f.bs, Externs: genesis.NoExterns{}})
+	m, err := machine.New(ctx, machine.Config{NetworkVersion: network.Version18, StateRoot: f.root, Blockstore: f.bs, Externs: testworld.NoExterns{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,38 +3,38 @@ package syscalls_test
 import (
 	"testing"
 
-	"github.com/go-fvm/go-fvm/internal/genesis"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
-// Actor ids of the shared world (internal/genesis).
+// Actor ids of the shared world (internal/testworld).
 const (
-	idSystem  = genesis.IDSystem
-	idInit    = genesis.IDInit
-	idReward  = genesis.IDReward
-	idBurnt   = genesis.IDBurnt
-	idRich    = genesis.IDRich
-	idPoor    = genesis.IDPoor
-	idOther   = genesis.IDOther
-	idHolder  = genesis.IDHolder
-	firstFree = genesis.FirstFree
+	idSystem  = testworld.IDSystem
+	idInit    = testworld.IDInit
+	idReward  = testworld.IDReward
+	idBurnt   = testworld.IDBurnt
+	idRich    = testworld.IDRich
+	idPoor    = testworld.IDPoor
+	idOther   = testworld.IDOther
+	idHolder  = testworld.IDHolder
+	firstFree = testworld.FirstFree
 )
 
-var oneFIL = genesis.OneFIL
+var oneFIL = testworld.OneFIL
 
 // world is the shared test world.
-type world struct{ *genesis.World }
+type world struct{ *testworld.World }
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
-	return &world{genesis.NewWorld(t, genesis.WorldOptions{})}
+	return &world{testworld.NewWorld(t, testworld.WorldOptions{})}
 }
 
-// Shared test helpers (internal/genesis).
+// Shared test helpers (internal/testworld).
 var (
-	mustAddr   = genesis.MustAddr
-	idAddr     = genesis.IDAddr
-	bytes48    = genesis.BLSKey
-	bytes20    = genesis.EthAddr
-	wantErrNum = genesis.WantErrNum
-	used       = genesis.UsedGas
+	mustAddr   = testworld.MustAddr
+	idAddr     = testworld.IDAddr
+	bytes48    = testworld.BLSKey
+	bytes20    = testworld.EthAddr
+	wantErrNum = testworld.WantErrNum
+	used       = testworld.UsedGas
 )

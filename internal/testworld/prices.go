@@ -1,4 +1,4 @@
-package genesis
+package testworld
 
 // Gas prices of the Hygge list (ref-fvm v3 fvm/src/gas/price_list.rs), in
 // whole gas, written out here so that the engine layers' tests do not read
