@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/go-fvm/go-fvm/internal/wasm"
 	"maps"
 	"path/filepath"
 	"runtime"
@@ -16,6 +15,8 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 var (

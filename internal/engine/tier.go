@@ -3,13 +3,14 @@ package engine
 import (
 	"context"
 	"fmt"
-	"github.com/go-fvm/go-fvm/internal/wasm"
 	"runtime"
 	"sync"
 
 	"github.com/ipfs/go-cid"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 // A tiered Engine (Config.Tiered) runs code the compiler has not compiled
