@@ -15,6 +15,8 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 var (
@@ -189,16 +191,15 @@ func (e *Engine) Backend() string { return e.kind }
 
 // initHelpers instantiates the dummy memory and the empty module.
 func (e *Engine) initHelpers(ctx context.Context) error {
-	var b moduleBuilder
-	b.memories = []limits{{min: 0, max: 0, hasMax: true}}
-	b.export("memory", kindMemory, 0)
-	m, err := e.rt.InstantiateWithConfig(ctx, b.bytes(), wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	var dummy wasm.Module
+	dummy.AddExport("memory", wasm.KindMemory, dummy.AddMemory(wasm.Limits{HasMax: true}))
+	m, err := e.rt.InstantiateWithConfig(ctx, dummy.Encode(), wazero.NewModuleConfig().WithName("").WithStartFunctions())
 	if err != nil {
 		return fmt.Errorf("engine: dummy memory: %w", err)
 	}
 	e.dummyMemory = m.ExportedMemory("memory")
-	var empty moduleBuilder
-	e.empty, err = e.rt.InstantiateWithConfig(ctx, empty.bytes(), wazero.NewModuleConfig().WithName("").WithStartFunctions())
+	var empty wasm.Module
+	e.empty, err = e.rt.InstantiateWithConfig(ctx, empty.Encode(), wazero.NewModuleConfig().WithName("").WithStartFunctions())
 	if err != nil {
 		return fmt.Errorf("engine: empty module: %w", err)
 	}

@@ -197,14 +197,16 @@ func largeFill(ctx context.Context, _ api.Module, stack []uint64) {
 // export globals) and re-exports the gas host functions, imported from their
 // private host module.
 func gasShim(hostName string, funcs []HostFunc) []byte {
-	var b moduleBuilder
+	var m wasm.Module
 	for _, f := range funcs {
-		idx := b.importFunc(hostName, f.Name, funcType{params: f.Params, results: f.Results})
-		b.export(f.Name, kindFunc, idx)
+		ft := wasm.FuncType{Params: wasmValTypes(f.Params), Results: wasmValTypes(f.Results)}
+		idx := m.AddImport(wasm.Import{Module: hostName, Name: f.Name, Kind: wasm.KindFunc}, ft)
+		m.AddExport(f.Name, wasm.KindFunc, idx)
 	}
-	g := b.globalI64(true, 0)
-	b.export(GasCounterName, kindGlobal, g)
-	return b.bytes()
+	g := m.AddGlobal(wasm.Global{Type: wasm.GlobalType{Type: wasm.I64, Mutable: true},
+		Init: wasm.ConstExpr{{Op: wasm.OpI64Const}, {Op: wasm.OpEnd}}})
+	m.AddExport(GasCounterName, wasm.KindGlobal, g)
+	return m.Encode()
 }
 
 // Close releases the host modules. Invocations must have finished.

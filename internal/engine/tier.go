@@ -9,6 +9,8 @@ import (
 	"github.com/ipfs/go-cid"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 // A tiered Engine (Config.Tiered) runs code the compiler has not compiled
@@ -40,9 +42,9 @@ func newInterpTier(ctx context.Context) (*interpTier, error) {
 	rc := wazero.NewRuntimeConfigInterpreter().WithCoreFeatures(Features).WithCloseOnContextDone(false)
 	t := &interpTier{rt: wazero.NewRuntimeWithConfig(ctx, rc), modules: map[cid.Cid]*moduleEntry{},
 		compilers: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
-	var empty moduleBuilder
+	var empty wasm.Module
 	var err error
-	if t.empty, err = t.rt.InstantiateWithConfig(ctx, empty.bytes(), wazero.NewModuleConfig().WithName("").WithStartFunctions()); err != nil {
+	if t.empty, err = t.rt.InstantiateWithConfig(ctx, empty.Encode(), wazero.NewModuleConfig().WithName("").WithStartFunctions()); err != nil {
 		_ = t.rt.Close(ctx)
 		return nil, fmt.Errorf("engine: interpreter empty module: %w", err)
 	}

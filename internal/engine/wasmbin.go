@@ -140,6 +140,16 @@ func valueTypes(ts []wasm.ValType) []api.ValueType {
 	return out
 }
 
+// wasmValTypes converts wazero value types to the wasm package's (the same
+// encodings).
+func wasmValTypes(ts []api.ValueType) []wasm.ValType {
+	out := make([]wasm.ValType, len(ts))
+	for i, t := range ts {
+		out[i] = wasm.ValType(t)
+	}
+	return out
+}
+
 func limitsOf(l wasm.Limits) limits {
 	return limits{min: uint32(l.Min), max: uint32(l.Max), hasMax: l.HasMax}
 }
