@@ -61,6 +61,18 @@
 // million gas; the instrumentation versions name them, so cached code of the
 // plain rewrite is not reused.
 //
+// # Large fills
+//
+// wazero runs memory.fill as a loop of copies that reads what it writes, at
+// a fraction of the bandwidth a plain clear gets, so an actor zeroing tens of
+// MiB (EVM memory expansion, a growing Vec) ran slower than the 0.4 gas per
+// byte the FVM charges. The engine's instrumentation therefore adds
+// wasm.RouteLargeFills: in-bounds fills of wasm.FVMLargeFillThreshold bytes
+// or more call the engine's own function in the gas module (linker.go), which
+// clears (value 0) or fills by doubling copies at memory bandwidth. Gas,
+// traps and memory contents are unchanged (the per-byte charge is still
+// metered in Wasm).
+//
 // # Backends and the stack limit
 //
 // The compiler (wazevo) allows 400 MB of native stack, far beyond what the

@@ -65,6 +65,10 @@
 // leaves compiled code for a host call (memory.grow 0) once per interval of gas, so the Go
 // runtime can stop a goroutine running Wasm. It charges nothing; the engine turns it on.
 //
+// RouteLargeFills (Config.LargeFillThreshold, off in FVMConfig) is a third: it sends
+// in-bounds memory.fill instructions of at least the threshold to a host function the
+// engine provides, which fills at memory bandwidth; gas and traps are unchanged.
+//
 // # How exactness is checked
 //
 // Besides the 12 golden fixtures and per-block milligas tests run under wazero (with and
