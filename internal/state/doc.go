@@ -13,5 +13,9 @@
 // validation pass over each node on its path rather than decoding every pair
 // of it, and a pointer that does not change is written back byte for byte.
 // The init actor's decoded state and address map are kept between lookups,
-// keyed by the CIDs they came from.
+// keyed by the CIDs they came from. A NodeCache, shared by the state trees of
+// many machines (the root package's Engine owns one), keeps parsed nodes by
+// CID across them, so the machine of the next tipset finds the nodes of the
+// last one's state without reading or parsing them again; results never
+// depend on it.
 package state
