@@ -3,12 +3,10 @@ package fvm_test
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,14 +15,12 @@ import (
 	"github.com/filecoin-project/go-state-types/exitcode"
 
 	fvm "github.com/go-fvm/go-fvm"
-	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/internal/state"
 )
 
 // The first EVM call of a fresh process: a process starts, makes an engine
-// over a compiled-code cache, loads today's actors bundle, opens a VM over a
-// small state, deploys the Counter contract (the EAM, init and EVM actors
-// run) and calls it. Measured in a child process (this test binary, run
+// over a compiled-code cache, builds a genesis state of today's actors (which
+// loads their bundle) with one account, opens a VM over it, deploys the
+// Counter contract (the EAM, init and EVM actors run) and calls it. Measured in a child process (this test binary, run
 // with firstCallEnv naming the cache folder), with an empty cache (cold) and
 // with the cache the cold run left (warm).
 
@@ -39,8 +35,8 @@ const (
 // firstCallTimes are a child's milestones, from its start, and the CPU
 // time it had used (every thread) when the call returned.
 type firstCallTimes struct {
-	Engine, Bundle, VM, Deploy, Call time.Duration
-	CPU                              time.Duration
+	Engine, Genesis, VM, Deploy, Call time.Duration
+	CPU                               time.Duration
 }
 
 // TestFirstCallChild is the child process's work; it does nothing unless
@@ -60,41 +56,20 @@ func TestFirstCallChild(t *testing.T) {
 	}
 	defer eng.Close(ctx)
 	times.Engine = time.Since(start)
-	g := genesis.New(t, today.actors)
-	times.Bundle = time.Since(start)
 	sender, err := address.NewSecp256k1Address([]byte("first call sender"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	burnt, _ := address.NewIDAddress(99)
-	g.Actor(2, "reward", big.Zero())
-	g.Actor(10, "eam", big.Zero())
-	g.Actor(99, "account", big.Zero(), func(a *state.ActorState) { a.Head = g.Put(&accountState{burnt}) })
-	g.Register(sender, 100)
-	g.Actor(100, "account", fil(1000), func(a *state.ActorState) { a.Head = g.Put(&accountState{sender}) })
-	g.NextID = 101
-	w := &tipsetWorld{base: g.Store, root: g.Root()}
-	vm := w.vm(t, eng, g.Store)
+	w := todayGenesis(t, fil(1000), sender)
+	times.Genesis = time.Since(start)
+	vm := w.vm(t, eng, w.base)
 	times.VM = time.Since(start)
 
-	initcode, err := os.ReadFile("testdata/Counter.bin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := hex.DecodeString(strings.TrimSpace(string(initcode)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eam, _ := address.NewIDAddress(10)
-	ret := apply(t, vm, sender, 0, eam, eamCreateExternal, cborBytes(code), big.Zero())
-	if ret.Receipt.ExitCode != exitcode.Ok {
-		t.Fatalf("deploy: exit %d (%s)", ret.Receipt.ExitCode, ret.FailureInfo)
-	}
+	counter := deployCounter(t, vm, sender, 0)
 	times.Deploy = time.Since(start)
-	counter, _ := address.NewIDAddress(createReturnID(t, ret.Receipt.Return))
 	calldata := append([]byte{0x7c, 0xf5, 0xda, 0xb0}, make([]byte, 32)...)
 	calldata[35] = 1
-	ret = apply(t, vm, sender, 1, counter, evmInvokeContract, cborBytes(calldata), big.Zero())
+	ret := apply(t, vm, sender, 1, counter, evmInvokeContract, cborBytes(calldata), big.Zero())
 	if ret.Receipt.ExitCode != exitcode.Ok {
 		t.Fatalf("call: exit %d (%s)", ret.Receipt.ExitCode, ret.FailureInfo)
 	}
@@ -142,7 +117,7 @@ func reportFirstCall(b *testing.B, runs []firstCallTimes, walls []time.Duration)
 		wall += w
 	}
 	b.ReportMetric(ms(func(t firstCallTimes) time.Duration { return t.Engine }), "engine-ms")
-	b.ReportMetric(ms(func(t firstCallTimes) time.Duration { return t.Bundle - t.Engine }), "bundle-ms")
+	b.ReportMetric(ms(func(t firstCallTimes) time.Duration { return t.Genesis - t.Engine }), "genesis-ms")
 	b.ReportMetric(ms(func(t firstCallTimes) time.Duration { return t.Deploy - t.VM }), "deploy-ms")
 	b.ReportMetric(ms(func(t firstCallTimes) time.Duration { return t.Call - t.Deploy }), "call-ms")
 	b.ReportMetric(ms(func(t firstCallTimes) time.Duration { return t.Call }), "to-call-ms")

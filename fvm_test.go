@@ -18,8 +18,9 @@ import (
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/conformance"
 	"github.com/go-fvm/go-fvm/externs"
-	"github.com/go-fvm/go-fvm/internal/genesis"
+	"github.com/go-fvm/go-fvm/genesis"
 	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 	"github.com/go-fvm/go-fvm/message"
 )
 
@@ -63,7 +64,7 @@ func setupVector(t *testing.T, eng *fvm.Engine, rel string, actors int, tracing 
 	vm, err := fvm.New(ctx, fvm.Config{
 		NetworkVersion: network.Version(variant.NV), Epoch: abi.ChainEpoch(variant.Epoch),
 		BaseFee: v.BaseFee(), CircSupply: v.CircSupply(), StateRoot: v.PreRoot(),
-		Blockstore: base, Externs: genesis.NoExterns{}, Proofs: externs.AcceptAllProofs{},
+		Blockstore: base, Externs: testworld.NoExterns{}, Proofs: externs.AcceptAllProofs{},
 		Engine: eng, Tracing: tracing})
 	if err != nil {
 		t.Fatal(err)
@@ -186,15 +187,18 @@ func TestImplicitMessageFromUnknownSender(t *testing.T) {
 	}
 }
 
-// minimalVM returns a VM on a complete two-actor state: the system actor
-// (naming the v10 mainnet manifest) and an init actor with an empty
-// address map.
+// minimalVM returns a VM at nv18 on a genesis state of the v10 mainnet
+// bundle with no accounts (genesis.Build's builtin actors only).
 func minimalVM(t *testing.T) *fvm.VM {
 	t.Helper()
 	ctx := context.Background()
-	g := genesis.New(t, 10)
-	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: network.Version18, StateRoot: g.Root(),
-		Blockstore: g.Store, Externs: genesis.NoExterns{}, Engine: testEngine(t)})
+	bs := blockstore.NewMemory()
+	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm, err := fvm.New(ctx, fvm.Config{NetworkVersion: network.Version18, StateRoot: g.StateRoot,
+		Blockstore: bs, Externs: testworld.NoExterns{}, Engine: testEngine(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ var layers = [][]string{
 	{"internal/callmanager"},
 	{"internal/executor"},
 	{""}, // the root package: the public VM
-	{"genesis", "conformance", "internal/genesis", "chain/wallet", "ethtx"},
+	{"genesis", "conformance", "chain/wallet", "ethtx"},
 	{"internal/testworld"},
 	{"chain", "trace", "ffi", "internal/hostile"},
 	{"rpc"},

@@ -17,16 +17,17 @@ import (
 
 	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/blockstore"
-	"github.com/go-fvm/go-fvm/internal/genesis"
-	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/genesis"
 	"github.com/go-fvm/go-fvm/message"
 )
 
 // A tipset-shaped benchmark: a node validating a tipset makes one VM over
 // the parent state, applies a few hundred messages from many senders and
-// flushes once. The state is of today's release (actors v18, nv28), with
-// tipsetAccounts funded secp256k1 accounts and the Counter contract of
-// testdata/Counter.sol; each iteration starts from that state again.
+// flushes once. The state is a genesis of today's release (actors v18,
+// nv28) on which a funder account has funded tipsetAccounts new secp256k1
+// accounts, one send each (more accounts than a genesis takes), and the
+// first of them has deployed the Counter contract of testdata/Counter.sol;
+// each iteration starts from that state again.
 
 const tipsetAccounts = 2000
 
@@ -38,49 +39,70 @@ type tipsetWorld struct {
 	counter  address.Address
 }
 
+// todayGenesis is a world on the genesis state of today's actors with
+// secp256k1 accounts of the keys, each with balance, from f0100 in order.
+func todayGenesis(tb testing.TB, balance abi.TokenAmount, keys ...address.Address) *tipsetWorld {
+	tb.Helper()
+	accounts := make([]genesis.Account, len(keys))
+	for i, k := range keys {
+		accounts[i] = genesis.Account{Kind: genesis.Secp256k1, Address: k, Balance: balance}
+	}
+	bs := blockstore.NewMemory()
+	g, err := genesis.Build(context.Background(), bs, genesis.Config{ActorsVersion: today.actors, Accounts: accounts})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &tipsetWorld{base: bs, root: g.StateRoot}
+}
+
 func newTipsetWorld(b *testing.B, eng *fvm.Engine) *tipsetWorld {
 	b.Helper()
 	ctx := context.Background()
-	g := genesis.New(b, today.actors)
-	burnt, _ := address.NewIDAddress(99)
-	g.Actor(2, "reward", big.Zero())
-	g.Actor(10, "eam", big.Zero())
-	g.Actor(99, "account", big.Zero(), func(a *state.ActorState) { a.Head = g.Put(&accountState{burnt}) })
-	w := &tipsetWorld{base: g.Store}
-	const firstID = 100
+	funder, err := address.NewSecp256k1Address([]byte("tipset funder"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := todayGenesis(b, fil(tipsetAccounts*1001), funder)
+	vm := w.vm(b, eng, w.base)
 	for i := range tipsetAccounts {
 		addr, err := address.NewSecp256k1Address([]byte(fmt.Sprintf("tipset account %d", i)))
 		if err != nil {
 			b.Fatal(err)
 		}
-		id := uint64(firstID + i)
-		g.Register(addr, id)
-		g.Actor(id, "account", fil(1000), func(a *state.ActorState) { a.Head = g.Put(&accountState{addr}) })
+		if ret := apply(b, vm, funder, uint64(i), addr, 0, nil, fil(1000)); ret.Receipt.ExitCode != exitcode.Ok {
+			b.Fatalf("fund account %d: exit %d (%s)", i, ret.Receipt.ExitCode, ret.FailureInfo)
+		}
 		w.accounts = append(w.accounts, addr)
 	}
-	g.NextID = firstID + tipsetAccounts
-	w.root = g.Root()
 
-	// Deploy the Counter contract from the first account.
-	initcode, err := os.ReadFile("testdata/Counter.bin")
+	w.counter = deployCounter(b, vm, w.accounts[0], 0)
+	root, err := vm.Flush(ctx)
 	if err != nil {
 		b.Fatal(err)
+	}
+	w.root = root
+	return w
+}
+
+// deployCounter deploys the Counter contract (testdata/Counter.bin) by
+// from's message of nonce and returns the contract's ID address.
+func deployCounter(tb testing.TB, vm *fvm.VM, from address.Address, nonce uint64) address.Address {
+	tb.Helper()
+	initcode, err := os.ReadFile("testdata/Counter.bin")
+	if err != nil {
+		tb.Fatal(err)
 	}
 	code, err := hex.DecodeString(strings.TrimSpace(string(initcode)))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	vm := w.vm(b, eng, w.base)
 	eam, _ := address.NewIDAddress(10)
-	ret := apply(b, vm, w.accounts[0], 0, eam, eamCreateExternal, cborBytes(code), big.Zero())
+	ret := apply(tb, vm, from, nonce, eam, eamCreateExternal, cborBytes(code), big.Zero())
 	if ret.Receipt.ExitCode != exitcode.Ok {
-		b.Fatalf("deploy Counter: exit %d (%s)", ret.Receipt.ExitCode, ret.FailureInfo)
+		tb.Fatalf("deploy Counter: exit %d (%s)", ret.Receipt.ExitCode, ret.FailureInfo)
 	}
-	w.counter, _ = address.NewIDAddress(createReturnID(b, ret.Receipt.Return))
-	if w.root, err = vm.Flush(ctx); err != nil {
-		b.Fatal(err)
-	}
-	return w
+	counter, _ := address.NewIDAddress(createReturnID(tb, ret.Receipt.Return))
+	return counter
 }
 
 // vm opens a VM at the world's root over bs.

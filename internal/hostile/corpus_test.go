@@ -13,7 +13,7 @@ import (
 
 	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/executor"
-	"github.com/go-fvm/go-fvm/internal/genesis"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
 const (
@@ -214,11 +214,11 @@ func builtinCases() []hostileCase {
 		method abi.MethodNum
 		exit   exitcode.ExitCode
 	}{
-		{"init-exec", func(*world) address.Address { return genesis.IDAddr(1) }, 2, exitcode.ErrSerialization},
-		{"eam-create", func(*world) address.Address { return genesis.IDAddr(idEAM) }, 2, exitcode.ErrSerialization},
-		{"account-authenticate", func(*world) address.Address { return genesis.IDAddr(idSender) }, 2643134072, exitcode.ErrSerialization},
+		{"init-exec", func(*world) address.Address { return testworld.IDAddr(1) }, 2, exitcode.ErrSerialization},
+		{"eam-create", func(*world) address.Address { return testworld.IDAddr(idEAM) }, 2, exitcode.ErrSerialization},
+		{"account-authenticate", func(*world) address.Address { return testworld.IDAddr(idSender) }, 2643134072, exitcode.ErrSerialization},
 		{"evm-invoke", func(w *world) address.Address { return w.contract }, evmInvokeContract, exitcode.ErrSerialization},
-		{"system-constructor", func(*world) address.Address { return genesis.IDAddr(0) }, 1, exitcode.ErrIllegalArgument},
+		{"system-constructor", func(*world) address.Address { return testworld.IDAddr(0) }, 1, exitcode.ErrIllegalArgument},
 	}
 	var out []hostileCase
 	for i, c := range bc {

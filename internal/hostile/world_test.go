@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
@@ -17,12 +16,13 @@ import (
 	"github.com/filecoin-project/go-state-types/network"
 	cbg "github.com/whyrusleeping/cbor-gen"
 
+	"github.com/go-fvm/go-fvm/blockstore"
+	"github.com/go-fvm/go-fvm/genesis"
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/engine"
 	"github.com/go-fvm/go-fvm/internal/executor"
-	"github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/machine"
-	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 	"github.com/go-fvm/go-fvm/message"
 )
 
@@ -39,12 +39,10 @@ const (
 	evmInvokeContract = abi.MethodNum(3844450837)
 )
 
-// Actor ids of the world.
+// Actor ids of the world: the genesis EAM and the genesis's one account.
 const (
-	idReward = 2
 	idEAM    = 10
-	idBurnt  = 99
-	idSender = 100
+	idSender = genesis.FirstAccountID
 )
 
 // blockGasLimit is the block gas limit, the most a message may use.
@@ -80,8 +78,8 @@ func loadHostile(tb testing.TB) (initcode []byte, selectors map[string][]byte) {
 	return initcode, selectors
 }
 
-// world is a machine on a minimal v17 state with the Hostile contract
-// deployed, and the executor that applies messages to it.
+// world is a machine on a v17 genesis state (genesis.Build) with one
+// funded account, the sender, and the Hostile contract deployed, and the executor that applies messages to it.
 type world struct {
 	m         *machine.Machine
 	exec      *executor.Executor
@@ -96,19 +94,18 @@ type world struct {
 func newWorld(tb testing.TB, eng *engine.Engine) *world {
 	tb.Helper()
 	ctx := context.Background()
-	g := genesis.New(tb, actorsVersion)
-	sender := genesis.MustAddr(address.NewSecp256k1Address([]byte("go-fvm hostile sender")))
-	g.Register(sender, idSender)
-	g.Actor(idReward, "reward", big.Zero())
-	g.Actor(idEAM, "eam", big.Zero())
-	g.Actor(idBurnt, "account", big.Zero())
-	head := g.Put(&accountState{sender})
-	g.Actor(idSender, "account", fil(1_000_000), func(a *state.ActorState) { a.Head = head })
-	root := g.Root()
+	sender := testworld.MustAddr(address.NewSecp256k1Address([]byte("go-fvm hostile sender")))
+	bs := blockstore.NewMemory()
+	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: actorsVersion, Accounts: []genesis.Account{
+		{Kind: genesis.Secp256k1, Address: sender, Balance: fil(1_000_000)},
+	}})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	m, err := machine.New(ctx, machine.Config{
 		NetworkVersion: netVersion, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
 		BaseFee: big.NewInt(100), CircSupply: fil(1_000_000), ChainID: 314,
-		StateRoot: root, Blockstore: g.Store, Externs: genesis.NoExterns{},
+		StateRoot: g.StateRoot, Blockstore: bs, Externs: testworld.NoExterns{},
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -121,11 +118,11 @@ func newWorld(tb testing.TB, eng *engine.Engine) *world {
 	w := &world{m: m, exec: &executor.Executor{Machine: m, Invoker: inv}, invoker: inv, sender: sender}
 	initcode, sel := loadHostile(tb)
 	w.selectors = sel
-	ret := w.apply(tb, genesis.IDAddr(idEAM), eamCreateExternal, cborBytes(initcode), 1_000_000_000)
+	ret := w.apply(tb, testworld.IDAddr(idEAM), eamCreateExternal, cborBytes(initcode), 1_000_000_000)
 	if ret.Receipt.ExitCode != exitcode.Ok {
 		tb.Fatalf("deploying Hostile: %+v (%s)", ret.Receipt, ret.FailureInfo)
 	}
-	w.contract = genesis.IDAddr(createReturnID(tb, ret.Receipt.Return))
+	w.contract = testworld.IDAddr(createReturnID(tb, ret.Receipt.Return))
 	return w
 }
 
@@ -200,14 +197,4 @@ func createReturnID(tb testing.TB, b []byte) uint64 {
 		tb.Fatalf("CreateReturn %x: actor id", b)
 	}
 	return id
-}
-
-// accountState is the account actor's state, [address].
-type accountState struct{ addr address.Address }
-
-func (a *accountState) MarshalCBOR(w io.Writer) error {
-	if err := cbg.WriteMajorTypeHeader(w, cbg.MajArray, 1); err != nil {
-		return err
-	}
-	return a.addr.MarshalCBOR(w)
 }

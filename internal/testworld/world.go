@@ -2,7 +2,8 @@
 // machine at nv18 on a genesis state built by the public genesis package
 // (genesis.Build, actors v10), with a few extra actors the tests need that a
 // genesis has no reason to make (an f410 placeholder, senders of unusual
-// kinds). It is test support only.
+// kinds), and the helpers the tests share (NoExterns, fixed addresses and
+// keys, EmptyArray, WantErrNum). It is test support only.
 package testworld
 
 import (
@@ -21,7 +22,6 @@ import (
 	"github.com/go-fvm/go-fvm/genesis"
 	"github.com/go-fvm/go-fvm/internal/callmanager"
 	"github.com/go-fvm/go-fvm/internal/gas"
-	igen "github.com/go-fvm/go-fvm/internal/genesis"
 	"github.com/go-fvm/go-fvm/internal/machine"
 	"github.com/go-fvm/go-fvm/internal/state"
 )
@@ -222,10 +222,6 @@ func (w *World) Balance(t testing.TB, id uint64) abi.TokenAmount {
 	}
 	return act.Balance
 }
-
-// EmptyArray is the CID of the DAG-CBOR empty array (0x80), computed here
-// rather than read from the state package under test.
-func EmptyArray() cid.Cid { return igen.EmptyArray() }
 
 // Message is the usual message context: from the rich BLS account to the
 // poor secp one (which is not primed in the tracker unless the receiver is
