@@ -241,7 +241,7 @@ func BenchmarkComputeLoop(b *testing.B) {
 			e := newTestEngine(b, Config{Instrument: v.instrument, Interpreter: interp})
 			l := newTestLinker(b, e)
 			wasm := plainInvoke(plain(), body(
-				op(opLoop, opBlockEmpty), lget(0), i32c(1), op(opI32Sub), op(0x22, 0), op(opBrIf, 0), op(opEnd),
+				blk(opLoop), lget(0), i32c(1), op(opI32Sub), op(opLocalTee, 0), op(opBrIf, 0), op(opEnd),
 				i32c(0)))
 			c := rawCID(b, wasm)
 			if _, err := e.Load(context.Background(), Code{CID: c, Bytes: wasm}); err != nil {
