@@ -137,7 +137,7 @@ func testTraps(t *testing.T, cfg Config) {
 		t.Run(c.name, func(t *testing.T) {
 			a := newActor(1)
 			addFuncTable(&a.b, wasm.Limits{Min: 2}, a.gasFn)
-			if ti := a.b.AddType(sigInvoke); ti != 1 {
+			if ti := a.b.AddType(invokeType); ti != 1 {
 				t.Fatalf("invoke type index %d, want 1", ti)
 			}
 			a.invoke(body(a.charge(100), c.code))

@@ -53,9 +53,8 @@ var (
 	i32 = api.ValueTypeI32
 	i64 = api.ValueTypeI64
 
-	// sigInvoke is the signature of invoke, sigGas that of the gas function.
-	sigInvoke = wasm.FuncType{Params: []wasm.ValType{wasm.I32}, Results: []wasm.ValType{wasm.I32}}
-	sigGas    = wasm.FuncType{Params: []wasm.ValType{wasm.I64}}
+	// sigGas is the signature of the gas function.
+	sigGas = wasm.FuncType{Params: []wasm.ValType{wasm.I64}}
 )
 
 // code concatenates instructions.
@@ -150,7 +149,7 @@ func (a *actor) charge(mg int64) []wasm.Instr { return code(i64c(mg), call(a.gas
 
 // invoke defines the exported invoke(i32)->i32 with the given body.
 func (a *actor) invoke(body wasm.Code) *actor {
-	a.b.AddExport("invoke", wasm.KindFunc, a.b.AddFunc(sigInvoke, body))
+	a.b.AddExport("invoke", wasm.KindFunc, a.b.AddFunc(invokeType, body))
 	return a
 }
 
@@ -163,7 +162,7 @@ type hostFuncImport struct {
 }
 
 func hostImport(module, name string, params, results []api.ValueType) hostFuncImport {
-	return hostFuncImport{module: module, name: name, sig: wasm.FuncType{Params: wasmValTypes(params), Results: wasmValTypes(results)}}
+	return hostFuncImport{module: module, name: name, sig: funcTypeOf(params, results)}
 }
 
 // rawCID returns the CID of a raw block (sha2-256).

@@ -27,7 +27,7 @@ func withMemory(pages uint64) *wasm.Module {
 
 // plainInvoke adds invoke(i32)->i32 with the given locals+code body.
 func plainInvoke(b *wasm.Module, body wasm.Code) []byte {
-	b.AddExport("invoke", wasm.KindFunc, b.AddFunc(sigInvoke, body))
+	b.AddExport("invoke", wasm.KindFunc, b.AddFunc(invokeType, body))
 	return b.Encode()
 }
 
@@ -58,7 +58,7 @@ func testInstrumentedExactGas(t *testing.T, instrument func([]byte) ([]byte, err
 	// one local group and a block with a br_if around a call.
 	branches := func() []byte {
 		b := plain()
-		callee := b.AddFunc(sigInvoke,
+		callee := b.AddFunc(invokeType,
 			body(lget(0), i32c(1), op(opI32Add)))
 		return plainInvoke(b, wasm.Code{Locals: []wasm.LocalGroup{{Count: 1, Type: wasm.I32}}, Body: code(
 			blk(opBlock), lget(0), op(opBrIf, 0), lget(0), call(callee), op(opDrop), op(opEnd),
