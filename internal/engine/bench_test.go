@@ -71,11 +71,20 @@ func mainnetBundle(b testing.TB, v int) *bundleCode {
 // benchInstrument is the instrumenter the benchmarks use: the real one.
 var benchInstrument = FVMInstrument
 
+// apiValueTypes converts the wasm package's value types to wazero's.
+func apiValueTypes(ts []wasm.ValType) []api.ValueType {
+	out := make([]api.ValueType, len(ts))
+	for i, t := range ts {
+		out[i] = api.ValueType(t)
+	}
+	return out
+}
+
 // stubHostModules provides every function the codes import, as no-ops, so
 // the real actors link.
 func stubHostModules(t testing.TB, codes []Code) []HostModule {
 	t.Helper()
-	byModule := map[string]map[string]funcType{}
+	byModule := map[string]map[string]wasm.FuncType{}
 	for _, c := range codes {
 		inst, err := benchInstrument(c.Bytes)
 		if err != nil {
@@ -86,13 +95,13 @@ func stubHostModules(t testing.TB, codes []Code) []HostModule {
 			t.Fatal(err)
 		}
 		for _, im := range info.imports {
-			if im.kind != kindFunc || (im.module == GasModule && im.name == wasm.LargeFillName) {
+			if im.Kind != wasm.KindFunc || (im.Module == GasModule && im.Name == wasm.LargeFillName) {
 				continue // the linker binds the engine's own large fill
 			}
-			if byModule[im.module] == nil {
-				byModule[im.module] = map[string]funcType{}
+			if byModule[im.Module] == nil {
+				byModule[im.Module] = map[string]wasm.FuncType{}
 			}
-			byModule[im.module][im.name] = im.funcType
+			byModule[im.Module][im.Name] = im.funcType
 		}
 	}
 	var mods []HostModule
@@ -100,9 +109,9 @@ func stubHostModules(t testing.TB, codes []Code) []HostModule {
 		m := HostModule{Name: name}
 		for _, fn := range slices.Sorted(mapsKeys(byModule[name])) {
 			ft := byModule[name][fn]
-			m.Funcs = append(m.Funcs, HostFunc{Name: fn, Params: ft.params, Results: ft.results,
+			m.Funcs = append(m.Funcs, HostFunc{Name: fn, Params: apiValueTypes(ft.Params), Results: apiValueTypes(ft.Results),
 				Fn: api.GoModuleFunc(func(_ context.Context, _ api.Module, s []uint64) {
-					for i := range ft.results {
+					for i := range ft.Results {
 						s[i] = 0
 					}
 				})})
@@ -241,7 +250,7 @@ func BenchmarkComputeLoop(b *testing.B) {
 			e := newTestEngine(b, Config{Instrument: v.instrument, Interpreter: interp})
 			l := newTestLinker(b, e)
 			wasm := plainInvoke(plain(), body(
-				op(opLoop, opBlockEmpty), lget(0), i32c(1), op(opI32Sub), op(0x22, 0), op(opBrIf, 0), op(opEnd),
+				blk(opLoop), lget(0), i32c(1), op(opI32Sub), op(opLocalTee, 0), op(opBrIf, 0), op(opEnd),
 				i32c(0)))
 			c := rawCID(b, wasm)
 			if _, err := e.Load(context.Background(), Code{CID: c, Bytes: wasm}); err != nil {

@@ -18,6 +18,11 @@
 //     Invocation.UpdateGasAvailable), and every way a call can end mapped to
 //     an Outcome.
 //
+// The engine reads and writes Wasm only through the wasm package:
+// moduleinfo.go keeps the interface of a compiled module (imports, defined
+// tables and memories, exports; wasm.DecodeInterface), and the gas module is
+// built with wasm.Module's builder.
+//
 // # How the layers above use it
 //
 // The machine creates one Engine (New) and preloads the manifest's actors

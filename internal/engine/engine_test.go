@@ -16,6 +16,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/go-fvm/go-fvm/internal/gas"
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 const (
@@ -45,7 +46,7 @@ func TestInfiniteLoopRunsOutOfGas(t *testing.T) {
 	e := newTestEngine(t, Config{})
 	l := newTestLinker(t, e)
 	a := newActor(1)
-	a.invoke(body(op(opLoop, opBlockEmpty), a.charge(1000), op(opBr, 0, opEnd), i32c(0)))
+	a.invoke(body(blk(opLoop), a.charge(1000), op(opBr, 0), op(opEnd), i32c(0)))
 	limit := uint64(onePageInit + 5_000_500)
 	o, tr := run(t, l, a.bytes(), limit, nil)
 	if o.Kind != OutOfGas {
@@ -73,14 +74,14 @@ func TestDeepRecursionHitsFVMStackLimit(t *testing.T) {
 		e := newTestEngine(t, Config{Interpreter: interp})
 		l := newTestLinker(t, e)
 		a := newActor(1)
-		h := a.b.globalI32(true, 0)
+		h := addGlobal(&a.b, wasm.I32, i32c(0))
 		// $rec: preamble (height += 2; trap if > 2048), call $rec, postamble.
-		recIdx := uint32(len(a.b.funcs)) + a.b.countImports(kindFunc)
-		depth := a.b.globalI32(true, 0)
-		a.b.function(funcType{}, body(
+		recIdx := a.b.NumFuncs()
+		depth := addGlobal(&a.b, wasm.I32, i32c(0))
+		a.b.AddFunc(wasm.FuncType{}, body(
 			gget(depth), i32c(1), op(opI32Add), gset(depth),
 			gget(h), i32c(2), op(opI32Add), gset(h),
-			gget(h), i32c(2048), op(opI32GtU), op(opIf, opBlockEmpty, opUnreachable, opEnd),
+			gget(h), i32c(2048), op(opI32GtU), blk(opIf), op(opUnreachable), op(opEnd),
 			call(recIdx),
 			gget(h), i32c(2), op(opI32Sub), gset(h),
 		))
@@ -96,8 +97,8 @@ func TestUnboundedRecursionNativeStackOverflow(t *testing.T) {
 	e := newTestEngine(t, Config{})
 	l := newTestLinker(t, e)
 	a := newActor(1)
-	recIdx := uint32(len(a.b.funcs)) + a.b.countImports(kindFunc)
-	a.b.function(funcType{}, body(call(recIdx)))
+	recIdx := a.b.NumFuncs()
+	a.b.AddFunc(wasm.FuncType{}, body(call(recIdx)))
 	a.invoke(body(call(recIdx), i32c(0)))
 	o, _ := run(t, l, a.bytes(), bigGas, nil)
 	if o.Kind != Exited || o.ExitCode != exitcode.SysErrIllegalInstruction || o.Trap != TrapStackOverflow {
@@ -118,7 +119,7 @@ func testTraps(t *testing.T, cfg Config) {
 	l := newTestLinker(t, e)
 	cases := []struct {
 		name string
-		code []byte
+		code []wasm.Instr
 		trap Trap
 	}{
 		{"unreachable", op(opUnreachable), TrapUnreachable},
@@ -135,9 +136,8 @@ func testTraps(t *testing.T, cfg Config) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := newActor(1)
-			a.b.tables = []limits{{min: 2}}
-			a.b.elements = [][]byte{code([]byte{0}, i32c(0), op(opEnd, 1), appendU32(nil, a.gasFn))}
-			if ti := a.b.typeIndex(invokeType); ti != 1 {
+			addFuncTable(&a.b, wasm.Limits{Min: 2}, a.gasFn)
+			if ti := a.b.AddType(invokeType); ti != 1 {
 				t.Fatalf("invoke type index %d, want 1", ti)
 			}
 			a.invoke(body(a.charge(100), c.code))
@@ -239,18 +239,18 @@ func TestLinkAndExportChecks(t *testing.T) {
 		t.Fatalf("unknown module: %v, want fatal", o)
 	}
 	noInvoke := newActor(1)
-	wasm := noInvoke.bytes()
-	if o, _ := run(t, l, wasm, bigGas, nil); o.Kind != Exited || o.ExitCode != exitcode.SysErrInvalidReceiver {
+	noInvokeBin := noInvoke.bytes()
+	if o, _ := run(t, l, noInvokeBin, bigGas, nil); o.Kind != Exited || o.ExitCode != exitcode.SysErrInvalidReceiver {
 		t.Fatalf("v4 missing invoke: %v, want SYS_INVALID_RECEIVER", o)
 	}
 	tr := newTracker(bigGas)
-	o := l.Invoke(context.Background(), Call{Code: rawCID(t, wasm), Gas: tr, Prices: prices, Memory: NewMemoryLimiter(MaxCallStackMemoryBytes), MissingInvokeFatal: true})
+	o := l.Invoke(context.Background(), Call{Code: rawCID(t, noInvokeBin), Gas: tr, Prices: prices, Memory: NewMemoryLimiter(MaxCallStackMemoryBytes), MissingInvokeFatal: true})
 	if o.Kind != Fatal {
 		t.Fatalf("v3 missing invoke: %v, want fatal", o)
 	}
 	badType := newActor(1)
-	f := badType.b.function(funcType{params: []api.ValueType{i32}}, body())
-	badType.b.export("invoke", kindFunc, f)
+	f := badType.b.AddFunc(wasm.FuncType{Params: []wasm.ValType{wasm.I32}}, body())
+	badType.b.AddExport("invoke", wasm.KindFunc, f)
 	if o, _ := run(t, l, badType.bytes(), bigGas, nil); o.Kind != Fatal {
 		t.Fatalf("mistyped invoke: %v, want fatal", o)
 	}
@@ -340,7 +340,7 @@ func testHostFunctions(t *testing.T, cfg Config) {
 	}
 }
 
-func a0charge(a *actor, mg int64) []byte { return a.charge(mg) }
+func a0charge(a *actor, mg int64) []wasm.Instr { return a.charge(mg) }
 
 func TestNestedInvocationsShareTheLimiter(t *testing.T) {
 	e := newTestEngine(t, Config{})
@@ -519,7 +519,7 @@ func TestDeepNestingAndConcurrency(t *testing.T) {
 	// invoke(n) = n == 0 ? 0 : send(n-1) + 1
 	a := newActor(1, hostImport("send", "send", []api.ValueType{i32}, []api.ValueType{i32}))
 	a.invoke(body(a.charge(1000),
-		lget(0), op(opI32Eqz), op(opIf, opBlockEmpty), i32c(0), op(0x0f), op(opEnd),
+		lget(0), op(opI32Eqz), blk(opIf), i32c(0), op(opReturn), op(opEnd),
 		lget(0), i32c(1), op(opI32Sub), call(0), i32c(1), op(opI32Add)))
 	self = a.bytes()
 	c := rawCID(t, self)
@@ -561,10 +561,9 @@ func TestStartFunction(t *testing.T) {
 		a := newActor(1, hostImport("debug", "probe", nil, []api.ValueType{i32}))
 		startBody := code(a.charge(700), call(0), op(opDrop))
 		if trap {
-			startBody = append(startBody, opUnreachable)
+			startBody = append(startBody, op(opUnreachable)...)
 		}
-		st := a.b.function(funcType{}, body(startBody))
-		a.b.start = &st
+		a.b.SetStart(a.b.AddFunc(wasm.FuncType{}, body(startBody)))
 		a.invoke(body(a.charge(300), call(0)))
 		return a.bytes()
 	}
@@ -614,8 +613,7 @@ func TestTableInitCharge(t *testing.T) {
 	l := newTestLinker(t, e)
 	for _, name := range []string{"table", "other"} {
 		a := newActor(1)
-		a.b.tables = []limits{{min: 10}}
-		a.b.export(name, kindTable, 0)
+		a.b.AddExport(name, wasm.KindTable, a.b.AddTable(wasm.TableType{Elem: wasm.FuncRef, Limits: wasm.Limits{Min: 10}}))
 		a.invoke(body(i32c(0)))
 		mem := NewMemoryLimiter(MaxCallStackMemoryBytes)
 		var o Outcome
@@ -662,8 +660,7 @@ func TestSendFromStartFunction(t *testing.T) {
 	c.invoke(body(i32c(42)))
 	child = c.bytes()
 	p := newActor(1, hostImport("send", "send", nil, []api.ValueType{i32}))
-	st := p.b.function(funcType{}, body(call(0), op(opDrop)))
-	p.b.start = &st
+	p.b.SetStart(p.b.AddFunc(wasm.FuncType{}, body(call(0), op(opDrop))))
 	p.invoke(body(i32c(1)))
 	if o, _ := run(t, l, p.bytes(), bigGas, nil); o.Kind != Returned || o.BlockID != 1 {
 		t.Fatalf("parent: %v", o)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"sync/atomic"
@@ -14,77 +13,112 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/go-fvm/go-fvm/internal/gas"
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 // Opcodes used by the hand-written test modules.
 const (
-	opUnreachable  = 0x00
-	opBlock        = 0x02
-	opLoop         = 0x03
-	opIf           = 0x04
-	opEnd          = 0x0b
-	opBr           = 0x0c
-	opBrIf         = 0x0d
-	opCall         = 0x10
-	opCallIndirect = 0x11
-	opDrop         = 0x1a
-	opLocalGet     = 0x20
-	opLocalSet     = 0x21
-	opGlobalGet    = 0x23
-	opGlobalSet    = 0x24
-	opI32Load      = 0x28
-	opI32Store     = 0x36
-	opMemoryGrow   = 0x40
-	opI32Const     = 0x41
-	opI64Const     = 0x42
-	opF32Const     = 0x43
-	opI32Eqz       = 0x45
-	opI32GtU       = 0x4b
-	opI64LtS       = 0x53
-	opI32Add       = 0x6a
-	opI32Sub       = 0x6b
-	opI32DivS      = 0x6d
-	opI64Sub       = 0x7d
-	opI32TruncF32S = 0xa8
-	opBlockEmpty   = 0x40
+	opUnreachable  = wasm.OpUnreachable
+	opBlock        = wasm.OpBlock
+	opLoop         = wasm.OpLoop
+	opIf           = wasm.OpIf
+	opEnd          = wasm.OpEnd
+	opBr           = wasm.OpBr
+	opBrIf         = wasm.OpBrIf
+	opReturn       = wasm.OpReturn
+	opCall         = wasm.OpCall
+	opCallIndirect = wasm.OpCallIndirect
+	opDrop         = wasm.OpDrop
+	opLocalGet     = wasm.OpLocalGet
+	opLocalTee     = wasm.OpLocalTee
+	opGlobalGet    = wasm.OpGlobalGet
+	opGlobalSet    = wasm.OpGlobalSet
+	opI32Load      = wasm.OpI32Load
+	opMemoryGrow   = wasm.OpMemoryGrow
+	opI32Eqz       = wasm.OpI32Eqz
+	opI32GtU       = wasm.OpI32GtU
+	opI64LtS       = wasm.OpI64LtS
+	opI32Add       = wasm.OpI32Add
+	opI32Sub       = wasm.OpI32Sub
+	opI64Sub       = wasm.OpI64Sub
+	opMemoryCopy   = wasm.OpMemoryCopy
+	opMemoryFill   = wasm.OpMemoryFill
+
+	opI32Load8U    wasm.Opcode = 0x2d
+	opI32DivS      wasm.Opcode = 0x6d
+	opI32TruncF32S wasm.Opcode = 0xa8
 )
 
 var (
 	i32 = api.ValueTypeI32
 	i64 = api.ValueTypeI64
+
+	// sigGas is the signature of the gas function.
+	sigGas = wasm.FuncType{Params: []wasm.ValType{wasm.I64}}
 )
 
-// code concatenates instruction bytes.
-func code(parts ...[]byte) []byte {
-	var b []byte
+// code concatenates instructions.
+func code(parts ...[]wasm.Instr) []wasm.Instr {
+	var b []wasm.Instr
 	for _, p := range parts {
 		b = append(b, p...)
 	}
 	return b
 }
 
-func op(bs ...byte) []byte { return bs }
-
-func i32c(v int32) []byte  { return appendS64([]byte{opI32Const}, int64(v)) }
-func i64c(v int64) []byte  { return appendS64([]byte{opI64Const}, v) }
-func call(f uint32) []byte { return appendU32([]byte{opCall}, f) }
-func gget(g uint32) []byte { return appendU32([]byte{opGlobalGet}, g) }
-func gset(g uint32) []byte { return appendU32([]byte{opGlobalSet}, g) }
-func lget(l uint32) []byte { return appendU32([]byte{opLocalGet}, l) }
-func f32c(v float32) []byte {
-	return binary.LittleEndian.AppendUint32([]byte{opF32Const}, math.Float32bits(v))
+// op is one instruction; imm are its index immediates (Instr.A, then Instr.B).
+func op(o wasm.Opcode, imm ...uint32) []wasm.Instr {
+	in := wasm.Instr{Op: o}
+	if len(imm) > 0 {
+		in.A = imm[0]
+	}
+	if len(imm) > 1 {
+		in.B = imm[1]
+	}
+	return []wasm.Instr{in}
 }
 
-// body wraps code into a function body with no locals.
-func body(parts ...[]byte) []byte {
-	return append(append([]byte{0}, code(parts...)...), opEnd)
+// blk opens a block, loop or if without parameters or results.
+func blk(o wasm.Opcode) []wasm.Instr { return []wasm.Instr{{Op: o, V: wasm.BlockEmpty}} }
+
+func i32c(v int32) []wasm.Instr {
+	return []wasm.Instr{{Op: wasm.OpI32Const, V: uint64(int64(v))}}
+}
+func i64c(v int64) []wasm.Instr { return []wasm.Instr{{Op: wasm.OpI64Const, V: uint64(v)}} }
+func f32c(v float32) []wasm.Instr {
+	return []wasm.Instr{{Op: wasm.OpF32Const, V: uint64(math.Float32bits(v))}}
+}
+func call(f uint32) []wasm.Instr { return op(opCall, f) }
+func gget(g uint32) []wasm.Instr { return op(opGlobalGet, g) }
+func gset(g uint32) []wasm.Instr { return op(opGlobalSet, g) }
+func lget(l uint32) []wasm.Instr { return op(opLocalGet, l) }
+
+// body is a function body with no locals: the code, then end.
+func body(parts ...[]wasm.Instr) wasm.Code {
+	return wasm.Code{Body: append(code(parts...), wasm.Instr{Op: opEnd})}
+}
+
+// constExpr is a constant expression: the instructions, then end.
+func constExpr(parts ...[]wasm.Instr) wasm.ConstExpr {
+	return wasm.ConstExpr(append(code(parts...), wasm.Instr{Op: opEnd}))
+}
+
+// addGlobal adds a mutable global of type vt with the given initial value.
+func addGlobal(m *wasm.Module, vt wasm.ValType, init []wasm.Instr) uint32 {
+	return m.AddGlobal(wasm.Global{Type: wasm.GlobalType{Type: vt, Mutable: true}, Init: constExpr(init)})
+}
+
+// addFuncTable adds a funcref table and an element segment putting funcs at 0.
+func addFuncTable(m *wasm.Module, l wasm.Limits, funcs ...uint32) {
+	m.AddTable(wasm.TableType{Elem: wasm.FuncRef, Limits: l})
+	m.AddElement(wasm.Element{Mode: wasm.ModeActive, Offset: constExpr(i32c(0)), Type: wasm.FuncRef, Funcs: funcs})
 }
 
 // actor is a hand-written "instrumented" actor: it imports gas.gas_counter
 // (global 0) like the gas-metering pass leaves it, and defines the pass's
 // gas function, so an identity instrumenter can run it.
 type actor struct {
-	b       moduleBuilder
+	b       wasm.Module
 	counter uint32 // gas counter global
 	gasFn   uint32 // the (i64) charging function
 	pending []func()
@@ -93,37 +127,42 @@ type actor struct {
 // newActor starts an actor with the given imported host functions (in
 // order, before the gas function), a memory of memPages exported as
 // "memory" (memPages < 0: none).
-func newActor(memPages int32, hostImports ...importEntry) *actor {
+func newActor(memPages int32, hostImports ...hostFuncImport) *actor {
 	a := &actor{}
 	for _, im := range hostImports {
-		a.b.importFunc(im.module, im.name, im.funcType)
+		a.b.AddImport(wasm.Import{Module: im.module, Name: im.name, Kind: wasm.KindFunc}, im.sig)
 	}
-	a.counter = a.b.importGlobal(GasModule, GasCounterName, i64, true)
+	a.counter = a.b.AddImport(wasm.Import{Module: GasModule, Name: GasCounterName, Kind: wasm.KindGlobal,
+		Global: wasm.GlobalType{Type: wasm.I64, Mutable: true}}, wasm.FuncType{})
 	if memPages >= 0 {
-		a.b.memories = []limits{{min: uint32(memPages)}}
-		a.b.export("memory", kindMemory, 0)
+		a.b.AddExport("memory", wasm.KindMemory, a.b.AddMemory(wasm.Limits{Min: uint64(memPages)}))
 	}
-	a.gasFn = a.b.function(funcType{params: []api.ValueType{i64}}, body(
+	a.gasFn = a.b.AddFunc(sigGas, body(
 		gget(a.counter), lget(0), op(opI64Sub), gset(a.counter),
-		gget(a.counter), i64c(0), op(opI64LtS), op(opIf, opBlockEmpty, opUnreachable, opEnd),
+		gget(a.counter), i64c(0), op(opI64LtS), blk(opIf), op(opUnreachable), op(opEnd),
 	))
 	return a
 }
 
 // charge is the metering call the instrumenter puts at the start of a block.
-func (a *actor) charge(mg int64) []byte { return code(i64c(mg), call(a.gasFn)) }
+func (a *actor) charge(mg int64) []wasm.Instr { return code(i64c(mg), call(a.gasFn)) }
 
 // invoke defines the exported invoke(i32)->i32 with the given body.
-func (a *actor) invoke(body []byte) *actor {
-	f := a.b.function(funcType{params: []api.ValueType{i32}, results: []api.ValueType{i32}}, body)
-	a.b.export("invoke", kindFunc, f)
+func (a *actor) invoke(body wasm.Code) *actor {
+	a.b.AddExport("invoke", wasm.KindFunc, a.b.AddFunc(invokeType, body))
 	return a
 }
 
-func (a *actor) bytes() []byte { return a.b.bytes() }
+func (a *actor) bytes() []byte { return a.b.Encode() }
 
-func hostImport(module, name string, params, results []api.ValueType) importEntry {
-	return importEntry{module: module, name: name, kind: kindFunc, funcType: funcType{params: params, results: results}}
+// hostFuncImport is a host function an actor imports.
+type hostFuncImport struct {
+	module, name string
+	sig          wasm.FuncType
+}
+
+func hostImport(module, name string, params, results []api.ValueType) hostFuncImport {
+	return hostFuncImport{module: module, name: name, sig: funcTypeOf(params, results)}
 }
 
 // rawCID returns the CID of a raw block (sha2-256).

@@ -29,9 +29,9 @@ var fvmInstrumenters = []struct {
 func TestInlinedChargesOutOfGas(t *testing.T) {
 	// invoke(n): n times { memory.fill 0, 0, n; n-- }, returns 0.
 	loop := plainInvoke(plain(), body(
-		op(opLoop, opBlockEmpty),
-		i32c(0), i32c(0), lget(0), op(0xfc, 11, 0),
-		lget(0), i32c(1), op(opI32Sub), op(0x22, 0), op(opBrIf, 0), op(opEnd),
+		blk(opLoop),
+		i32c(0), i32c(0), lget(0), op(opMemoryFill, 0),
+		lget(0), i32c(1), op(opI32Sub), op(opLocalTee, 0), op(opBrIf, 0), op(opEnd),
 		i32c(0)))
 	const n = 3
 	for _, interp := range []bool{false, true} {

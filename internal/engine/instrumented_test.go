@@ -7,7 +7,6 @@ import (
 
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/go-fvm/go-fvm/internal/wasm"
-	"github.com/tetratelabs/wazero/api"
 )
 
 // Tests with the real instrumentation (wasm.Instrument with wasm.FVMConfig):
@@ -17,18 +16,19 @@ import (
 // fill/copy 0.4 gas per byte.
 
 // plain starts an uninstrumented actor with one exported page of memory.
-func plain() *moduleBuilder {
-	b := &moduleBuilder{}
-	b.memories = []limits{{min: 1}}
-	b.export("memory", kindMemory, 0)
+func plain() *wasm.Module { return withMemory(1) }
+
+// withMemory starts an uninstrumented actor with pages of memory, exported.
+func withMemory(pages uint64) *wasm.Module {
+	b := &wasm.Module{}
+	b.AddExport("memory", wasm.KindMemory, b.AddMemory(wasm.Limits{Min: pages}))
 	return b
 }
 
 // plainInvoke adds invoke(i32)->i32 with the given locals+code body.
-func plainInvoke(b *moduleBuilder, body []byte) []byte {
-	f := b.function(funcType{params: []api.ValueType{i32}, results: []api.ValueType{i32}}, body)
-	b.export("invoke", kindFunc, f)
-	return b.bytes()
+func plainInvoke(b *wasm.Module, body wasm.Code) []byte {
+	b.AddExport("invoke", wasm.KindFunc, b.AddFunc(invokeType, body))
+	return b.Encode()
 }
 
 // runWith invokes code with the given params on a default (instrumenting) engine.
@@ -58,18 +58,18 @@ func testInstrumentedExactGas(t *testing.T, instrument func([]byte) ([]byte, err
 	// one local group and a block with a br_if around a call.
 	branches := func() []byte {
 		b := plain()
-		callee := b.function(funcType{params: []api.ValueType{i32}, results: []api.ValueType{i32}},
+		callee := b.AddFunc(invokeType,
 			body(lget(0), i32c(1), op(opI32Add)))
-		return plainInvoke(b, append([]byte{1, 1, i32}, code(
-			op(opBlock, opBlockEmpty), lget(0), op(opBrIf, 0), lget(0), call(callee), op(opDrop), op(opEnd),
-			i32c(0), op(opMemoryGrow, 0), op(opDrop), lget(0), op(opEnd))...))
+		return plainInvoke(b, wasm.Code{Locals: []wasm.LocalGroup{{Count: 1, Type: wasm.I32}}, Body: code(
+			blk(opBlock), lget(0), op(opBrIf, 0), lget(0), call(callee), op(opDrop), op(opEnd),
+			i32c(0), op(opMemoryGrow, 0), op(opDrop), lget(0), op(opEnd))})
 	}()
 	loop := plainInvoke(plain(), body(
-		op(opLoop, opBlockEmpty), lget(0), i32c(1), op(opI32Sub), op(0x22, 0), op(opBrIf, 0), op(opEnd),
+		blk(opLoop), lget(0), i32c(1), op(opI32Sub), op(opLocalTee, 0), op(opBrIf, 0), op(opEnd),
 		i32c(0)))
 	grow := plainInvoke(plain(), body(lget(0), op(opMemoryGrow, 0)))
-	fill := plainInvoke(plain(), body(i32c(0), i32c(0), i32c(100), op(0xfc, 11, 0), i32c(0)))
-	copyN := plainInvoke(plain(), body(i32c(0), i32c(0), lget(0), op(0xfc, 10, 0, 0), i32c(0)))
+	fill := plainInvoke(plain(), body(i32c(0), i32c(0), i32c(100), op(opMemoryFill, 0), i32c(0)))
+	copyN := plainInvoke(plain(), body(i32c(0), i32c(0), lget(0), op(opMemoryCopy, 0, 0), i32c(0)))
 	straight := plainInvoke(plain(), body(lget(0), i32c(1), op(opI32Add)))
 
 	cases := []struct {
@@ -117,15 +117,15 @@ func testInstrumentedLimits(t *testing.T, instrument func([]byte) ([]byte, error
 	e := newTestEngine(t, Config{Instrument: instrument})
 	l := newTestLinker(t, e)
 
-	loop := plainInvoke(plain(), body(op(opLoop, opBlockEmpty), op(opBr, 0), op(opEnd), i32c(0)))
+	loop := plainInvoke(plain(), body(blk(opLoop), op(opBr, 0), op(opEnd), i32c(0)))
 	limit := uint64(onePageInit + 1_000_000_000)
 	if o, tr := runWith(t, l, loop, 0, limit); o.Kind != OutOfGas || tr.used() != limit {
 		t.Fatalf("infinite loop: %v, used %d of %d", o, tr.used(), limit)
 	}
 
 	b := plain()
-	rec := b.countImports(kindFunc) + uint32(len(b.funcs))
-	b.function(funcType{}, body(call(rec)))
+	rec := b.NumFuncs()
+	b.AddFunc(wasm.FuncType{}, body(call(rec)))
 	recursion := plainInvoke(b, body(call(rec), i32c(0)))
 	o, tr := runWith(t, l, recursion, 0, bigGas)
 	if o.Kind != Exited || o.ExitCode != exitcode.SysErrIllegalInstruction || o.Trap != TrapUnreachable {
@@ -166,10 +166,9 @@ func testIndirectRecursionBackends(t *testing.T, instrument func([]byte) ([]byte
 		e := newTestEngine(t, Config{Instrument: instrument, Interpreter: interp})
 		l := newTestLinker(t, e)
 		b := plain()
-		rec := b.countImports(kindFunc) + uint32(len(b.funcs))
-		b.function(funcType{}, body(i32c(0), op(opCallIndirect, byte(b.typeIndex(funcType{})), 0)))
-		b.tables = []limits{{min: 1, max: 1, hasMax: true}}
-		b.elements = [][]byte{code([]byte{0}, i32c(0), op(opEnd, 1), appendU32(nil, rec))}
+		rec := b.NumFuncs()
+		b.AddFunc(wasm.FuncType{}, body(i32c(0), op(opCallIndirect, b.AddType(wasm.FuncType{}), 0)))
+		addFuncTable(b, wasm.Limits{Min: 1, Max: 1, HasMax: true}, rec)
 		wasm := plainInvoke(b, body(call(rec), i32c(0)))
 		o, tr := runWith(t, l, wasm, 0, bigGas)
 		if o.Kind != Exited || o.ExitCode != exitcode.SysErrIllegalInstruction {
@@ -193,12 +192,10 @@ func testIndirectRecursionBackends(t *testing.T, instrument func([]byte) ([]byte
 // reference's instrumentation, which keeps them in Wasm; out-of-bounds fills still trap.
 func TestInstrumentedLargeFill(t *testing.T) {
 	const pages, at = 8, 256
-	b := &moduleBuilder{}
-	b.memories = []limits{{min: pages}}
-	b.export("memory", kindMemory, 0)
+	b := withMemory(pages)
 	// invoke(n): memory.fill at, 0x5a, n; return the byte at at+n-1.
-	fill := plainInvoke(b, body(i32c(at), i32c(0x5a), lget(0), op(0xfc, 11, 0),
-		lget(0), i32c(at-1), op(opI32Add), op(0x2d, 0, 0)))
+	fill := plainInvoke(b, body(i32c(at), i32c(0x5a), lget(0), op(opMemoryFill, 0),
+		lget(0), i32c(at-1), op(opI32Add), op(opI32Load8U, 0, 0)))
 	inst, err := FVMInstrument(fill)
 	if err != nil {
 		t.Fatal(err)

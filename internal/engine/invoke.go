@@ -13,6 +13,7 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/go-fvm/go-fvm/internal/gas"
+	"github.com/go-fvm/go-fvm/internal/wasm"
 )
 
 // GasAccount is the message's gas tracker as the engine sees it;
@@ -288,7 +289,7 @@ func (l *Linker) callInvoke(ctx context.Context, inv *Invocation, m *Module) (ui
 		return 0, Exit(exitcode.SysErrInvalidReceiver, 0, fmt.Sprintf("cannot upgrade to %s", m.Code))
 	}
 	def := fn.Definition()
-	if have := (funcType{params: def.ParamTypes(), results: def.ResultTypes()}); !have.equal(invokeType) {
+	if have := funcTypeOf(def.ParamTypes(), def.ResultTypes()); !have.Equal(invokeType) {
 		return 0, AbortFatal(fmt.Errorf("code %s: invoke has type %s, want %s", m.Code, have, invokeType))
 	}
 	if err := inv.UpdateGasAvailable(); err != nil {
@@ -305,7 +306,7 @@ func (l *Linker) callInvoke(ctx context.Context, inv *Invocation, m *Module) (ui
 }
 
 // invokeType is the type of the invoke export: (i32) -> i32.
-var invokeType = funcType{params: []api.ValueType{api.ValueTypeI32}, results: []api.ValueType{api.ValueTypeI32}}
+var invokeType = wasm.FuncType{Params: []wasm.ValType{wasm.I32}, Results: []wasm.ValType{wasm.I32}}
 
 // abortOutcome returns the outcome an error from run stands for.
 func abortOutcome(err error) Outcome {
@@ -348,20 +349,20 @@ func (l *Linker) instantiate(ctx context.Context, inv *Invocation, m *Module, b 
 	}
 	var memBytes uint64
 	for _, mem := range info.memories {
-		memBytes = uint64(mem.min) * WasmPageBytes
+		memBytes = mem.Min * WasmPageBytes
 		if memBytes > MaxInstanceMemoryBytes {
-			return fmt.Errorf("initial memory of %d pages exceeds the instance limit", mem.min)
+			return fmt.Errorf("initial memory of %d pages exceeds the instance limit", mem.Min)
 		}
 		if !inv.call.Memory.GrowMemory(memBytes) {
-			return fmt.Errorf("initial memory of %d pages exceeds the call stack limit", mem.min)
+			return fmt.Errorf("initial memory of %d pages exceeds the call stack limit", mem.Min)
 		}
 	}
 	for _, t := range info.tables {
-		if t.min > MaxTableElements {
-			return fmt.Errorf("initial table of %d elements exceeds the limit of %d", t.min, MaxTableElements)
+		if t.Min > MaxTableElements {
+			return fmt.Errorf("initial table of %d elements exceeds the limit of %d", t.Min, MaxTableElements)
 		}
-		if !inv.call.Memory.GrowInstanceTable(0, uint64(t.min)) {
-			return fmt.Errorf("initial table of %d elements exceeds the call stack limit", t.min)
+		if !inv.call.Memory.GrowInstanceTable(0, t.Min) {
+			return fmt.Errorf("initial table of %d elements exceeds the call stack limit", t.Min)
 		}
 	}
 	ictx := experimental.WithMemoryAllocator(ctx, &allocator{limiter: inv.call.Memory, regions: l.e.regions, pool: &l.e.memories, reserved: memBytes})

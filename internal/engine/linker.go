@@ -48,7 +48,7 @@ type HostModule struct {
 type Linker struct {
 	e     *Engine
 	id    uint64
-	funcs map[[2]string]funcType
+	funcs map[[2]string]wasm.FuncType
 	mods  []HostModule
 	// main binds the syscalls in the engine's runtime; interp, on a tiered
 	// engine, in its interpreter runtime (bound at the first invocation
@@ -71,7 +71,7 @@ func (e *Engine) NewLinker(ctx context.Context, mods []HostModule) (*Linker, err
 	l := &Linker{
 		e:     e,
 		id:    e.seq.Add(1),
-		funcs: map[[2]string]funcType{},
+		funcs: map[[2]string]wasm.FuncType{},
 		main:  binding{rt: e.rt, hosts: map[string]api.Module{}, empty: e.empty},
 	}
 	if err := l.bind(ctx, withLargeFill(mods)); err != nil {
@@ -117,7 +117,7 @@ func (l *Linker) checkHostModules(mods []HostModule) error {
 			if m.Name == GasModule && f.Name == GasCounterName {
 				return fmt.Errorf("%w: %s.%s is the gas counter global", ErrBadConfig, m.Name, f.Name)
 			}
-			l.funcs[key] = funcType{params: f.Params, results: f.Results}
+			l.funcs[key] = funcTypeOf(f.Params, f.Results)
 		}
 	}
 	return nil
@@ -199,7 +199,7 @@ func largeFill(ctx context.Context, _ api.Module, stack []uint64) {
 func gasShim(hostName string, funcs []HostFunc) []byte {
 	var m wasm.Module
 	for _, f := range funcs {
-		ft := wasm.FuncType{Params: wasmValTypes(f.Params), Results: wasmValTypes(f.Results)}
+		ft := funcTypeOf(f.Params, f.Results)
 		idx := m.AddImport(wasm.Import{Module: hostName, Name: f.Name, Kind: wasm.KindFunc}, ft)
 		m.AddExport(f.Name, wasm.KindFunc, idx)
 	}
@@ -258,27 +258,27 @@ func (l *Linker) Check(m *Module) error {
 
 func (l *Linker) check(m *Module) error {
 	for _, im := range m.info.imports {
-		switch im.kind {
-		case kindFunc:
-			have, ok := l.funcs[[2]string{im.module, im.name}]
+		switch im.Kind {
+		case wasm.KindFunc:
+			have, ok := l.funcs[[2]string{im.Module, im.Name}]
 			if !ok {
-				return fmt.Errorf("%w: code %s imports unknown function %s.%s", ErrLink, m.Code, im.module, im.name)
+				return fmt.Errorf("%w: code %s imports unknown function %s.%s", ErrLink, m.Code, im.Module, im.Name)
 			}
-			if !have.equal(im.funcType) {
+			if !have.Equal(im.funcType) {
 				return fmt.Errorf("%w: code %s imports %s.%s as %s, provided as %s",
-					ErrLink, m.Code, im.module, im.name, im.funcType, have)
+					ErrLink, m.Code, im.Module, im.Name, im.funcType, have)
 			}
-		case kindGlobal:
-			if im.module != GasModule || im.name != GasCounterName {
-				return fmt.Errorf("%w: code %s imports unknown global %s.%s", ErrLink, m.Code, im.module, im.name)
+		case wasm.KindGlobal:
+			if im.Module != GasModule || im.Name != GasCounterName {
+				return fmt.Errorf("%w: code %s imports unknown global %s.%s", ErrLink, m.Code, im.Module, im.Name)
 			}
-			if im.globalType != api.ValueTypeI64 || !im.globalMut {
+			if g := im.Global; g.Type != wasm.I64 || !g.Mutable {
 				return fmt.Errorf("%w: code %s imports %s.%s as %s (mutable %t), want a mutable i64",
-					ErrLink, m.Code, im.module, im.name, api.ValueTypeName(im.globalType), im.globalMut)
+					ErrLink, m.Code, im.Module, im.Name, api.ValueTypeName(api.ValueType(g.Type)), g.Mutable)
 			}
 		default:
 			return fmt.Errorf("%w: code %s imports %s.%s of kind %d; only functions and the gas counter are provided",
-				ErrLink, m.Code, im.module, im.name, im.kind)
+				ErrLink, m.Code, im.Module, im.Name, im.Kind)
 		}
 	}
 	return nil

@@ -71,3 +71,48 @@ func (m *Module) AddExport(name string, kind byte, index uint32) {
 	m.Exports = append(m.Exports, Export{Name: name, Kind: kind, Index: index})
 	m.markDirty(SecExport)
 }
+
+// AddTable appends a defined table and returns its table index.
+func (m *Module) AddTable(t TableType) uint32 {
+	m.Tables = append(m.Tables, t)
+	m.markDirty(SecTable)
+	return m.NumTables() - 1
+}
+
+// SetStart makes function idx the module's start function.
+func (m *Module) SetStart(idx uint32) {
+	m.Start = &idx
+	m.markDirty(SecStart)
+}
+
+// AddElement appends an element segment and returns its index. The segment
+// is written in the shortest of the binary format's eight forms that carries
+// it (an active segment of function indices into table 0 has no table index
+// and no element kind).
+func (m *Module) AddElement(e Element) uint32 {
+	e.flags = elementFlags(&e)
+	m.Elements = append(m.Elements, e)
+	m.markDirty(SecElement)
+	return uint32(len(m.Elements) - 1)
+}
+
+// elementFlags returns the encoding flags of e: bit 0 passive or declarative,
+// bit 1 an explicit table index (active) or declarative, bit 2 items as
+// constant expressions.
+func elementFlags(e *Element) uint32 {
+	var f uint32
+	if e.UsesExprs {
+		f |= 4
+	}
+	switch e.Mode {
+	case ModePassive:
+		f |= 1
+	case ModeDeclared:
+		f |= 3
+	default:
+		if e.Table != 0 || (e.UsesExprs && e.Type != FuncRef) {
+			f |= 2
+		}
+	}
+	return f
+}

@@ -44,6 +44,11 @@
 // InstrumentModule does the same on an already decoded Module. Module.ExportedLimits gives
 // the minimum of the exported "memory" and "table", which ref-fvm's charge_for_init prices.
 //
+// Module is also the builder of the small modules the engine generates (the per-invocation
+// "gas" module, the dummy memory) and its tests write by hand: AddType, AddImport, AddFunc,
+// AddTable, AddMemory, AddGlobal, AddExport, SetStart and AddElement append to an empty
+// Module and Encode writes it; this package is the only Wasm writer in go-fvm.
+//
 // Decode/Module.Encode keep untouched sections byte-identical. Validate implements
 // wasmtime's validation under the FVM's engine config. InjectStackLimiter, InjectGasMeter
 // and CanonicalizeNaNs are parameterised (stack limit; gas import module, Rules, charge
