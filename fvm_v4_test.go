@@ -6,25 +6,23 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
 	"github.com/filecoin-project/go-address"
-	hamt "github.com/filecoin-project/go-hamt-ipld/v3"
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/exitcode"
 	"github.com/filecoin-project/go-state-types/network"
 	blocks "github.com/ipfs/go-block-format"
 	"github.com/ipfs/go-cid"
-	cbor "github.com/ipfs/go-ipld-cbor"
 	cbg "github.com/whyrusleeping/cbor-gen"
 
 	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/externs"
+	"github.com/go-fvm/go-fvm/genesis"
 	"github.com/go-fvm/go-fvm/internal/state"
 	"github.com/go-fvm/go-fvm/internal/testworld"
 	"github.com/go-fvm/go-fvm/message"
@@ -48,9 +46,9 @@ var v4Releases = []v4Release{
 // today is the release mainnet runs today (nv28 FireHorse, actors v18).
 var today = v4Release{bundle.DefaultActorsVersion, bundle.DefaultNetworkVersion}
 
-// v4World is a minimal complete state of an actors release (FVM v4): system,
-// init (empty address map), reward f02, EAM f010, burnt funds f099 and one
-// funded secp256k1 account f0100, the sender.
+// v4World is a VM of an actors release (FVM v4) on the public genesis of its
+// mainnet bundle (genesis.Build, as an embedder would build it) whose one
+// account, the sender, is a funded secp256k1 account at f0100.
 type v4World struct {
 	vm     *fvm.VM
 	bs     *blockstore.Memory
@@ -59,7 +57,9 @@ type v4World struct {
 }
 
 const (
-	v4SenderID = 100
+	// v4SenderID is the sender's ID: genesis gives the first Config
+	// account the first account ID.
+	v4SenderID = genesis.FirstAccountID
 	// eamCreateExternal and evmInvokeContract are builtin-actors method
 	// numbers (EAM CreateExternal = 4; EVM InvokeContract = FRC-42
 	// "InvokeEVM").
@@ -69,72 +69,41 @@ const (
 
 func fil(n int64) abi.TokenAmount { return big.Mul(big.NewInt(n), big.NewInt(1e18)) }
 
+// newV4World builds the world of rel; each extra function then changes its
+// state tree (to add actors a genesis has no reason to make) before the VM
+// starts on it. It skips the test when the release's bundle is missing.
 func newV4World(t *testing.T, eng *fvm.Engine, rel v4Release, tracing bool, extra ...func(tree *state.StateTree, bs *blockstore.Memory)) *v4World {
 	t.Helper()
 	ctx := context.Background()
-	bs := blockstore.NewMemory()
-	path, err := bundle.Locator{}.Path(ctx, rel.actors)
-	if err != nil {
+	if _, err := (bundle.Locator{}).Path(ctx, rel.actors); err != nil {
 		t.Skipf("no v%d bundle: %v", rel.actors, err)
-	}
-	bundles, err := bundle.LoadFile(ctx, path, bundle.Selector{Version: rel.actors, Networks: []string{"mainnet"}}, bs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	man := bundles[0].Manifest
-	cst := cbor.NewCborStore(bs)
-	put := func(v any) cid.Cid {
-		t.Helper()
-		c, err := cst.Put(ctx, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	code := func(name string) cid.Cid {
-		t.Helper()
-		c, ok := man.Code(name)
-		if !ok {
-			t.Fatalf("no %s in the manifest", name)
-		}
-		return c
-	}
-	addrs, err := hamt.NewNode(cst, hamt.UseTreeBitWidth(5), hamt.UseHashFunction(func(b []byte) []byte { h := sha256.Sum256(b); return h[:] }))
-	if err != nil {
-		t.Fatal(err)
 	}
 	sender, err := address.NewSecp256k1Address([]byte("go-fvm v4 test sender"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The sender's key address is in the init actor's map, as for any
-	// account.
-	if err := addrs.Set(ctx, string(sender.Bytes()), ptrCborInt(v4SenderID)); err != nil {
-		t.Fatal(err)
-	}
-	addrsRoot, err := addrs.Write(ctx)
+	bs := blockstore.NewMemory()
+	g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: rel.actors, Accounts: []genesis.Account{
+		{Kind: genesis.Secp256k1, Address: sender, Balance: fil(1000)},
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, err := state.New(ctx, bs, state.Version5)
-	if err != nil {
-		t.Fatal(err)
+	if id := g.Accounts[0].ID; id != testworld.IDAddr(v4SenderID) {
+		t.Fatalf("genesis put the sender at %s, want f0%d", id, v4SenderID)
 	}
-	burnt, _ := address.NewIDAddress(99)
-	tree.SetActor(0, &state.ActorState{Code: code("system"), Head: put([]any{man.Data}), Balance: big.Zero()})
-	tree.SetActor(1, &state.ActorState{Code: code("init"), Head: put([]any{addrsRoot, v4SenderID + 1, "go-fvm-v4"}), Balance: big.Zero()})
-	// The reward actor only receives the miner tip here: its state is never read.
-	tree.SetActor(2, &state.ActorState{Code: code("reward"), Head: state.EmptyArrayCID, Balance: big.Zero()})
-	// The EAM keeps no state.
-	tree.SetActor(10, &state.ActorState{Code: code("eam"), Head: state.EmptyArrayCID, Balance: big.Zero()})
-	tree.SetActor(99, &state.ActorState{Code: code("account"), Head: put(&accountState{burnt}), Balance: big.Zero()})
-	tree.SetActor(v4SenderID, &state.ActorState{Code: code("account"), Head: put(&accountState{sender}), Balance: fil(1000)})
-	for _, f := range extra {
-		f(tree, bs)
-	}
-	root, err := tree.Flush(ctx)
-	if err != nil {
-		t.Fatal(err)
+	root := g.StateRoot
+	if len(extra) > 0 {
+		tree, err := state.Load(ctx, bs, root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range extra {
+			f(tree, bs)
+		}
+		if root, err = tree.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	vm, err := fvm.New(ctx, fvm.Config{
 		NetworkVersion: rel.nv, Epoch: 5_000_000, Timestamp: 5_000_000 * 30,
@@ -145,7 +114,7 @@ func newV4World(t *testing.T, eng *fvm.Engine, rel v4Release, tracing bool, extr
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = vm.Close(ctx) })
-	return &v4World{vm: vm, bs: bs, man: man, sender: sender}
+	return &v4World{vm: vm, bs: bs, man: g.Manifest, sender: sender}
 }
 
 // apply sends one explicit message from the sender with the next nonce.
@@ -357,19 +326,6 @@ func forEachV4Release(t *testing.T, scenario func(t *testing.T, eng *fvm.Engine,
 	}
 }
 
-func ptrCborInt(v int64) *cbg.CborInt { c := cbg.CborInt(v); return &c }
-
-// accountState is the account actor's state, [address] (refmt would not
-// encode an address as its bytes).
-type accountState struct{ addr address.Address }
-
-func (a *accountState) MarshalCBOR(w io.Writer) error {
-	if err := cbg.WriteMajorTypeHeader(w, cbg.MajArray, 1); err != nil {
-		return err
-	}
-	return a.addr.MarshalCBOR(w)
-}
-
 // dumpTrace renders a call tree with its kernel charges, for failure
 // messages.
 func dumpTrace(tr *fvm.ExecutionTrace, depth int) string {
@@ -477,7 +433,7 @@ func TestV4MissingInvokeExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const id = 300
+	const id = 300 // between the genesis accounts (f0100…) and FirstMinerID
 	w := newV4World(t, testEngine(t), today, true, func(tree *state.StateTree, bs *blockstore.Memory) {
 		blk, err := blocks.NewBlockWithCid(noInvokeWasm, code)
 		if err != nil {
