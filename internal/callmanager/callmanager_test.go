@@ -33,19 +33,19 @@ func TestSendMethodZero(t *testing.T) {
 	}{
 		// The receiver (101) is primed Read and the origin (100) Updated:
 		// a zero-value send costs nothing.
-		{"zero value to the receiver", idAddr(idPoor), 0, 0},
+		{"zero value to the receiver", idAddr(testworld.IDPoor), 0, 0},
 		// Resolving the receiver's own key address is free too.
 		{"zero value to the receiver's key address", mustAddr(address.NewSecp256k1Address([]byte("poor key"))), 0, 0},
 		// Value to the receiver: OnValueTransfer + the receiver's update
 		// (its lookup was primed; the origin was already updated).
-		{"value to the receiver", idAddr(idPoor), 3, testworld.ValueTransfer + testworld.ActorUpdate},
+		{"value to the receiver", idAddr(testworld.IDPoor), 3, testworld.ValueTransfer + testworld.ActorUpdate},
 		// Value to an actor nobody touched: its lookup and its update.
-		{"value to an untouched actor", idAddr(idOther), 3, testworld.ValueTransfer + testworld.ActorLookup + testworld.ActorUpdate},
+		{"value to an untouched actor", idAddr(testworld.IDOther), 3, testworld.ValueTransfer + testworld.ActorLookup + testworld.ActorUpdate},
 		// A zero-value send still looks the target up.
-		{"zero value to an untouched actor", idAddr(idOther), 0, testworld.ActorLookup},
+		{"zero value to an untouched actor", idAddr(testworld.IDOther), 0, testworld.ActorLookup},
 		// Preloaded actors are never charged.
-		{"value to burnt funds", idAddr(idBurnt), 3, testworld.ValueTransfer},
-		{"value to reward", idAddr(idReward), 3, testworld.ValueTransfer},
+		{"value to burnt funds", idAddr(testworld.IDBurnt), 3, testworld.ValueTransfer},
+		{"value to reward", idAddr(testworld.IDReward), 3, testworld.ValueTransfer},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -53,7 +53,7 @@ func TestSendMethodZero(t *testing.T) {
 			cm, tr := w.NewCM(w.Message(), inv, bigLimit)
 			toID, _, _ := w.M.Tree.LookupID(ctx, tc.to)
 			before := w.Balance(t, toID)
-			res, err := cm.Send(ctx, idRich, tc.to, callmanager.MethodSend, nil, big.NewInt(tc.value), nil, false)
+			res, err := cm.Send(ctx, testworld.IDRich, tc.to, callmanager.MethodSend, nil, big.NewInt(tc.value), nil, false)
 			if err != nil || res.ExitCode != exitcode.Ok || res.Return != nil {
 				t.Fatalf("send: %+v, %v", res, err)
 			}
@@ -66,7 +66,7 @@ func TestSendMethodZero(t *testing.T) {
 			if got := w.Balance(t, toID); !got.Equals(big.Add(before, big.NewInt(tc.value))) {
 				t.Errorf("receiver balance %s, want %s + %d", got, before, tc.value)
 			}
-			if got := w.Balance(t, idRich); !got.Equals(big.Sub(oneFIL, big.NewInt(tc.value))) {
+			if got := w.Balance(t, testworld.IDRich); !got.Equals(big.Sub(testworld.OneFIL, big.NewInt(tc.value))) {
 				t.Errorf("sender balance %s", got)
 			}
 		})
@@ -78,7 +78,7 @@ func TestSendChargesOncePerMessage(t *testing.T) {
 	w := newWorld(t)
 	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 	for i := 0; i < 3; i++ {
-		if _, err := cm.Send(ctx, idRich, idAddr(idOther), 0, nil, big.NewInt(1), nil, false); err != nil {
+		if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 0, nil, big.NewInt(1), nil, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -101,22 +101,22 @@ func TestSendErrors(t *testing.T) {
 		gas      uint64
 	}{
 		// The target's lookup, the transfer charge, then the empty sender.
-		{"insufficient funds", idPoor, idAddr(idOther), big.NewInt(1), false, kernel.InsufficientFunds, testworld.ActorLookup + testworld.ValueTransfer},
+		{"insufficient funds", testworld.IDPoor, idAddr(testworld.IDOther), big.NewInt(1), false, kernel.InsufficientFunds, testworld.ActorLookup + testworld.ValueTransfer},
 		// ref-fvm transfer: a missing sender is InsufficientFunds too (its
 		// lookup is charged).
-		{"missing sender", 555, idAddr(idOther), big.NewInt(1), false, kernel.InsufficientFunds, 2*testworld.ActorLookup + testworld.ValueTransfer},
-		{"negative value", idRich, idAddr(idOther), big.NewInt(-1), false, kernel.IllegalArgument, testworld.ActorLookup + testworld.ValueTransfer},
+		{"missing sender", 555, idAddr(testworld.IDOther), big.NewInt(1), false, kernel.InsufficientFunds, 2*testworld.ActorLookup + testworld.ValueTransfer},
+		{"negative value", testworld.IDRich, idAddr(testworld.IDOther), big.NewInt(-1), false, kernel.IllegalArgument, testworld.ActorLookup + testworld.ValueTransfer},
 		// An ID address "resolves" even without an actor; the lookup is
 		// charged and finds nothing.
-		{"missing id", idRich, idAddr(555), zero, false, kernel.NotFound, testworld.ActorLookup},
+		{"missing id", testworld.IDRich, idAddr(555), zero, false, kernel.NotFound, testworld.ActorLookup},
 		// Unknown f2 and f4 outside the EAM namespace cannot be created;
 		// OnResolveAddress is free.
-		{"unknown f2", idRich, mustAddr(address.NewActorAddress([]byte("nobody"))), zero, false, kernel.NotFound, 0},
-		{"f4 outside EAM", idRich, mustAddr(address.NewDelegatedAddress(32, bytes20(9))), zero, false, kernel.NotFound, 0},
+		{"unknown f2", testworld.IDRich, mustAddr(address.NewActorAddress([]byte("nobody"))), zero, false, kernel.NotFound, 0},
+		{"f4 outside EAM", testworld.IDRich, mustAddr(address.NewDelegatedAddress(32, bytes20(9))), zero, false, kernel.NotFound, 0},
 		// Auto-creation is refused before anything is charged.
-		{"read-only account creation", idRich, mustAddr(address.NewSecp256k1Address([]byte("x"))), zero, true, kernel.ReadOnly, 0},
-		{"read-only placeholder creation", idRich, mustAddr(address.NewDelegatedAddress(10, bytes20(8))), zero, true, kernel.ReadOnly, 0},
-		{"BLS zero address", idRich, mustAddr(address.NewBLSAddress(make([]byte, 48))), zero, false, kernel.IllegalArgument, 0},
+		{"read-only account creation", testworld.IDRich, mustAddr(address.NewSecp256k1Address([]byte("x"))), zero, true, kernel.ReadOnly, 0},
+		{"read-only placeholder creation", testworld.IDRich, mustAddr(address.NewDelegatedAddress(10, bytes20(8))), zero, true, kernel.ReadOnly, 0},
+		{"BLS zero address", testworld.IDRich, mustAddr(address.NewBLSAddress(make([]byte, 48))), zero, false, kernel.IllegalArgument, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
@@ -143,24 +143,24 @@ func TestFailedSendForgetsAccess(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
-	_, err := cm.Send(ctx, idPoor, idAddr(idOther), 0, nil, big.NewInt(1), nil, false)
+	_, err := cm.Send(ctx, testworld.IDPoor, idAddr(testworld.IDOther), 0, nil, big.NewInt(1), nil, false)
 	wantErrNum(t, err, kernel.InsufficientFunds)
 	base := used(t, tr)
 	// The lookup of 102 was made inside the reverted transaction: it is
 	// charged again (FIP-0057 tracker is transactional).
-	if _, err := cm.GetActor(ctx, idOther); err != nil {
+	if _, err := cm.GetActor(ctx, testworld.IDOther); err != nil {
 		t.Fatal(err)
 	}
 	if got := used(t, tr) - base; got != testworld.ActorLookup {
 		t.Errorf("lookup after a reverted send cost %d, want %d", got, testworld.ActorLookup)
 	}
 	// Now it is Read: free; and an update costs the update only.
-	act, _ := cm.GetActor(ctx, idOther)
+	act, _ := cm.GetActor(ctx, testworld.IDOther)
 	base = used(t, tr)
-	if err := cm.SetActor(ctx, idOther, act); err != nil {
+	if err := cm.SetActor(ctx, testworld.IDOther, act); err != nil {
 		t.Fatal(err)
 	}
-	if err := cm.SetActor(ctx, idOther, act); err != nil {
+	if err := cm.SetActor(ctx, testworld.IDOther, act); err != nil {
 		t.Fatal(err)
 	}
 	if got := used(t, tr) - base; got != testworld.ActorUpdate {
@@ -183,23 +183,23 @@ func TestTransferChargesOnlyAccess(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
-	if err := cm.Transfer(ctx, idRich, idOther, big.NewInt(10)); err != nil {
+	if err := cm.Transfer(ctx, testworld.IDRich, testworld.IDOther, big.NewInt(10)); err != nil {
 		t.Fatal(err)
 	}
 	// 100 is the origin (updated); 102 is looked up and updated.
 	if got, want := used(t, tr), uint64(testworld.ActorLookup+testworld.ActorUpdate); got != want {
 		t.Errorf("transfer cost %d, want %d", got, want)
 	}
-	if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1010)) {
+	if got := w.Balance(t, testworld.IDOther); !got.Equals(big.NewInt(1010)) {
 		t.Errorf("balance %s, want 1010", got)
 	}
 	// A transfer to itself only checks the balance.
-	if err := cm.Transfer(ctx, idOther, idOther, big.NewInt(1010)); err != nil {
+	if err := cm.Transfer(ctx, testworld.IDOther, testworld.IDOther, big.NewInt(1010)); err != nil {
 		t.Fatal(err)
 	}
-	wantErrNum(t, cm.Transfer(ctx, idOther, idOther, big.NewInt(1011)), kernel.InsufficientFunds)
-	wantErrNum(t, cm.Transfer(ctx, idOther, 555, big.NewInt(1)), kernel.NotFound)
-	wantErrNum(t, cm.Transfer(ctx, idOther, idRich, big.NewInt(-1)), kernel.IllegalArgument)
+	wantErrNum(t, cm.Transfer(ctx, testworld.IDOther, testworld.IDOther, big.NewInt(1011)), kernel.InsufficientFunds)
+	wantErrNum(t, cm.Transfer(ctx, testworld.IDOther, 555, big.NewInt(1)), kernel.NotFound)
+	wantErrNum(t, cm.Transfer(ctx, testworld.IDOther, testworld.IDRich, big.NewInt(-1)), kernel.IllegalArgument)
 }
 
 func TestAutoCreateAccount(t *testing.T) {
@@ -216,7 +216,7 @@ func TestAutoCreateAccount(t *testing.T) {
 				return callmanager.Result{ExitCode: 16}, nil
 			}}
 			cm, tr := w.NewCM(w.Message(), inv, bigLimit)
-			res, err := cm.Send(ctx, idRich, to, 0, nil, big.NewInt(5), nil, false)
+			res, err := cm.Send(ctx, testworld.IDRich, to, 0, nil, big.NewInt(5), nil, false)
 			if err != nil || res.ExitCode != 0 {
 				t.Fatalf("send: %+v %v", res, err)
 			}
@@ -233,7 +233,7 @@ func TestAutoCreateAccount(t *testing.T) {
 			c := inv.calls[0]
 			var buf bytes.Buffer
 			_ = to.MarshalCBOR(&buf)
-			if c.From != idSystem || c.To != firstFree || c.Method != 1 || !c.Value.IsZero() || c.ReadOnly ||
+			if c.From != testworld.IDSystem || c.To != testworld.FirstFree || c.Method != 1 || !c.Value.IsZero() || c.ReadOnly ||
 				c.Params == nil || c.Params.Codec != 0x51 || !bytes.Equal(c.Params.Data, buf.Bytes()) {
 				t.Errorf("constructor call %+v", c)
 			}
@@ -245,10 +245,10 @@ func TestAutoCreateAccount(t *testing.T) {
 				t.Errorf("constructor at depth %d, want 1", inv.depths[0])
 			}
 			id, found, err := w.M.Tree.LookupID(ctx, to)
-			if err != nil || !found || id != firstFree {
-				t.Fatalf("%s resolves to %d,%v,%v; want %d", to, id, found, err, firstFree)
+			if err != nil || !found || id != testworld.FirstFree {
+				t.Fatalf("%s resolves to %d,%v,%v; want %d", to, id, found, err, testworld.FirstFree)
 			}
-			act := w.Actor(t, firstFree)
+			act := w.Actor(t, testworld.FirstFree)
 			if act.Code != w.Code(t, "account") || act.Head != testworld.EmptyArray() || act.Sequence != 0 || !act.Balance.Equals(big.NewInt(5)) || act.DelegatedAddress != nil {
 				t.Errorf("new account %+v", act)
 			}
@@ -265,7 +265,7 @@ func TestAutoCreatePlaceholder(t *testing.T) {
 	w := newWorld(t)
 	inv := &invokerFunc{}
 	cm, tr := w.NewCM(w.Message(), inv, bigLimit)
-	if _, err := cm.Send(ctx, idRich, w.New4, 0, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, w.New4, 0, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	// No constructor runs for a placeholder.
@@ -275,7 +275,7 @@ func TestAutoCreatePlaceholder(t *testing.T) {
 	if len(inv.calls) != 0 {
 		t.Errorf("placeholder creation ran code")
 	}
-	act := w.Actor(t, firstFree)
+	act := w.Actor(t, testworld.FirstFree)
 	if act == nil || act.Code != w.Code(t, "placeholder") || act.DelegatedAddress == nil || *act.DelegatedAddress != w.New4 {
 		t.Errorf("placeholder %+v", act)
 	}
@@ -288,7 +288,7 @@ func TestTransactionRollback(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	ev := func(key string) kernel.StampedEvent {
-		return kernel.StampedEvent{Emitter: idOther, Entries: []kernel.EventEntry{{Key: key, Codec: 0x55}}}
+		return kernel.StampedEvent{Emitter: testworld.IDOther, Entries: []kernel.EventEntry{{Key: key, Codec: 0x55}}}
 	}
 	evm := w.Code(t, "evm")
 	inv := &invokerFunc{}
@@ -297,7 +297,7 @@ func TestTransactionRollback(t *testing.T) {
 		case 2: // the top-level call
 			cm.EmitEvent(ev("A"))
 			for _, m := range []abi.MethodNum{3, 4} {
-				res, err := cm.Send(ctx, idOther, idAddr(idOther), m, nil, zero, nil, false)
+				res, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), m, nil, zero, nil, false)
 				if err != nil {
 					return res, err
 				}
@@ -305,10 +305,10 @@ func TestTransactionRollback(t *testing.T) {
 			return callmanager.Result{}, nil
 		case 3: // fails after doing everything
 			cm.EmitEvent(ev("B"))
-			if _, err := cm.Send(ctx, idOther, idAddr(idPoor), 0, nil, big.NewInt(7), nil, false); err != nil {
+			if _, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDPoor), 0, nil, big.NewInt(7), nil, false); err != nil {
 				return callmanager.Result{}, err
 			}
-			if _, err := cm.Send(ctx, idOther, w.NewSecp, 0, nil, zero, nil, false); err != nil {
+			if _, err := cm.Send(ctx, testworld.IDOther, w.NewSecp, 0, nil, zero, nil, false); err != nil {
 				return callmanager.Result{}, err
 			}
 			if err := cm.CreateActor(ctx, evm, 2000, nil); err != nil {
@@ -317,25 +317,25 @@ func TestTransactionRollback(t *testing.T) {
 			return callmanager.Result{ExitCode: 16}, nil
 		case 4: // succeeds
 			cm.EmitEvent(ev("C"))
-			_, err := cm.Send(ctx, idOther, idAddr(idPoor), 0, nil, big.NewInt(5), nil, false)
+			_, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDPoor), 0, nil, big.NewInt(5), nil, false)
 			return callmanager.Result{}, err
 		}
 		return callmanager.Result{}, nil // the account constructor
 	}
 	msg := w.Message()
-	msg.Receiver = idOther
+	msg.Receiver = testworld.IDOther
 	cm, _ := w.NewCM(msg, inv, bigLimit)
-	res, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false)
+	res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("send: %+v %v", res, err)
 	}
-	if got := w.Balance(t, idPoor); !got.Equals(big.NewInt(5)) {
+	if got := w.Balance(t, testworld.IDPoor); !got.Equals(big.NewInt(5)) {
 		t.Errorf("receiver balance %s, want 5 (the 7 of the failed call reverted)", got)
 	}
 	if _, found, _ := w.M.Tree.LookupID(ctx, w.NewSecp); found {
 		t.Error("the account created in the failed call survived")
 	}
-	if w.Actor(t, firstFree) != nil || w.Actor(t, 2000) != nil {
+	if w.Actor(t, testworld.FirstFree) != nil || w.Actor(t, 2000) != nil {
 		t.Error("an actor created in the failed call survived")
 	}
 	if cm.NumActorsCreated() != 1 {
@@ -349,11 +349,11 @@ func TestTransactionRollback(t *testing.T) {
 		t.Errorf("events %v, want [A C]", keys)
 	}
 	// The init actor's next id was rolled back: the next account gets it.
-	if _, err := cm.Send(ctx, idRich, w.NewBLS, 0, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, w.NewBLS, 0, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
-	if id, _, _ := w.M.Tree.LookupID(ctx, w.NewBLS); id != firstFree {
-		t.Errorf("next account got id %d, want %d", id, firstFree)
+	if id, _, _ := w.M.Tree.LookupID(ctx, w.NewBLS); id != testworld.FirstFree {
+		t.Errorf("next account got id %d, want %d", id, testworld.FirstFree)
 	}
 
 	// A top-level failure drops every event.
@@ -362,7 +362,7 @@ func TestTransactionRollback(t *testing.T) {
 		return callmanager.Result{ExitCode: 17}, nil
 	}
 	cm, _ = w.NewCM(msg, inv, bigLimit)
-	if res, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false); err != nil || res.ExitCode != 17 {
+	if res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil || res.ExitCode != 17 {
 		t.Fatalf("send: %+v %v", res, err)
 	}
 	if len(cm.Events()) != 0 {
@@ -383,7 +383,7 @@ func TestDepthLimit(t *testing.T) {
 			inv := &invokerFunc{}
 			inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
 				before := cm.GasTracker().LimitDepth()
-				res, err := cm.Send(ctx, idOther, idAddr(idOther), 2, nil, zero, &limit, false)
+				res, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 2, nil, zero, &limit, false)
 				if err != nil {
 					limitsBefore, limitsAfter, depthErr = before, cm.GasTracker().LimitDepth(), err
 					return callmanager.Result{}, nil
@@ -391,9 +391,9 @@ func TestDepthLimit(t *testing.T) {
 				return res, nil
 			}
 			msg := w.Message()
-			msg.Receiver = idOther
+			msg.Receiver = testworld.IDOther
 			cm, _ := w.NewCM(msg, inv, bigLimit)
-			if _, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false); err != nil {
+			if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil {
 				t.Fatal(err)
 			}
 			// Depths 1..4 run; the send from depth 4 is refused.
@@ -424,7 +424,7 @@ func TestDefaultDepthLimit(t *testing.T) {
 	var refused error
 	inv := &invokerFunc{}
 	inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
-		res, err := cm.Send(ctx, idOther, idAddr(idOther), 2, nil, zero, nil, false)
+		res, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
 		if err != nil {
 			refused = err
 			return callmanager.Result{}, nil
@@ -432,9 +432,9 @@ func TestDefaultDepthLimit(t *testing.T) {
 		return res, nil
 	}
 	msg := w.Message()
-	msg.Receiver = idOther
+	msg.Receiver = testworld.IDOther
 	cm, tr := w.NewCM(msg, inv, bigLimit)
-	if _, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(inv.depths); n != 1024 || inv.depths[n-1] != 1024 {
@@ -460,20 +460,20 @@ func TestSendGasLimit(t *testing.T) {
 				return callmanager.Result{}, burn(cm)
 			}
 			l := gas.NewGas(childLimit)
-			*got, *gotErr = cm.Send(ctx, idOther, idAddr(idOther), 3, nil, zero, &l, false)
+			*got, *gotErr = cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 3, nil, zero, &l, false)
 			return *got, *gotErr
 		}
 		return inv
 	}
 	w := newWorld(t)
 	msg := w.Message()
-	msg.Receiver = idOther
+	msg.Receiver = testworld.IDOther
 
 	// The child exhausts its own limit: the parent sees exit 7.
 	var child callmanager.Result
 	var childErr error
 	cm, tr := w.NewCM(msg, script(&child, &childErr), bigLimit)
-	res, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false)
+	res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
 	if childErr != nil || child.ExitCode != exitcode.SysErrOutOfGas {
 		t.Errorf("child result %+v %v, want exit 7", child, childErr)
 	}
@@ -490,7 +490,7 @@ func TestSendGasLimit(t *testing.T) {
 
 	// The message's own gas runs out inside the child: an error all the way.
 	cm, tr = w.NewCM(msg, script(&child, &childErr), testworld.MethodInvocation+childLimit/2)
-	_, err = cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false)
+	_, err = cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
 	if !errors.Is(childErr, gas.ErrOutOfGas) || !errors.Is(err, gas.ErrOutOfGas) {
 		t.Errorf("child %v, top %v; want out of gas", childErr, err)
 	}
@@ -512,16 +512,16 @@ func TestReturnValueCharge(t *testing.T) {
 			inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
 				if c.Method == 2 {
 					// A nested call returning 10 bytes: no charge at depth 2 in v3.
-					if _, err := cm.Send(ctx, idOther, idAddr(idOther), 3, nil, zero, nil, false); err != nil {
+					if _, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 3, nil, zero, nil, false); err != nil {
 						return callmanager.Result{}, err
 					}
 				}
 				return callmanager.Result{ExitCode: tc.exit, Return: ret}, nil
 			}
 			msg := w.Message()
-			msg.Receiver = idOther
+			msg.Receiver = testworld.IDOther
 			cm, tr := w.NewCM(msg, inv, bigLimit)
-			res, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false)
+			res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
 			if err != nil || res.ExitCode != tc.exit || res.Return != ret {
 				t.Fatalf("send: %+v %v", res, err)
 			}
@@ -541,14 +541,14 @@ func TestInvocationCall(t *testing.T) {
 	cm, tr := w.NewCM(w.Message(), inv, bigLimit)
 	params := &kernel.Block{Codec: 0x51, Data: []byte{0x80}}
 	// By key address, with value, read-only off.
-	if _, err := cm.Send(ctx, idRich, w.Secp, 5, params, big.NewInt(9), nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, w.Secp, 5, params, big.NewInt(9), nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if len(inv.calls) != 1 {
 		t.Fatalf("%d calls", len(inv.calls))
 	}
 	c := inv.calls[0]
-	if c.From != idRich || c.To != idPoor || c.Method != 5 || c.Params != params || !c.Value.Equals(big.NewInt(9)) || c.ReadOnly {
+	if c.From != testworld.IDRich || c.To != testworld.IDPoor || c.Method != 5 || c.Params != params || !c.Value.Equals(big.NewInt(9)) || c.ReadOnly {
 		t.Errorf("call %+v", c)
 	}
 	// The actor the invoker sees already holds the value.
@@ -560,20 +560,20 @@ func TestInvocationCall(t *testing.T) {
 		t.Errorf("gas used %d, want %d", got, want)
 	}
 	// Read-only sends are passed on as such; they may not move value.
-	if _, err := cm.Send(ctx, idRich, w.Secp, 5, nil, zero, nil, true); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, w.Secp, 5, nil, zero, nil, true); err != nil {
 		t.Fatal(err)
 	}
 	if !inv.calls[1].ReadOnly {
 		t.Error("read-only flag lost")
 	}
-	_, err := cm.Send(ctx, idRich, w.Secp, 5, nil, big.NewInt(1), nil, true)
+	_, err := cm.Send(ctx, testworld.IDRich, w.Secp, 5, nil, big.NewInt(1), nil, true)
 	wantErrNum(t, err, kernel.ReadOnly)
 	// An invoker error comes back unchanged.
 	boom := errors.New("boom")
 	inv.fn = func(context.Context, *callmanager.CallManager, callmanager.Call) (callmanager.Result, error) {
 		return callmanager.Result{}, boom
 	}
-	if _, err := cm.Send(ctx, idRich, w.Secp, 5, nil, zero, nil, false); !errors.Is(err, boom) {
+	if _, err := cm.Send(ctx, testworld.IDRich, w.Secp, 5, nil, zero, nil, false); !errors.Is(err, boom) {
 		t.Errorf("error %v, want boom", err)
 	}
 }
@@ -609,17 +609,17 @@ func TestCreateActor(t *testing.T) {
 
 	// A placeholder becomes the new code if the delegated address matches.
 	other := mustAddr(address.NewDelegatedAddress(10, bytes20(77)))
-	wantErrNum(t, cm.CreateActor(ctx, evm, idHolder, &other), kernel.Forbidden)
-	wantErrNum(t, cm.CreateActor(ctx, evm, idHolder, nil), kernel.Forbidden)
+	wantErrNum(t, cm.CreateActor(ctx, evm, testworld.IDHolder, &other), kernel.Forbidden)
+	wantErrNum(t, cm.CreateActor(ctx, evm, testworld.IDHolder, nil), kernel.Forbidden)
 	base = used(t, tr)
-	if err := cm.CreateActor(ctx, evm, idHolder, &f4); err != nil {
+	if err := cm.CreateActor(ctx, evm, testworld.IDHolder, &f4); err != nil {
 		t.Fatal(err)
 	}
 	// Already read by the refused attempts: the update only.
 	if got := used(t, tr) - base; got != testworld.ActorUpdate {
 		t.Errorf("placeholder replacement cost %d, want %d", got, testworld.ActorUpdate)
 	}
-	act = w.Actor(t, idHolder)
+	act = w.Actor(t, testworld.IDHolder)
 	if act.Code != evm || !act.Balance.Equals(big.NewInt(5)) || *act.DelegatedAddress != f4 {
 		t.Errorf("replaced placeholder %+v", act)
 	}

@@ -30,7 +30,7 @@ const (
 )
 
 // newWorldV2 is newWorld at nv17 over actors v9 (a version-4 tree): no
-// placeholder, so idHolder is a multisig (testworld.WorldOptions.V2).
+// placeholder, so testworld.IDHolder is a multisig (testworld.WorldOptions.V2).
 func newWorldV2(t *testing.T) *world {
 	t.Helper()
 	return &world{testworld.NewWorld(t, testworld.WorldOptions{V2: true})}
@@ -55,14 +55,14 @@ func TestSendChargesV2(t *testing.T) {
 			w := newWorldV2(t)
 			inv := &invokerFunc{}
 			cm, tr := w.NewCM(w.Message(), inv, bigLimit)
-			res, err := cm.Send(ctx, idRich, idAddr(idOther), abi.MethodNum(tc.method), nil, big.NewInt(tc.value), nil, false)
+			res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), abi.MethodNum(tc.method), nil, big.NewInt(tc.value), nil, false)
 			if err != nil || res.ExitCode != exitcode.Ok {
 				t.Fatalf("send: %+v %v", res, err)
 			}
 			if got := used(t, tr); int64(got) != tc.gas {
 				t.Errorf("gas used %d, want %d", got, tc.gas)
 			}
-			if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1000 + tc.value)) {
+			if got := w.Balance(t, testworld.IDOther); !got.Equals(big.NewInt(1000 + tc.value)) {
 				t.Errorf("receiver balance %s", got)
 			}
 			if ran := len(inv.calls) == 1; ran != (tc.method != 0) {
@@ -79,7 +79,7 @@ func TestAutoCreateAccountV2(t *testing.T) {
 	w := newWorldV2(t)
 	inv := &invokerFunc{}
 	cm, tr := w.NewCM(w.Message(), inv, bigLimit)
-	res, err := cm.Send(ctx, idRich, w.NewSecp, 0, nil, big.NewInt(5), nil, false)
+	res, err := cm.Send(ctx, testworld.IDRich, w.NewSecp, 0, nil, big.NewInt(5), nil, false)
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("send: %+v %v", res, err)
 	}
@@ -95,7 +95,7 @@ func TestAutoCreateAccountV2(t *testing.T) {
 	if !bytes.Equal(inv.calls[0].Params.Data, buf.Bytes()) {
 		t.Errorf("constructor params %x", inv.calls[0].Params.Data)
 	}
-	if act := w.Actor(t, firstFreeV2); act == nil || act.Code != w.Code(t, "account") || !act.Balance.Equals(big.NewInt(5)) {
+	if act := w.Actor(t, testworld.FirstFreeV2); act == nil || act.Code != w.Code(t, "account") || !act.Balance.Equals(big.NewInt(5)) {
 		t.Errorf("new account %+v", act)
 	}
 }
@@ -112,7 +112,7 @@ func TestZeroBLSChargedV2(t *testing.T) {
 	}{{"v2", newWorldV2, v2CreateActor}, {"v3", newWorld, 0}} {
 		w := tc.world(t)
 		cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
-		_, err := cm.Send(ctx, idRich, zeroBLS, 0, nil, big.NewInt(1), nil, false)
+		_, err := cm.Send(ctx, testworld.IDRich, zeroBLS, 0, nil, big.NewInt(1), nil, false)
 		wantErrNum(t, err, kernel.IllegalArgument)
 		if got := used(t, tr); int64(got) != tc.gas {
 			t.Errorf("%s: gas used %d, want %d", tc.name, got, tc.gas)
@@ -125,10 +125,10 @@ func TestZeroBLSChargedV2(t *testing.T) {
 func TestNoPlaceholderV2(t *testing.T) {
 	w := newWorldV2(t)
 	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
-	_, err := cm.Send(context.Background(), idRich, w.New4, 0, nil, big.NewInt(1), nil, false)
+	_, err := cm.Send(context.Background(), testworld.IDRich, w.New4, 0, nil, big.NewInt(1), nil, false)
 	wantErrNum(t, err, kernel.NotFound)
-	if used(t, tr) != 0 || w.Actor(t, firstFreeV2) != nil {
-		t.Errorf("gas %d, actor %+v", used(t, tr), w.Actor(t, firstFreeV2))
+	if used(t, tr) != 0 || w.Actor(t, testworld.FirstFreeV2) != nil {
+		t.Errorf("gas %d, actor %+v", used(t, tr), w.Actor(t, testworld.FirstFreeV2))
 	}
 }
 
@@ -140,7 +140,7 @@ func TestDepthLimitV2(t *testing.T) {
 	var refused error
 	inv := &invokerFunc{}
 	inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
-		res, err := cm.Send(ctx, idOther, idAddr(idOther), 2, nil, zero, nil, false)
+		res, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
 		if err != nil {
 			refused = err
 			return callmanager.Result{}, nil
@@ -148,7 +148,7 @@ func TestDepthLimitV2(t *testing.T) {
 		return res, nil
 	}
 	cm, _ := w.NewCM(w.Message(), inv, bigLimit)
-	if _, err := cm.Send(ctx, idRich, idAddr(idOther), 2, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(inv.depths); n != 1025 || inv.depths[n-1] != 1025 {
@@ -176,10 +176,10 @@ func TestNextActorAddressV2(t *testing.T) {
 	}{{"v2", newWorldV2, true}, {"v3", newWorld, false}} {
 		w := tc.world(t)
 		msg := w.Message()
-		msg.OriginAddress = idAddr(idRich)
+		msg.OriginAddress = idAddr(testworld.IDRich)
 		cm, tr := w.NewCM(msg, &invokerFunc{}, bigLimit)
 		got, err := cm.NextActorAddress()
-		exp := want(idAddr(idRich))
+		exp := want(idAddr(testworld.IDRich))
 		if tc.key {
 			exp = want(w.BLS)
 		}
@@ -202,7 +202,7 @@ func TestResolveKeyAddress(t *testing.T) {
 	if a, err := cm.ResolveKeyAddress(ctx, w.NewBLS, true); err != nil || a != w.NewBLS || used(t, tr) != 0 {
 		t.Errorf("key address: %s %v, gas %d", a, err, used(t, tr))
 	}
-	a, err := cm.ResolveKeyAddress(ctx, idAddr(idRich), true)
+	a, err := cm.ResolveKeyAddress(ctx, idAddr(testworld.IDRich), true)
 	if err != nil || a != w.BLS {
 		t.Fatalf("account: %s %v", a, err)
 	}
@@ -212,7 +212,7 @@ func TestResolveKeyAddress(t *testing.T) {
 	if got, want := float64(tr.GasUsed().Milligas())/1000, v2BlockOpenBase+v2BlockOpenPerByte*float64(stateLen); got != want {
 		t.Errorf("charged %v gas, want %v", got, want)
 	}
-	_, err = cm.ResolveKeyAddress(ctx, idAddr(idHolder), false)
+	_, err = cm.ResolveKeyAddress(ctx, idAddr(testworld.IDHolder), false)
 	wantErrNum(t, err, kernel.IllegalArgument)
 	_, err = cm.ResolveKeyAddress(ctx, idAddr(5000), false)
 	wantErrNum(t, err, kernel.NotFound)

@@ -8,23 +8,6 @@ import (
 	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
-// Actor ids of the shared world (internal/testworld).
-const (
-	idSystem  = testworld.IDSystem
-	idInit    = testworld.IDInit
-	idReward  = testworld.IDReward
-	idBurnt   = testworld.IDBurnt
-	idRich    = testworld.IDRich
-	idPoor    = testworld.IDPoor
-	idOther   = testworld.IDOther
-	idHolder  = testworld.IDHolder
-	firstFree = testworld.FirstFree
-	// firstFreeV2 is the first new id in the V2 world.
-	firstFreeV2 = testworld.FirstFreeV2
-)
-
-var oneFIL = testworld.OneFIL
-
 // world is the shared test world.
 type world struct{ *testworld.World }
 

@@ -37,31 +37,31 @@ func TestTrace(t *testing.T) {
 		if err := cm.Charge(gas.NewGasCharge("half", gas.FromMilligas(500), gas.ZeroGas)); err != nil {
 			return callmanager.Result{}, err
 		}
-		if _, err := cm.Send(ctx, idOther, idAddr(idPoor), 0, nil, big.NewInt(3), nil, false); err != nil {
+		if _, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDPoor), 0, nil, big.NewInt(3), nil, false); err != nil {
 			return callmanager.Result{}, err
 		}
-		if _, err := cm.Send(ctx, idOther, idAddr(idPoor), 0, nil, zero, &limit, true); err != nil {
+		if _, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDPoor), 0, nil, zero, &limit, true); err != nil {
 			return callmanager.Result{}, err
 		}
-		if _, err := cm.Send(ctx, idOther, idAddr(555), 0, nil, zero, nil, false); err == nil {
+		if _, err := cm.Send(ctx, testworld.IDOther, idAddr(555), 0, nil, zero, nil, false); err == nil {
 			t.Error("send to a missing actor succeeded")
 		}
 		return callmanager.Result{Return: ret}, nil
 	}
 	msg := w.Message()
-	msg.Receiver = idOther
+	msg.Receiver = testworld.IDOther
 	cm, tr := w.NewCM(msg, inv, bigLimit, gas.WithTrace())
 	if cm.Trace() != nil {
 		t.Fatal("a trace before any call")
 	}
-	if _, err := cm.Send(ctx, idRich, idAddr(idOther), 2, params, big.NewInt(1), nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, params, big.NewInt(1), nil, false); err != nil {
 		t.Fatal(err)
 	}
 	root := cm.Trace()
 	if root == nil {
 		t.Fatal("no trace")
 	}
-	wantMsg := callmanager.MessageTrace{From: idAddr(idRich), To: idAddr(idOther), Value: big.NewInt(1), Method: 2,
+	wantMsg := callmanager.MessageTrace{From: idAddr(testworld.IDRich), To: idAddr(testworld.IDOther), Value: big.NewInt(1), Method: 2,
 		Params: params.Data, ParamsCodec: 0x51, GasLimit: bigLimit}
 	if !reflect.DeepEqual(root.Msg, wantMsg) {
 		t.Errorf("root message %+v, want %+v", root.Msg, wantMsg)
@@ -70,7 +70,7 @@ func TestTrace(t *testing.T) {
 		t.Errorf("root receipt %+v", root.MsgRct)
 	}
 	// The invoked actor as it was before the value arrived.
-	if root.InvokedActor == nil || root.InvokedActor.ID != idOther || !root.InvokedActor.State.Balance.Equals(big.NewInt(1000)) {
+	if root.InvokedActor == nil || root.InvokedActor.ID != testworld.IDOther || !root.InvokedActor.State.Balance.Equals(big.NewInt(1000)) {
 		t.Errorf("root invoked %+v, want 102 with its balance before the transfer", root.InvokedActor)
 	}
 	// 102 is the primed receiver (no lookup); the origin is updated.
@@ -84,12 +84,12 @@ func TestTrace(t *testing.T) {
 	// bigLimit - (6,000 + 475,000 + 75,000 + 0.5) rounded up.
 	avail := uint64(bigLimit - testworld.ValueTransfer - testworld.ActorUpdate - testworld.MethodInvocation)
 	s0, s1, s2 := root.Subcalls[0], root.Subcalls[1], root.Subcalls[2]
-	if s0.Msg.From != idAddr(idOther) || s0.Msg.To != idAddr(idPoor) || s0.Msg.Method != 0 || !s0.Msg.Value.Equals(big.NewInt(3)) || s0.Msg.GasLimit != avail || s0.Msg.ReadOnly {
+	if s0.Msg.From != idAddr(testworld.IDOther) || s0.Msg.To != idAddr(testworld.IDPoor) || s0.Msg.Method != 0 || !s0.Msg.Value.Equals(big.NewInt(3)) || s0.Msg.GasLimit != avail || s0.Msg.ReadOnly {
 		t.Errorf("first subcall message %+v (gas limit want %d)", s0.Msg, avail)
 	}
 	// A method-0 send records its actor too (ref-fvm traces InvokeActor
 	// for every resolved send).
-	if s0.InvokedActor == nil || s0.InvokedActor.ID != idPoor || !s0.InvokedActor.State.Balance.IsZero() {
+	if s0.InvokedActor == nil || s0.InvokedActor.ID != testworld.IDPoor || !s0.InvokedActor.State.Balance.IsZero() {
 		t.Errorf("first subcall invoked %+v", s0.InvokedActor)
 	}
 	if got, want := chargeNames(s0.GasCharges), []string{"OnActorLookup", "OnValueTransfer", "OnActorUpdate"}; !reflect.DeepEqual(got, want) {
@@ -127,7 +127,7 @@ func TestTraceOffAndConstructor(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	cm, _ := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
-	if _, err := cm.Send(ctx, idRich, idAddr(idPoor), 0, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDPoor), 0, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if cm.Trace() != nil {
@@ -137,7 +137,7 @@ func TestTraceOffAndConstructor(t *testing.T) {
 	// frame (the constructor runs inside it, with no frame of its own).
 	cm, _ = w.NewCM(w.Message(), &invokerFunc{}, bigLimit, gas.WithTrace())
 	var to address.Address = w.NewSecp
-	if _, err := cm.Send(ctx, idRich, to, 0, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, to, 0, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	root := cm.Trace()
@@ -147,7 +147,7 @@ func TestTraceOffAndConstructor(t *testing.T) {
 	if got := chargeNames(root.GasCharges); !reflect.DeepEqual(got, want) || len(root.Subcalls) != 0 {
 		t.Errorf("charges %v subcalls %d, want %v and none", got, len(root.Subcalls), want)
 	}
-	if root.InvokedActor == nil || root.InvokedActor.ID != abi.ActorID(firstFree) {
+	if root.InvokedActor == nil || root.InvokedActor.ID != abi.ActorID(testworld.FirstFree) {
 		t.Errorf("invoked %+v", root.InvokedActor)
 	}
 }

@@ -63,7 +63,7 @@ func apply(t *testing.T, w *world, inv callmanager.Invoker, msg *message.Message
 func TestGasLimitOutOfRange(t *testing.T) {
 	w := newWorld(t, baseFee)
 	for _, limit := range []uint64{0, math.MaxInt64 + 1, math.MaxUint64} {
-		m := w.msg(idAddr(idPoor), 0, 0)
+		m := w.msg(idAddr(testworld.IDPoor), 0, 0)
 		m.GasLimit = limit
 		e := &executor.Executor{Machine: w.M, Invoker: &invokerFunc{}}
 		if ret, err := e.ApplyMessage(context.Background(), m, executor.Explicit, blsLen); !errors.Is(err, executor.ErrFatal) || ret != nil {
@@ -89,22 +89,22 @@ func TestPreflight(t *testing.T) {
 		}, exitcode.SysErrOutOfGas, baseFee * incl},
 		{"unknown sender", func(w *world, m *message.Message) { m.From, m.Sequence = unknown, 9 }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
 		{"sender id without actor", func(w *world, m *message.Message) { m.From, m.Sequence = idAddr(555), 9 }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
-		{"multisig sender", func(w *world, m *message.Message) { m.From, m.Sequence = idAddr(idMultisg), 9 }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
-		{"used placeholder", func(w *world, m *message.Message) { m.From = idAddr(idUsed) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
-		{"placeholder outside EAM", func(w *world, m *message.Message) { m.From = idAddr(idOther4) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
-		{"reward actor", func(w *world, m *message.Message) { m.From = idAddr(idReward) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
+		{"multisig sender", func(w *world, m *message.Message) { m.From, m.Sequence = idAddr(testworld.IDMultisg), 9 }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
+		{"used placeholder", func(w *world, m *message.Message) { m.From = idAddr(testworld.IDUsed) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
+		{"placeholder outside EAM", func(w *world, m *message.Message) { m.From = idAddr(testworld.IDOther4) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
+		{"reward actor", func(w *world, m *message.Message) { m.From = idAddr(testworld.IDReward) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
 		{"nonce", func(w *world, m *message.Message) {
 			m.Sequence = 1
-			m.GasFeeCap = big.Mul(oneFIL, oneFIL)
+			m.GasFeeCap = big.Mul(testworld.OneFIL, testworld.OneFIL)
 		}, exitcode.SysErrSenderStateInvalid, baseFee * gasLimit},
 		{"balance below fee cap × limit", func(w *world, m *message.Message) {
-			m.GasFeeCap = big.Add(big.Div(oneFIL, big.NewInt(gasLimit)), big.NewInt(1))
+			m.GasFeeCap = big.Add(big.Div(testworld.OneFIL, big.NewInt(gasLimit)), big.NewInt(1))
 		}, exitcode.SysErrSenderStateInvalid, baseFee * gasLimit},
 		{"poor sender", func(w *world, m *message.Message) { m.From = w.Secp }, exitcode.SysErrSenderStateInvalid, baseFee * gasLimit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, baseFee)
-			m := w.msg(idAddr(idOther), 0, 0)
+			m := w.msg(idAddr(testworld.IDOther), 0, 0)
 			tc.edit(w, m)
 			before := root(t, w)
 			inv := &invokerFunc{}
@@ -134,7 +134,7 @@ func TestPreflight(t *testing.T) {
 // The inclusion cost exactly at the gas limit passes.
 func TestInclusionAtLimit(t *testing.T) {
 	w := newWorld(t, baseFee)
-	m := w.msg(idAddr(idPoor), 0, 0)
+	m := w.msg(idAddr(testworld.IDPoor), 0, 0)
 	m.GasLimit = testworld.InclusionBase + testworld.InclusionPerByte*blsLen
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	// A zero-value send to the (primed) receiver costs nothing more.
@@ -146,7 +146,7 @@ func TestInclusionAtLimit(t *testing.T) {
 // Fund movements of executor.md §1.5 for a value send (the Send-Ok-2 shape).
 func TestValueSendFees(t *testing.T) {
 	w := newWorld(t, baseFee)
-	m := w.msg(idAddr(idOther), 0, 1234)
+	m := w.msg(idAddr(testworld.IDOther), 0, 1234)
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	// 560,663 + 1,300×95 + OnValueTransfer 6,000 + the receiver's update
 	// 475,000 (it was primed Read; the origin's update is in the inclusion
@@ -165,20 +165,20 @@ func TestValueSendFees(t *testing.T) {
 	// refund = 150 × 2,000,000 − 116,516,300 − 20,000,000 − 51,467,500 = 112,016,200
 	checkOutputs(t, ret, 0, 116_516_300, 20_000_000, 51_467_500, 112_016_200, 320_162, 514_675)
 
-	senderWant := big.Sub(big.Sub(oneFIL, big.NewInt(feeCap*gasLimit-112_016_200)), big.NewInt(1234))
-	if got := w.Balance(t, idRich); !got.Equals(senderWant) {
+	senderWant := big.Sub(big.Sub(testworld.OneFIL, big.NewInt(feeCap*gasLimit-112_016_200)), big.NewInt(1234))
+	if got := w.Balance(t, testworld.IDRich); !got.Equals(senderWant) {
 		t.Errorf("sender balance %s, want %s", got, senderWant)
 	}
-	if got := w.Actor(t, idRich).Sequence; got != 1 {
+	if got := w.Actor(t, testworld.IDRich).Sequence; got != 1 {
 		t.Errorf("sender nonce %d, want 1", got)
 	}
-	if got := w.Balance(t, idBurnt); !got.Equals(big.NewInt(116_516_300 + 51_467_500)) {
+	if got := w.Balance(t, testworld.IDBurnt); !got.Equals(big.NewInt(116_516_300 + 51_467_500)) {
 		t.Errorf("burnt funds %s", got)
 	}
-	if got := w.Balance(t, idReward); !got.Equals(big.Add(testworld.RewardBalance(), big.NewInt(20_000_000))) {
+	if got := w.Balance(t, testworld.IDReward); !got.Equals(big.Add(testworld.RewardBalance(), big.NewInt(20_000_000))) {
 		t.Errorf("reward %s", got)
 	}
-	if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1000 + 1234)) {
+	if got := w.Balance(t, testworld.IDOther); !got.Equals(big.NewInt(1000 + 1234)) {
 		t.Errorf("receiver %s", got)
 	}
 }
@@ -203,7 +203,7 @@ func checkOutputs(t *testing.T, ret *executor.ApplyRet, penalty, burn, tip, over
 // A base fee above the fee cap: the miner is penalised, no tip.
 func TestBaseFeeAboveCap(t *testing.T) {
 	w := newWorld(t, 200)
-	ret := apply(t, w, &invokerFunc{}, w.msg(idAddr(idOther), 0, 1), executor.Explicit, blsLen)
+	ret := apply(t, w, &invokerFunc{}, w.msg(idAddr(testworld.IDOther), 0, 1), executor.Explicit, blsLen)
 	// Same gas as above (1,165,163; gas_burned 514,675). base_fee_to_pay =
 	// min(200, 150) = 150; tip per gas = 150 − 150 = 0 (150 + 10 > 150).
 	// penalty = (200 − 150) × 1,165,163 + (200 − 150) × 514,675 = 83,991,900
@@ -214,28 +214,28 @@ func TestBaseFeeAboveCap(t *testing.T) {
 
 func TestSecpSender(t *testing.T) {
 	w := newWorld(t, baseFee)
-	m := w.msg(idAddr(idOther), 0, 1)
-	m.From = idAddr(idEth) // any valid sender; the raw length is what matters
+	m := w.msg(idAddr(testworld.IDOther), 0, 1)
+	m.From = idAddr(testworld.IDEth) // any valid sender; the raw length is what matters
 	m.Sequence = 3
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, secpLen)
 	// Vector Send-Ok-1: 560,663 + 1,300×129 + 481,000 = 1,209,363.
 	if ret.Receipt.GasUsed != 1_209_363 {
 		t.Errorf("gas %d, want 1,209,363", ret.Receipt.GasUsed)
 	}
-	if w.Actor(t, idEth).Sequence != 4 {
+	if w.Actor(t, testworld.IDEth).Sequence != 4 {
 		t.Error("nonce not bumped")
 	}
 }
 
 func TestPlaceholderSenderBecomesEthAccount(t *testing.T) {
 	w := newWorld(t, baseFee)
-	m := w.msg(idAddr(idPoor), 0, 0)
+	m := w.msg(idAddr(testworld.IDPoor), 0, 0)
 	m.From = w.F410
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	if ret.Receipt.ExitCode != 0 {
 		t.Fatalf("receipt %+v", ret.Receipt)
 	}
-	act := w.Actor(t, idHolder)
+	act := w.Actor(t, testworld.IDHolder)
 	if act.Code != w.Code(t, "ethaccount") || act.Sequence != 1 || act.DelegatedAddress == nil || *act.DelegatedAddress != w.F410 {
 		t.Errorf("sender %+v, want an ethaccount with nonce 1 keeping its f4 address", act)
 	}
@@ -244,8 +244,8 @@ func TestPlaceholderSenderBecomesEthAccount(t *testing.T) {
 	m = w.msg(idAddr(555), 0, 0)
 	m.From = w.F410
 	ret = apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
-	if ret.Receipt.ExitCode != exitcode.SysErrInvalidReceiver || w.Actor(t, idHolder).Code != w.Code(t, "ethaccount") {
-		t.Errorf("receipt %+v code %s", ret.Receipt, w.Actor(t, idHolder).Code)
+	if ret.Receipt.ExitCode != exitcode.SysErrInvalidReceiver || w.Actor(t, testworld.IDHolder).Code != w.Code(t, "ethaccount") {
+		t.Errorf("receipt %+v code %s", ret.Receipt, w.Actor(t, testworld.IDHolder).Code)
 	}
 }
 
@@ -263,31 +263,31 @@ func TestReceiptMapping(t *testing.T) {
 		retVal []byte
 	}{
 		// The receiver (102) was primed: invocation 75,000 + 1,300 × 10 bytes.
-		{"ok with data", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"ok with data", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{Return: ret10}, nil
 		}, 0, incl + testworld.MethodInvocation + 10*testworld.ReturnPerByte, ret10.Data},
 		// Data returned with an abort is still returned (and charged).
-		{"abort with data", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"abort with data", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{ExitCode: 18, Return: ret10}, nil
 		}, 18, incl + testworld.MethodInvocation + 10*testworld.ReturnPerByte, ret10.Data},
-		{"out of gas", idAddr(idOther), 0, func(cm *callmanager.CallManager) (callmanager.Result, error) {
+		{"out of gas", idAddr(testworld.IDOther), 0, func(cm *callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, cm.Charge(gas.NewGasCharge("all", gas.NewGas(gasLimit), gas.ZeroGas))
 		}, exitcode.SysErrOutOfGas, gasLimit, nil},
 		// Value beyond the balance left after the gas deduction: lookup
 		// skipped (primed), transfer charged, then InsufficientFunds.
-		{"insufficient funds", idAddr(idOther), 1_000_000_000_000_000_000, nil, exitcode.SysErrInsufficientFunds, incl + testworld.ValueTransfer, nil},
+		{"insufficient funds", idAddr(testworld.IDOther), 1_000_000_000_000_000_000, nil, exitcode.SysErrInsufficientFunds, incl + testworld.ValueTransfer, nil},
 		// A missing id: an ID address "resolves" to itself, so the executor
 		// primes it Read and its failed lookup is free.
 		{"invalid receiver", idAddr(555), 0, nil, exitcode.SysErrInvalidReceiver, incl, nil},
-		{"other syscall error", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"other syscall error", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, kernel.Errorf(kernel.LimitExceeded, "too deep")
 		}, exitcode.SysErrFatal, incl + testworld.MethodInvocation, nil},
 		// A fatal error uses the whole gas limit.
-		{"fatal", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"fatal", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, callmanager.ErrFatal
 		}, exitcode.SysErrFatal, gasLimit, nil},
 		// Still fatal when the chain also holds a syscall error.
-		{"fatal wrapping a syscall error", idAddr(idOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"fatal wrapping a syscall error", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, fmt.Errorf("%w: exit block: %w", kernel.ErrFatal, kernel.Errorf(kernel.NotFound, "no block"))
 		}, exitcode.SysErrFatal, gasLimit, nil},
 	} {
@@ -297,7 +297,7 @@ func TestReceiptMapping(t *testing.T) {
 			if tc.fn != nil {
 				inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
 					cm.EmitEvent(kernel.StampedEvent{Emitter: c.To})
-					if _, err := cm.Send(ctx, c.To, idAddr(idBurnt), 0, nil, big.NewInt(1), nil, false); err != nil {
+					if _, err := cm.Send(ctx, c.To, idAddr(testworld.IDBurnt), 0, nil, big.NewInt(1), nil, false); err != nil {
 						return callmanager.Result{}, err
 					}
 					return tc.fn(cm)
@@ -321,7 +321,7 @@ func TestReceiptMapping(t *testing.T) {
 				if r.EventsRoot != nil || len(ret.Events) != 0 {
 					t.Errorf("a failed message kept its events")
 				}
-				if !w.Balance(t, idOther).Equals(big.NewInt(1000)) {
+				if !w.Balance(t, testworld.IDOther).Equals(big.NewInt(1000)) {
 					t.Errorf("a failed message kept its transfer")
 				}
 				if ret.FailureInfo == "" {
@@ -333,14 +333,14 @@ func TestReceiptMapping(t *testing.T) {
 			if !ret.Refund.Equals(out.Refund) || !ret.BaseFeeBurn.Equals(out.BaseFeeBurn) {
 				t.Errorf("fees not computed on the receipt's gas")
 			}
-			if w.Actor(t, idRich).Sequence != 1 {
+			if w.Actor(t, testworld.IDRich).Sequence != 1 {
 				t.Error("nonce not bumped")
 			}
-			wantSender := big.Sub(big.Sub(oneFIL, big.NewInt(feeCap*gasLimit)), ret.Refund.Neg())
+			wantSender := big.Sub(big.Sub(testworld.OneFIL, big.NewInt(feeCap*gasLimit)), ret.Refund.Neg())
 			if tc.exit == 0 {
 				wantSender = big.Sub(wantSender, big.NewInt(tc.value))
 			}
-			if got := w.Balance(t, idRich); !got.Equals(wantSender) {
+			if got := w.Balance(t, testworld.IDRich); !got.Equals(wantSender) {
 				t.Errorf("sender balance %s, want %s", got, wantSender)
 			}
 		})
@@ -353,7 +353,7 @@ func TestPanicIsFatal(t *testing.T) {
 		panic("actor bug")
 	}}
 	e := &executor.Executor{Machine: w.M, Invoker: inv}
-	ret, err := e.ApplyMessage(context.Background(), w.msg(idAddr(idOther), 2, 0), executor.Explicit, blsLen)
+	ret, err := e.ApplyMessage(context.Background(), w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen)
 	if err != nil {
 		t.Fatalf("a panic in execution should give a fatal receipt, got error %v", err)
 	}
@@ -366,7 +366,7 @@ func TestPanicIsFatal(t *testing.T) {
 		t.Fatal("a transaction is still open after the panic")
 	}
 	// The machine goes on: the next message applies normally.
-	next := w.msg(idAddr(idOther), 0, 1)
+	next := w.msg(idAddr(testworld.IDOther), 0, 1)
 	next.Sequence = 1
 	ret, err = (&executor.Executor{Machine: w.M, Invoker: &invokerFunc{}}).ApplyMessage(context.Background(), next, executor.Explicit, blsLen)
 	if err != nil || ret.Receipt.ExitCode != exitcode.Ok {
@@ -389,11 +389,11 @@ func TestMessageContext(t *testing.T) {
 			seen, origin, nonce, params = cm.GasPremium(), cm.Origin(), cm.Nonce(), c.Params
 			return callmanager.Result{}, nil
 		}}
-		m := w.msg(idAddr(idOther), 2, 0)
+		m := w.msg(idAddr(testworld.IDOther), 2, 0)
 		m.GasFeeCap, m.GasPremium, m.Params = big.NewInt(tc.feeCap), big.NewInt(tc.premium), []byte{0x80}
 		apply(t, w, inv, m, executor.Explicit, blsLen)
-		if !seen.Equals(big.NewInt(tc.want)) || origin != idRich || nonce != 0 {
-			t.Errorf("cap %d premium %d: actor saw premium %s origin %d nonce %d; want %d, %d, 0", tc.feeCap, tc.premium, seen, origin, nonce, tc.want, idRich)
+		if !seen.Equals(big.NewInt(tc.want)) || origin != testworld.IDRich || nonce != 0 {
+			t.Errorf("cap %d premium %d: actor saw premium %s origin %d nonce %d; want %d, %d, 0", tc.feeCap, tc.premium, seen, origin, nonce, tc.want, testworld.IDRich)
 		}
 		if params == nil || params.Codec != 0x51 || !bytes.Equal(params.Data, []byte{0x80}) {
 			t.Errorf("params %+v, want CBOR 0x80", params)
@@ -402,13 +402,13 @@ func TestMessageContext(t *testing.T) {
 	// No params: no block.
 	w := newWorld(t, baseFee)
 	inv := &invokerFunc{}
-	apply(t, w, inv, w.msg(idAddr(idOther), 2, 0), executor.Explicit, blsLen)
+	apply(t, w, inv, w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen)
 	if inv.calls[0].Params != nil {
 		t.Errorf("empty params became block %+v", inv.calls[0].Params)
 	}
 	// Method 0 params are raw bytes (seen in the trace).
 	w = newWorld(t, baseFee)
-	m := w.msg(idAddr(idOther), 0, 0)
+	m := w.msg(idAddr(testworld.IDOther), 0, 0)
 	m.Params = []byte{1, 2}
 	e := &executor.Executor{Machine: w.M, Invoker: &invokerFunc{}, Trace: true}
 	ret, err := e.ApplyMessage(context.Background(), m, executor.Explicit, blsLen)
@@ -424,7 +424,7 @@ func TestImplicit(t *testing.T) {
 	}}
 	// A cron-like call from the system actor with a stale nonce, a fee cap
 	// it cannot pay and value it has not got.
-	m := &message.Message{From: idAddr(idSystem), To: idAddr(idOther), Sequence: 77, Value: big.Zero(), GasLimit: gasLimit,
+	m := &message.Message{From: idAddr(testworld.IDSystem), To: idAddr(testworld.IDOther), Sequence: 77, Value: big.Zero(), GasLimit: gasLimit,
 		GasFeeCap: big.NewInt(1000), GasPremium: big.NewInt(1000), Method: 2}
 	ret := apply(t, w, inv, m, executor.Implicit, 1000)
 	// No inclusion gas: the invocation of the primed receiver only.
@@ -432,7 +432,7 @@ func TestImplicit(t *testing.T) {
 		t.Errorf("receipt %+v, want exit 0 gas %d", ret.Receipt, testworld.MethodInvocation)
 	}
 	checkOutputs(t, ret, 0, 0, 0, 0, 0, 0, 0)
-	if w.Balance(t, idBurnt).Sign() != 0 || !w.Balance(t, idReward).Equals(testworld.RewardBalance()) || w.Actor(t, idSystem).Sequence != 0 {
+	if w.Balance(t, testworld.IDBurnt).Sign() != 0 || !w.Balance(t, testworld.IDReward).Equals(testworld.RewardBalance()) || w.Actor(t, testworld.IDSystem).Sequence != 0 {
 		t.Error("an implicit message moved fees or bumped a nonce")
 	}
 	// A failing implicit message: a receipt, still no fees.
@@ -457,7 +457,7 @@ func TestImplicit(t *testing.T) {
 	}
 	m.Method = 2
 	// Out of gas is still enforced.
-	m.From, m.Value, m.GasLimit = idAddr(idSystem), big.Zero(), testworld.MethodInvocation-1
+	m.From, m.Value, m.GasLimit = idAddr(testworld.IDSystem), big.Zero(), testworld.MethodInvocation-1
 	ret = apply(t, w, inv, m, executor.Implicit, 0)
 	if ret.Receipt.ExitCode != exitcode.SysErrOutOfGas || ret.Receipt.GasUsed != testworld.MethodInvocation-1 {
 		t.Errorf("receipt %+v, want out of gas using the limit", ret.Receipt)
@@ -493,7 +493,7 @@ func TestEventsRoot(t *testing.T) {
 	want := func(n int) cid.Cid {
 		vals := make([]cbg.CBORMarshaler, n)
 		for i := range vals {
-			vals[i] = &cbg.Deferred{Raw: eventBytes(idOther, byte('0'+i), byte(i))}
+			vals[i] = &cbg.Deferred{Raw: eventBytes(testworld.IDOther, byte('0'+i), byte(i))}
 		}
 		c, err := amt.FromArray(ctx, cbor.NewCborStore(blockstore.NewMemory()), vals, amt.UseTreeBitWidth(5))
 		if err != nil {
@@ -503,7 +503,7 @@ func TestEventsRoot(t *testing.T) {
 	}
 	for _, n := range []int{1, 3, 40} { // 40 > 32: a two-level AMT
 		w := newWorld(t, baseFee)
-		ret := apply(t, w, emit(0, n), w.msg(idAddr(idOther), 2, 0), executor.Explicit, blsLen)
+		ret := apply(t, w, emit(0, n), w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen)
 		if ret.Receipt.EventsRoot == nil || *ret.Receipt.EventsRoot != want(n) || len(ret.Events) != n {
 			t.Errorf("%d events: root %v, want %s", n, ret.Receipt.EventsRoot, want(n))
 		}
@@ -513,10 +513,10 @@ func TestEventsRoot(t *testing.T) {
 		}
 	}
 	w := newWorld(t, baseFee)
-	if ret := apply(t, w, emit(0, 0), w.msg(idAddr(idOther), 2, 0), executor.Explicit, blsLen); ret.Receipt.EventsRoot != nil {
+	if ret := apply(t, w, emit(0, 0), w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen); ret.Receipt.EventsRoot != nil {
 		t.Error("a root without events")
 	}
-	if ret := apply(t, w, emit(16, 2), w.msg(idAddr(idOther), 2, 0), executor.Explicit, blsLen); ret.Receipt.EventsRoot != nil || len(ret.Events) != 0 {
+	if ret := apply(t, w, emit(16, 2), w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen); ret.Receipt.EventsRoot != nil || len(ret.Events) != 0 {
 		t.Error("a failed message kept its events")
 	}
 }
@@ -536,10 +536,10 @@ func TestSendToNewAccount(t *testing.T) {
 	if want != 4_440_163 || ret.Receipt.ExitCode != 0 || ret.Receipt.GasUsed != want {
 		t.Fatalf("receipt %+v, want exit 0 gas %d", ret.Receipt, want)
 	}
-	if len(inv.calls) != 1 || inv.calls[0].Method != 1 || inv.calls[0].From != idSystem {
+	if len(inv.calls) != 1 || inv.calls[0].Method != 1 || inv.calls[0].From != testworld.IDSystem {
 		t.Errorf("calls %+v, want the account constructor from f00", inv.calls)
 	}
-	if got := w.Balance(t, firstFree); !got.Equals(big.NewInt(5)) {
+	if got := w.Balance(t, testworld.FirstFree); !got.Equals(big.NewInt(5)) {
 		t.Errorf("new account balance %s, want 5", got)
 	}
 }

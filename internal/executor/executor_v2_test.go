@@ -27,7 +27,7 @@ const (
 )
 
 // newWorldV2 is the test world at nv17 on an actors v9 genesis (a
-// version-4 tree), with a 1 FIL multisig at idMultisg.
+// version-4 tree), with a 1 FIL multisig at testworld.IDMultisg.
 func newWorldV2(t *testing.T) *world {
 	t.Helper()
 	return &world{testworld.NewWorld(t, testworld.WorldOptions{V2: true, BaseFee: baseFee, Senders: true})}
@@ -58,7 +58,7 @@ func TestApplyV2(t *testing.T) {
 				}
 				return callmanager.Result{Return: &kernel.Block{Codec: 0x71, Data: tc.ret}}, nil
 			}}
-			m := w.msg(idAddr(idOther), abi.MethodNum(tc.method), tc.value)
+			m := w.msg(idAddr(testworld.IDOther), abi.MethodNum(tc.method), tc.value)
 			m.Params = []byte{0x80}
 			ret := apply(t, w, inv, m, executor.Explicit, blsLen)
 			if ret.Receipt.ExitCode != exitcode.Ok || ret.Receipt.GasUsed != tc.gas {
@@ -73,7 +73,7 @@ func TestApplyV2(t *testing.T) {
 					t.Errorf("params %+v", c.Params)
 				}
 			}
-			if got := w.Balance(t, idOther); !got.Equals(big.NewInt(1000 + tc.value)) {
+			if got := w.Balance(t, testworld.IDOther); !got.Equals(big.NewInt(1000 + tc.value)) {
 				t.Errorf("receiver %s", got)
 			}
 		})
@@ -83,8 +83,8 @@ func TestApplyV2(t *testing.T) {
 // Only account actors send v2 messages.
 func TestNonAccountSenderV2(t *testing.T) {
 	w := newWorldV2(t)
-	m := w.msg(idAddr(idOther), 0, 1)
-	m.From = idAddr(idMultisg)
+	m := w.msg(idAddr(testworld.IDOther), 0, 1)
+	m.From = idAddr(testworld.IDMultisg)
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	if ret.Receipt.ExitCode != exitcode.SysErrSenderInvalid || ret.Receipt.GasUsed != 0 {
 		t.Fatalf("receipt %+v", ret.Receipt)

@@ -17,6 +17,7 @@ import (
 	"github.com/go-fvm/go-fvm/internal/gas"
 	"github.com/go-fvm/go-fvm/internal/kernel"
 	"github.com/go-fvm/go-fvm/internal/state"
+	"github.com/go-fvm/go-fvm/internal/testworld"
 )
 
 // A tiny hand-assembled Wasm actor. Function indices: the four imports,
@@ -184,7 +185,7 @@ func (w *wasmWorld) run(t *testing.T, limit uint64) (callmanager.Result, error, 
 	tr := gas.NewGasTracker(gas.NewGas(limit), gas.ZeroGas)
 	cm := callmanager.New(w.M, tr, msg, w.inv)
 	to := idAddr(idWasm)
-	res, err := cm.Send(context.Background(), idRich, to, 2, nil, big.Zero(), nil, false)
+	res, err := cm.Send(context.Background(), testworld.IDRich, to, 2, nil, big.Zero(), nil, false)
 	return res, err, tr
 }
 
@@ -259,7 +260,7 @@ func TestBadReturnSlotSkipsGasResync(t *testing.T) {
 			// nonce 7, caller 100, receiver 200, method 2, no value, premium
 			// 0, flags 0.
 			mc := mem[40:120]
-			for off, want := range map[int]uint64{0: idRich, 8: 7, 16: idRich, 24: idWasm, 32: 2, 40: 0, 48: 0, 56: 0, 64: 0, 72: 0} {
+			for off, want := range map[int]uint64{0: testworld.IDRich, 8: 7, 16: testworld.IDRich, 24: idWasm, 32: 2, 40: 0, 48: 0, 56: 0, 64: 0, 72: 0} {
 				if got := u64at(mc, off); got != want {
 					t.Errorf("message context at %d: %d, want %d", off, got, want)
 				}
