@@ -33,19 +33,19 @@ func TestSendMethodZero(t *testing.T) {
 	}{
 		// The receiver (101) is primed Read and the origin (100) Updated:
 		// a zero-value send costs nothing.
-		{"zero value to the receiver", idAddr(testworld.IDPoor), 0, 0},
+		{"zero value to the receiver", testworld.IDAddr(testworld.IDPoor), 0, 0},
 		// Resolving the receiver's own key address is free too.
-		{"zero value to the receiver's key address", mustAddr(address.NewSecp256k1Address([]byte("poor key"))), 0, 0},
+		{"zero value to the receiver's key address", testworld.MustAddr(address.NewSecp256k1Address([]byte("poor key"))), 0, 0},
 		// Value to the receiver: OnValueTransfer + the receiver's update
 		// (its lookup was primed; the origin was already updated).
-		{"value to the receiver", idAddr(testworld.IDPoor), 3, testworld.ValueTransfer + testworld.ActorUpdate},
+		{"value to the receiver", testworld.IDAddr(testworld.IDPoor), 3, testworld.ValueTransfer + testworld.ActorUpdate},
 		// Value to an actor nobody touched: its lookup and its update.
-		{"value to an untouched actor", idAddr(testworld.IDOther), 3, testworld.ValueTransfer + testworld.ActorLookup + testworld.ActorUpdate},
+		{"value to an untouched actor", testworld.IDAddr(testworld.IDOther), 3, testworld.ValueTransfer + testworld.ActorLookup + testworld.ActorUpdate},
 		// A zero-value send still looks the target up.
-		{"zero value to an untouched actor", idAddr(testworld.IDOther), 0, testworld.ActorLookup},
+		{"zero value to an untouched actor", testworld.IDAddr(testworld.IDOther), 0, testworld.ActorLookup},
 		// Preloaded actors are never charged.
-		{"value to burnt funds", idAddr(testworld.IDBurnt), 3, testworld.ValueTransfer},
-		{"value to reward", idAddr(testworld.IDReward), 3, testworld.ValueTransfer},
+		{"value to burnt funds", testworld.IDAddr(testworld.IDBurnt), 3, testworld.ValueTransfer},
+		{"value to reward", testworld.IDAddr(testworld.IDReward), 3, testworld.ValueTransfer},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -60,7 +60,7 @@ func TestSendMethodZero(t *testing.T) {
 			if len(inv.calls) != 0 {
 				t.Errorf("method 0 ran code: %+v", inv.calls)
 			}
-			if got := used(t, tr); got != tc.gas {
+			if got := testworld.UsedGas(t, tr); got != tc.gas {
 				t.Errorf("gas used %d, want %d", got, tc.gas)
 			}
 			if got := w.Balance(t, toID); !got.Equals(big.Add(before, big.NewInt(tc.value))) {
@@ -78,12 +78,12 @@ func TestSendChargesOncePerMessage(t *testing.T) {
 	w := newWorld(t)
 	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 	for i := 0; i < 3; i++ {
-		if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 0, nil, big.NewInt(1), nil, false); err != nil {
+		if _, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 0, nil, big.NewInt(1), nil, false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// The first send pays lookup and update; all three pay the transfer.
-	if got, want := used(t, tr), uint64(testworld.ActorLookup+testworld.ActorUpdate+3*testworld.ValueTransfer); got != want {
+	if got, want := testworld.UsedGas(t, tr), uint64(testworld.ActorLookup+testworld.ActorUpdate+3*testworld.ValueTransfer); got != want {
 		t.Errorf("gas used %d, want %d", got, want)
 	}
 }
@@ -101,22 +101,22 @@ func TestSendErrors(t *testing.T) {
 		gas      uint64
 	}{
 		// The target's lookup, the transfer charge, then the empty sender.
-		{"insufficient funds", testworld.IDPoor, idAddr(testworld.IDOther), big.NewInt(1), false, kernel.InsufficientFunds, testworld.ActorLookup + testworld.ValueTransfer},
+		{"insufficient funds", testworld.IDPoor, testworld.IDAddr(testworld.IDOther), big.NewInt(1), false, kernel.InsufficientFunds, testworld.ActorLookup + testworld.ValueTransfer},
 		// ref-fvm transfer: a missing sender is InsufficientFunds too (its
 		// lookup is charged).
-		{"missing sender", 555, idAddr(testworld.IDOther), big.NewInt(1), false, kernel.InsufficientFunds, 2*testworld.ActorLookup + testworld.ValueTransfer},
-		{"negative value", testworld.IDRich, idAddr(testworld.IDOther), big.NewInt(-1), false, kernel.IllegalArgument, testworld.ActorLookup + testworld.ValueTransfer},
+		{"missing sender", 555, testworld.IDAddr(testworld.IDOther), big.NewInt(1), false, kernel.InsufficientFunds, 2*testworld.ActorLookup + testworld.ValueTransfer},
+		{"negative value", testworld.IDRich, testworld.IDAddr(testworld.IDOther), big.NewInt(-1), false, kernel.IllegalArgument, testworld.ActorLookup + testworld.ValueTransfer},
 		// An ID address "resolves" even without an actor; the lookup is
 		// charged and finds nothing.
-		{"missing id", testworld.IDRich, idAddr(555), zero, false, kernel.NotFound, testworld.ActorLookup},
+		{"missing id", testworld.IDRich, testworld.IDAddr(555), zero, false, kernel.NotFound, testworld.ActorLookup},
 		// Unknown f2 and f4 outside the EAM namespace cannot be created;
 		// OnResolveAddress is free.
-		{"unknown f2", testworld.IDRich, mustAddr(address.NewActorAddress([]byte("nobody"))), zero, false, kernel.NotFound, 0},
-		{"f4 outside EAM", testworld.IDRich, mustAddr(address.NewDelegatedAddress(32, bytes20(9))), zero, false, kernel.NotFound, 0},
+		{"unknown f2", testworld.IDRich, testworld.MustAddr(address.NewActorAddress([]byte("nobody"))), zero, false, kernel.NotFound, 0},
+		{"f4 outside EAM", testworld.IDRich, testworld.MustAddr(address.NewDelegatedAddress(32, testworld.EthAddr(9))), zero, false, kernel.NotFound, 0},
 		// Auto-creation is refused before anything is charged.
-		{"read-only account creation", testworld.IDRich, mustAddr(address.NewSecp256k1Address([]byte("x"))), zero, true, kernel.ReadOnly, 0},
-		{"read-only placeholder creation", testworld.IDRich, mustAddr(address.NewDelegatedAddress(10, bytes20(8))), zero, true, kernel.ReadOnly, 0},
-		{"BLS zero address", testworld.IDRich, mustAddr(address.NewBLSAddress(make([]byte, 48))), zero, false, kernel.IllegalArgument, 0},
+		{"read-only account creation", testworld.IDRich, testworld.MustAddr(address.NewSecp256k1Address([]byte("x"))), zero, true, kernel.ReadOnly, 0},
+		{"read-only placeholder creation", testworld.IDRich, testworld.MustAddr(address.NewDelegatedAddress(10, testworld.EthAddr(8))), zero, true, kernel.ReadOnly, 0},
+		{"BLS zero address", testworld.IDRich, testworld.MustAddr(address.NewBLSAddress(make([]byte, 48))), zero, false, kernel.IllegalArgument, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
@@ -125,11 +125,11 @@ func TestSendErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := cm.Send(ctx, tc.from, tc.to, 0, nil, tc.value, nil, tc.readOnly)
-			wantErrNum(t, err, tc.num)
+			testworld.WantErrNum(t, err, tc.num)
 			if res.ExitCode != 0 || res.Return != nil {
 				t.Errorf("result %+v alongside an error", res)
 			}
-			if got := used(t, tr); got != tc.gas {
+			if got := testworld.UsedGas(t, tr); got != tc.gas {
 				t.Errorf("gas used %d, want %d", got, tc.gas)
 			}
 			if after, err := w.M.Tree.Flush(ctx); err != nil || after != root {
@@ -143,35 +143,35 @@ func TestFailedSendForgetsAccess(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
-	_, err := cm.Send(ctx, testworld.IDPoor, idAddr(testworld.IDOther), 0, nil, big.NewInt(1), nil, false)
-	wantErrNum(t, err, kernel.InsufficientFunds)
-	base := used(t, tr)
+	_, err := cm.Send(ctx, testworld.IDPoor, testworld.IDAddr(testworld.IDOther), 0, nil, big.NewInt(1), nil, false)
+	testworld.WantErrNum(t, err, kernel.InsufficientFunds)
+	base := testworld.UsedGas(t, tr)
 	// The lookup of 102 was made inside the reverted transaction: it is
 	// charged again (FIP-0057 tracker is transactional).
 	if _, err := cm.GetActor(ctx, testworld.IDOther); err != nil {
 		t.Fatal(err)
 	}
-	if got := used(t, tr) - base; got != testworld.ActorLookup {
+	if got := testworld.UsedGas(t, tr) - base; got != testworld.ActorLookup {
 		t.Errorf("lookup after a reverted send cost %d, want %d", got, testworld.ActorLookup)
 	}
 	// Now it is Read: free; and an update costs the update only.
 	act, _ := cm.GetActor(ctx, testworld.IDOther)
-	base = used(t, tr)
+	base = testworld.UsedGas(t, tr)
 	if err := cm.SetActor(ctx, testworld.IDOther, act); err != nil {
 		t.Fatal(err)
 	}
 	if err := cm.SetActor(ctx, testworld.IDOther, act); err != nil {
 		t.Fatal(err)
 	}
-	if got := used(t, tr) - base; got != testworld.ActorUpdate {
+	if got := testworld.UsedGas(t, tr) - base; got != testworld.ActorUpdate {
 		t.Errorf("two updates of a read actor cost %d, want %d", got, testworld.ActorUpdate)
 	}
 	// Deleting an untouched actor costs lookup + update.
-	base = used(t, tr)
+	base = testworld.UsedGas(t, tr)
 	if err := cm.DeleteActor(ctx, 555); err != nil {
 		t.Fatal(err)
 	}
-	if got := used(t, tr) - base; got != testworld.ActorLookup+testworld.ActorUpdate {
+	if got := testworld.UsedGas(t, tr) - base; got != testworld.ActorLookup+testworld.ActorUpdate {
 		t.Errorf("delete of an untouched actor cost %d, want %d", got, testworld.ActorLookup+testworld.ActorUpdate)
 	}
 }
@@ -187,7 +187,7 @@ func TestTransferChargesOnlyAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 100 is the origin (updated); 102 is looked up and updated.
-	if got, want := used(t, tr), uint64(testworld.ActorLookup+testworld.ActorUpdate); got != want {
+	if got, want := testworld.UsedGas(t, tr), uint64(testworld.ActorLookup+testworld.ActorUpdate); got != want {
 		t.Errorf("transfer cost %d, want %d", got, want)
 	}
 	if got := w.Balance(t, testworld.IDOther); !got.Equals(big.NewInt(1010)) {
@@ -197,9 +197,9 @@ func TestTransferChargesOnlyAccess(t *testing.T) {
 	if err := cm.Transfer(ctx, testworld.IDOther, testworld.IDOther, big.NewInt(1010)); err != nil {
 		t.Fatal(err)
 	}
-	wantErrNum(t, cm.Transfer(ctx, testworld.IDOther, testworld.IDOther, big.NewInt(1011)), kernel.InsufficientFunds)
-	wantErrNum(t, cm.Transfer(ctx, testworld.IDOther, 555, big.NewInt(1)), kernel.NotFound)
-	wantErrNum(t, cm.Transfer(ctx, testworld.IDOther, testworld.IDRich, big.NewInt(-1)), kernel.IllegalArgument)
+	testworld.WantErrNum(t, cm.Transfer(ctx, testworld.IDOther, testworld.IDOther, big.NewInt(1011)), kernel.InsufficientFunds)
+	testworld.WantErrNum(t, cm.Transfer(ctx, testworld.IDOther, 555, big.NewInt(1)), kernel.NotFound)
+	testworld.WantErrNum(t, cm.Transfer(ctx, testworld.IDOther, testworld.IDRich, big.NewInt(-1)), kernel.IllegalArgument)
 }
 
 func TestAutoCreateAccount(t *testing.T) {
@@ -224,7 +224,7 @@ func TestAutoCreateAccount(t *testing.T) {
 			// constructor's invocation, then the transfer (the new actor is
 			// already updated, the origin too).
 			want := uint64(testworld.CreateFromSend + testworld.ActorLookup + testworld.ActorUpdate + testworld.MethodInvocation + testworld.ValueTransfer)
-			if got := used(t, tr); got != want {
+			if got := testworld.UsedGas(t, tr); got != want {
 				t.Errorf("gas used %d, want %d", got, want)
 			}
 			if len(inv.calls) != 1 {
@@ -269,7 +269,7 @@ func TestAutoCreatePlaceholder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No constructor runs for a placeholder.
-	if got, want := used(t, tr), uint64(testworld.CreateFromSend+testworld.ActorLookup+testworld.ActorUpdate); got != want {
+	if got, want := testworld.UsedGas(t, tr), uint64(testworld.CreateFromSend+testworld.ActorLookup+testworld.ActorUpdate); got != want {
 		t.Errorf("gas used %d, want %d", got, want)
 	}
 	if len(inv.calls) != 0 {
@@ -297,7 +297,7 @@ func TestTransactionRollback(t *testing.T) {
 		case 2: // the top-level call
 			cm.EmitEvent(ev("A"))
 			for _, m := range []abi.MethodNum{3, 4} {
-				res, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), m, nil, zero, nil, false)
+				res, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDOther), m, nil, zero, nil, false)
 				if err != nil {
 					return res, err
 				}
@@ -305,7 +305,7 @@ func TestTransactionRollback(t *testing.T) {
 			return callmanager.Result{}, nil
 		case 3: // fails after doing everything
 			cm.EmitEvent(ev("B"))
-			if _, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDPoor), 0, nil, big.NewInt(7), nil, false); err != nil {
+			if _, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDPoor), 0, nil, big.NewInt(7), nil, false); err != nil {
 				return callmanager.Result{}, err
 			}
 			if _, err := cm.Send(ctx, testworld.IDOther, w.NewSecp, 0, nil, zero, nil, false); err != nil {
@@ -317,7 +317,7 @@ func TestTransactionRollback(t *testing.T) {
 			return callmanager.Result{ExitCode: 16}, nil
 		case 4: // succeeds
 			cm.EmitEvent(ev("C"))
-			_, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDPoor), 0, nil, big.NewInt(5), nil, false)
+			_, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDPoor), 0, nil, big.NewInt(5), nil, false)
 			return callmanager.Result{}, err
 		}
 		return callmanager.Result{}, nil // the account constructor
@@ -325,7 +325,7 @@ func TestTransactionRollback(t *testing.T) {
 	msg := w.Message()
 	msg.Receiver = testworld.IDOther
 	cm, _ := w.NewCM(msg, inv, bigLimit)
-	res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
+	res, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false)
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("send: %+v %v", res, err)
 	}
@@ -362,7 +362,7 @@ func TestTransactionRollback(t *testing.T) {
 		return callmanager.Result{ExitCode: 17}, nil
 	}
 	cm, _ = w.NewCM(msg, inv, bigLimit)
-	if res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil || res.ExitCode != 17 {
+	if res, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil || res.ExitCode != 17 {
 		t.Fatalf("send: %+v %v", res, err)
 	}
 	if len(cm.Events()) != 0 {
@@ -383,7 +383,7 @@ func TestDepthLimit(t *testing.T) {
 			inv := &invokerFunc{}
 			inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
 				before := cm.GasTracker().LimitDepth()
-				res, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 2, nil, zero, &limit, false)
+				res, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDOther), 2, nil, zero, &limit, false)
 				if err != nil {
 					limitsBefore, limitsAfter, depthErr = before, cm.GasTracker().LimitDepth(), err
 					return callmanager.Result{}, nil
@@ -393,14 +393,14 @@ func TestDepthLimit(t *testing.T) {
 			msg := w.Message()
 			msg.Receiver = testworld.IDOther
 			cm, _ := w.NewCM(msg, inv, bigLimit)
-			if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil {
+			if _, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil {
 				t.Fatal(err)
 			}
 			// Depths 1..4 run; the send from depth 4 is refused.
 			if len(inv.depths) != 4 || inv.depths[0] != 1 || inv.depths[3] != 4 {
 				t.Fatalf("ran at depths %v, want [1 2 3 4]", inv.depths)
 			}
-			wantErrNum(t, depthErr, kernel.LimitExceeded)
+			testworld.WantErrNum(t, depthErr, kernel.LimitExceeded)
 			// Quirk (ref-fvm v3 send): the refused send's limit stays pushed.
 			want := limitsBefore
 			if fvm == 3 {
@@ -424,7 +424,7 @@ func TestDefaultDepthLimit(t *testing.T) {
 	var refused error
 	inv := &invokerFunc{}
 	inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
-		res, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
+		res, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false)
 		if err != nil {
 			refused = err
 			return callmanager.Result{}, nil
@@ -434,15 +434,15 @@ func TestDefaultDepthLimit(t *testing.T) {
 	msg := w.Message()
 	msg.Receiver = testworld.IDOther
 	cm, tr := w.NewCM(msg, inv, bigLimit)
-	if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(inv.depths); n != 1024 || inv.depths[n-1] != 1024 {
 		t.Fatalf("%d invocations, deepest at %d; want 1024", n, inv.depths[len(inv.depths)-1])
 	}
-	wantErrNum(t, refused, kernel.LimitExceeded)
+	testworld.WantErrNum(t, refused, kernel.LimitExceeded)
 	// 1024 invocations of the primed receiver, nothing for the refused send.
-	if got := used(t, tr); got != 1024*testworld.MethodInvocation {
+	if got := testworld.UsedGas(t, tr); got != 1024*testworld.MethodInvocation {
 		t.Errorf("gas used %d, want %d", got, 1024*testworld.MethodInvocation)
 	}
 }
@@ -460,7 +460,7 @@ func TestSendGasLimit(t *testing.T) {
 				return callmanager.Result{}, burn(cm)
 			}
 			l := gas.NewGas(childLimit)
-			*got, *gotErr = cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 3, nil, zero, &l, false)
+			*got, *gotErr = cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDOther), 3, nil, zero, &l, false)
 			return *got, *gotErr
 		}
 		return inv
@@ -473,7 +473,7 @@ func TestSendGasLimit(t *testing.T) {
 	var child callmanager.Result
 	var childErr error
 	cm, tr := w.NewCM(msg, script(&child, &childErr), bigLimit)
-	res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
+	res, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false)
 	if childErr != nil || child.ExitCode != exitcode.SysErrOutOfGas {
 		t.Errorf("child result %+v %v, want exit 7", child, childErr)
 	}
@@ -481,7 +481,7 @@ func TestSendGasLimit(t *testing.T) {
 		t.Errorf("top result %+v %v", res, err)
 	}
 	// Parent invocation 75,000 + the child's whole limit.
-	if got := used(t, tr); got != testworld.MethodInvocation+childLimit {
+	if got := testworld.UsedGas(t, tr); got != testworld.MethodInvocation+childLimit {
 		t.Errorf("gas used %d, want %d", got, testworld.MethodInvocation+childLimit)
 	}
 	if tr.LimitDepth() != 0 {
@@ -490,11 +490,11 @@ func TestSendGasLimit(t *testing.T) {
 
 	// The message's own gas runs out inside the child: an error all the way.
 	cm, tr = w.NewCM(msg, script(&child, &childErr), testworld.MethodInvocation+childLimit/2)
-	_, err = cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
+	_, err = cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false)
 	if !errors.Is(childErr, gas.ErrOutOfGas) || !errors.Is(err, gas.ErrOutOfGas) {
 		t.Errorf("child %v, top %v; want out of gas", childErr, err)
 	}
-	if got := used(t, tr); got != testworld.MethodInvocation+childLimit/2 {
+	if got := testworld.UsedGas(t, tr); got != testworld.MethodInvocation+childLimit/2 {
 		t.Errorf("gas used %d, want the whole limit", got)
 	}
 }
@@ -512,7 +512,7 @@ func TestReturnValueCharge(t *testing.T) {
 			inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
 				if c.Method == 2 {
 					// A nested call returning 10 bytes: no charge at depth 2 in v3.
-					if _, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 3, nil, zero, nil, false); err != nil {
+					if _, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDOther), 3, nil, zero, nil, false); err != nil {
 						return callmanager.Result{}, err
 					}
 				}
@@ -521,13 +521,13 @@ func TestReturnValueCharge(t *testing.T) {
 			msg := w.Message()
 			msg.Receiver = testworld.IDOther
 			cm, tr := w.NewCM(msg, inv, bigLimit)
-			res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
+			res, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false)
 			if err != nil || res.ExitCode != tc.exit || res.Return != ret {
 				t.Fatalf("send: %+v %v", res, err)
 			}
 			// Two invocations; OnChainReturnValue 1,300/byte on the top-level
 			// return only (also with a non-zero exit code).
-			if got, want := used(t, tr), uint64(2*testworld.MethodInvocation+10*testworld.ReturnPerByte); got != want {
+			if got, want := testworld.UsedGas(t, tr), uint64(2*testworld.MethodInvocation+10*testworld.ReturnPerByte); got != want {
 				t.Errorf("gas used %d, want %d", got, want)
 			}
 		})
@@ -556,7 +556,7 @@ func TestInvocationCall(t *testing.T) {
 		t.Errorf("invoked actor balance %s, want 9", c.Actor.Balance)
 	}
 	// Transfer + the receiver's update + the invocation.
-	if got, want := used(t, tr), uint64(testworld.ValueTransfer+testworld.ActorUpdate+testworld.MethodInvocation); got != want {
+	if got, want := testworld.UsedGas(t, tr), uint64(testworld.ValueTransfer+testworld.ActorUpdate+testworld.MethodInvocation); got != want {
 		t.Errorf("gas used %d, want %d", got, want)
 	}
 	// Read-only sends are passed on as such; they may not move value.
@@ -567,7 +567,7 @@ func TestInvocationCall(t *testing.T) {
 		t.Error("read-only flag lost")
 	}
 	_, err := cm.Send(ctx, testworld.IDRich, w.Secp, 5, nil, big.NewInt(1), nil, true)
-	wantErrNum(t, err, kernel.ReadOnly)
+	testworld.WantErrNum(t, err, kernel.ReadOnly)
 	// An invoker error comes back unchanged.
 	boom := errors.New("boom")
 	inv.fn = func(context.Context, *callmanager.CallManager, callmanager.Call) (callmanager.Result, error) {
@@ -589,7 +589,7 @@ func TestCreateActor(t *testing.T) {
 	if err := cm.CreateActor(ctx, evm, 2000, &f4); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := used(t, tr), uint64(testworld.ActorLookup+testworld.CreateExplicit+testworld.ActorUpdate); got != want {
+	if got, want := testworld.UsedGas(t, tr), uint64(testworld.ActorLookup+testworld.CreateExplicit+testworld.ActorUpdate); got != want {
 		t.Errorf("create cost %d, want %d", got, want)
 	}
 	act := w.Actor(t, 2000)
@@ -600,23 +600,23 @@ func TestCreateActor(t *testing.T) {
 		t.Errorf("NumActorsCreated %d", cm.NumActorsCreated())
 	}
 
-	base := used(t, tr)
-	wantErrNum(t, cm.CreateActor(ctx, w.Code(t, "placeholder"), 2001, nil), kernel.Forbidden)
-	wantErrNum(t, cm.CreateActor(ctx, evm, 2000, nil), kernel.Forbidden) // exists
-	if used(t, tr) != base {
-		t.Errorf("refused creations cost %d", used(t, tr)-base)
+	base := testworld.UsedGas(t, tr)
+	testworld.WantErrNum(t, cm.CreateActor(ctx, w.Code(t, "placeholder"), 2001, nil), kernel.Forbidden)
+	testworld.WantErrNum(t, cm.CreateActor(ctx, evm, 2000, nil), kernel.Forbidden) // exists
+	if testworld.UsedGas(t, tr) != base {
+		t.Errorf("refused creations cost %d", testworld.UsedGas(t, tr)-base)
 	}
 
 	// A placeholder becomes the new code if the delegated address matches.
-	other := mustAddr(address.NewDelegatedAddress(10, bytes20(77)))
-	wantErrNum(t, cm.CreateActor(ctx, evm, testworld.IDHolder, &other), kernel.Forbidden)
-	wantErrNum(t, cm.CreateActor(ctx, evm, testworld.IDHolder, nil), kernel.Forbidden)
-	base = used(t, tr)
+	other := testworld.MustAddr(address.NewDelegatedAddress(10, testworld.EthAddr(77)))
+	testworld.WantErrNum(t, cm.CreateActor(ctx, evm, testworld.IDHolder, &other), kernel.Forbidden)
+	testworld.WantErrNum(t, cm.CreateActor(ctx, evm, testworld.IDHolder, nil), kernel.Forbidden)
+	base = testworld.UsedGas(t, tr)
 	if err := cm.CreateActor(ctx, evm, testworld.IDHolder, &f4); err != nil {
 		t.Fatal(err)
 	}
 	// Already read by the refused attempts: the update only.
-	if got := used(t, tr) - base; got != testworld.ActorUpdate {
+	if got := testworld.UsedGas(t, tr) - base; got != testworld.ActorUpdate {
 		t.Errorf("placeholder replacement cost %d, want %d", got, testworld.ActorUpdate)
 	}
 	act = w.Actor(t, testworld.IDHolder)
@@ -642,7 +642,7 @@ func TestNextActorAddress(t *testing.T) {
 		b = append(b, 0, 0, 0, 0, 0, 0, 0, created)
 		h, _ := blake2b.New(20, nil)
 		h.Write(b)
-		return mustAddr(address.NewFromBytes(append([]byte{2}, h.Sum(nil)...)))
+		return testworld.MustAddr(address.NewFromBytes(append([]byte{2}, h.Sum(nil)...)))
 	}
 	got, err := cm.NextActorAddress()
 	if err != nil || got != want(0) {

@@ -55,11 +55,11 @@ func TestSendChargesV2(t *testing.T) {
 			w := newWorldV2(t)
 			inv := &invokerFunc{}
 			cm, tr := w.NewCM(w.Message(), inv, bigLimit)
-			res, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), abi.MethodNum(tc.method), nil, big.NewInt(tc.value), nil, false)
+			res, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), abi.MethodNum(tc.method), nil, big.NewInt(tc.value), nil, false)
 			if err != nil || res.ExitCode != exitcode.Ok {
 				t.Fatalf("send: %+v %v", res, err)
 			}
-			if got := used(t, tr); int64(got) != tc.gas {
+			if got := testworld.UsedGas(t, tr); int64(got) != tc.gas {
 				t.Errorf("gas used %d, want %d", got, tc.gas)
 			}
 			if got := w.Balance(t, testworld.IDOther); !got.Equals(big.NewInt(1000 + tc.value)) {
@@ -84,7 +84,7 @@ func TestAutoCreateAccountV2(t *testing.T) {
 		t.Fatalf("send: %+v %v", res, err)
 	}
 	want := int64(v2CreateActor + (v2SendBase + v2InvokeMethod) + (v2SendBase + v2TransferFunds + v2TransferOnly))
-	if got := used(t, tr); int64(got) != want {
+	if got := testworld.UsedGas(t, tr); int64(got) != want {
 		t.Errorf("gas used %d, want %d", got, want)
 	}
 	if len(inv.calls) != 1 || inv.calls[0].Method != 1 || inv.calls[0].Params == nil || inv.calls[0].Params.Codec != 0x71 {
@@ -104,7 +104,7 @@ func TestAutoCreateAccountV2(t *testing.T) {
 // OnCreateActor before it is refused; v3 refuses it for free.
 func TestZeroBLSChargedV2(t *testing.T) {
 	ctx := context.Background()
-	zeroBLS := mustAddr(address.NewBLSAddress(make([]byte, 48)))
+	zeroBLS := testworld.MustAddr(address.NewBLSAddress(make([]byte, 48)))
 	for _, tc := range []struct {
 		name  string
 		world func(*testing.T) *world
@@ -113,8 +113,8 @@ func TestZeroBLSChargedV2(t *testing.T) {
 		w := tc.world(t)
 		cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 		_, err := cm.Send(ctx, testworld.IDRich, zeroBLS, 0, nil, big.NewInt(1), nil, false)
-		wantErrNum(t, err, kernel.IllegalArgument)
-		if got := used(t, tr); int64(got) != tc.gas {
+		testworld.WantErrNum(t, err, kernel.IllegalArgument)
+		if got := testworld.UsedGas(t, tr); int64(got) != tc.gas {
 			t.Errorf("%s: gas used %d, want %d", tc.name, got, tc.gas)
 		}
 	}
@@ -126,9 +126,9 @@ func TestNoPlaceholderV2(t *testing.T) {
 	w := newWorldV2(t)
 	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
 	_, err := cm.Send(context.Background(), testworld.IDRich, w.New4, 0, nil, big.NewInt(1), nil, false)
-	wantErrNum(t, err, kernel.NotFound)
-	if used(t, tr) != 0 || w.Actor(t, testworld.FirstFreeV2) != nil {
-		t.Errorf("gas %d, actor %+v", used(t, tr), w.Actor(t, testworld.FirstFreeV2))
+	testworld.WantErrNum(t, err, kernel.NotFound)
+	if testworld.UsedGas(t, tr) != 0 || w.Actor(t, testworld.FirstFreeV2) != nil {
+		t.Errorf("gas %d, actor %+v", testworld.UsedGas(t, tr), w.Actor(t, testworld.FirstFreeV2))
 	}
 }
 
@@ -140,7 +140,7 @@ func TestDepthLimitV2(t *testing.T) {
 	var refused error
 	inv := &invokerFunc{}
 	inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
-		res, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDOther), 2, nil, zero, nil, false)
+		res, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false)
 		if err != nil {
 			refused = err
 			return callmanager.Result{}, nil
@@ -148,13 +148,13 @@ func TestDepthLimitV2(t *testing.T) {
 		return res, nil
 	}
 	cm, _ := w.NewCM(w.Message(), inv, bigLimit)
-	if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 2, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(inv.depths); n != 1025 || inv.depths[n-1] != 1025 {
 		t.Fatalf("%d invocations, deepest at %d; want 1025", n, inv.depths[len(inv.depths)-1])
 	}
-	wantErrNum(t, refused, kernel.LimitExceeded)
+	testworld.WantErrNum(t, refused, kernel.LimitExceeded)
 }
 
 // v2 derives f2 addresses from the origin's key address: a message from an
@@ -167,7 +167,7 @@ func TestNextActorAddressV2(t *testing.T) {
 		b.Write([]byte{0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0})
 		h, _ := blake2b.New(20, nil)
 		h.Write(b.Bytes())
-		return mustAddr(address.NewFromBytes(append([]byte{2}, h.Sum(nil)...)))
+		return testworld.MustAddr(address.NewFromBytes(append([]byte{2}, h.Sum(nil)...)))
 	}
 	for _, tc := range []struct {
 		name  string
@@ -176,18 +176,18 @@ func TestNextActorAddressV2(t *testing.T) {
 	}{{"v2", newWorldV2, true}, {"v3", newWorld, false}} {
 		w := tc.world(t)
 		msg := w.Message()
-		msg.OriginAddress = idAddr(testworld.IDRich)
+		msg.OriginAddress = testworld.IDAddr(testworld.IDRich)
 		cm, tr := w.NewCM(msg, &invokerFunc{}, bigLimit)
 		got, err := cm.NextActorAddress()
-		exp := want(idAddr(testworld.IDRich))
+		exp := want(testworld.IDAddr(testworld.IDRich))
 		if tc.key {
 			exp = want(w.BLS)
 		}
 		if err != nil || got != exp {
 			t.Errorf("%s: %s %v, want %s", tc.name, got, err, exp)
 		}
-		if used(t, tr) != 0 {
-			t.Errorf("%s: resolving the origin charged %d", tc.name, used(t, tr))
+		if testworld.UsedGas(t, tr) != 0 {
+			t.Errorf("%s: resolving the origin charged %d", tc.name, testworld.UsedGas(t, tr))
 		}
 	}
 }
@@ -199,10 +199,10 @@ func TestResolveKeyAddress(t *testing.T) {
 	ctx := context.Background()
 	w := newWorldV2(t)
 	cm, tr := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
-	if a, err := cm.ResolveKeyAddress(ctx, w.NewBLS, true); err != nil || a != w.NewBLS || used(t, tr) != 0 {
-		t.Errorf("key address: %s %v, gas %d", a, err, used(t, tr))
+	if a, err := cm.ResolveKeyAddress(ctx, w.NewBLS, true); err != nil || a != w.NewBLS || testworld.UsedGas(t, tr) != 0 {
+		t.Errorf("key address: %s %v, gas %d", a, err, testworld.UsedGas(t, tr))
 	}
-	a, err := cm.ResolveKeyAddress(ctx, idAddr(testworld.IDRich), true)
+	a, err := cm.ResolveKeyAddress(ctx, testworld.IDAddr(testworld.IDRich), true)
 	if err != nil || a != w.BLS {
 		t.Fatalf("account: %s %v", a, err)
 	}
@@ -212,8 +212,8 @@ func TestResolveKeyAddress(t *testing.T) {
 	if got, want := float64(tr.GasUsed().Milligas())/1000, v2BlockOpenBase+v2BlockOpenPerByte*float64(stateLen); got != want {
 		t.Errorf("charged %v gas, want %v", got, want)
 	}
-	_, err = cm.ResolveKeyAddress(ctx, idAddr(testworld.IDHolder), false)
-	wantErrNum(t, err, kernel.IllegalArgument)
-	_, err = cm.ResolveKeyAddress(ctx, idAddr(5000), false)
-	wantErrNum(t, err, kernel.NotFound)
+	_, err = cm.ResolveKeyAddress(ctx, testworld.IDAddr(testworld.IDHolder), false)
+	testworld.WantErrNum(t, err, kernel.IllegalArgument)
+	_, err = cm.ResolveKeyAddress(ctx, testworld.IDAddr(5000), false)
+	testworld.WantErrNum(t, err, kernel.NotFound)
 }

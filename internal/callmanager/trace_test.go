@@ -37,13 +37,13 @@ func TestTrace(t *testing.T) {
 		if err := cm.Charge(gas.NewGasCharge("half", gas.FromMilligas(500), gas.ZeroGas)); err != nil {
 			return callmanager.Result{}, err
 		}
-		if _, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDPoor), 0, nil, big.NewInt(3), nil, false); err != nil {
+		if _, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDPoor), 0, nil, big.NewInt(3), nil, false); err != nil {
 			return callmanager.Result{}, err
 		}
-		if _, err := cm.Send(ctx, testworld.IDOther, idAddr(testworld.IDPoor), 0, nil, zero, &limit, true); err != nil {
+		if _, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(testworld.IDPoor), 0, nil, zero, &limit, true); err != nil {
 			return callmanager.Result{}, err
 		}
-		if _, err := cm.Send(ctx, testworld.IDOther, idAddr(555), 0, nil, zero, nil, false); err == nil {
+		if _, err := cm.Send(ctx, testworld.IDOther, testworld.IDAddr(555), 0, nil, zero, nil, false); err == nil {
 			t.Error("send to a missing actor succeeded")
 		}
 		return callmanager.Result{Return: ret}, nil
@@ -54,14 +54,14 @@ func TestTrace(t *testing.T) {
 	if cm.Trace() != nil {
 		t.Fatal("a trace before any call")
 	}
-	if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDOther), 2, params, big.NewInt(1), nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDOther), 2, params, big.NewInt(1), nil, false); err != nil {
 		t.Fatal(err)
 	}
 	root := cm.Trace()
 	if root == nil {
 		t.Fatal("no trace")
 	}
-	wantMsg := callmanager.MessageTrace{From: idAddr(testworld.IDRich), To: idAddr(testworld.IDOther), Value: big.NewInt(1), Method: 2,
+	wantMsg := callmanager.MessageTrace{From: testworld.IDAddr(testworld.IDRich), To: testworld.IDAddr(testworld.IDOther), Value: big.NewInt(1), Method: 2,
 		Params: params.Data, ParamsCodec: 0x51, GasLimit: bigLimit}
 	if !reflect.DeepEqual(root.Msg, wantMsg) {
 		t.Errorf("root message %+v, want %+v", root.Msg, wantMsg)
@@ -84,7 +84,7 @@ func TestTrace(t *testing.T) {
 	// bigLimit - (6,000 + 475,000 + 75,000 + 0.5) rounded up.
 	avail := uint64(bigLimit - testworld.ValueTransfer - testworld.ActorUpdate - testworld.MethodInvocation)
 	s0, s1, s2 := root.Subcalls[0], root.Subcalls[1], root.Subcalls[2]
-	if s0.Msg.From != idAddr(testworld.IDOther) || s0.Msg.To != idAddr(testworld.IDPoor) || s0.Msg.Method != 0 || !s0.Msg.Value.Equals(big.NewInt(3)) || s0.Msg.GasLimit != avail || s0.Msg.ReadOnly {
+	if s0.Msg.From != testworld.IDAddr(testworld.IDOther) || s0.Msg.To != testworld.IDAddr(testworld.IDPoor) || s0.Msg.Method != 0 || !s0.Msg.Value.Equals(big.NewInt(3)) || s0.Msg.GasLimit != avail || s0.Msg.ReadOnly {
 		t.Errorf("first subcall message %+v (gas limit want %d)", s0.Msg, avail)
 	}
 	// A method-0 send records its actor too (ref-fvm traces InvokeActor
@@ -98,7 +98,7 @@ func TestTrace(t *testing.T) {
 	if s1.Msg.GasLimit != 1000 || !s1.Msg.ReadOnly || len(s1.GasCharges) != 0 || s1.MsgRct.ExitCode != 0 {
 		t.Errorf("second subcall %+v", s1)
 	}
-	if s2.Msg.To != idAddr(555) || s2.MsgRct.ExitCode != exitcode.SysErrInvalidReceiver || s2.InvokedActor != nil {
+	if s2.Msg.To != testworld.IDAddr(555) || s2.MsgRct.ExitCode != exitcode.SysErrInvalidReceiver || s2.InvokedActor != nil {
 		t.Errorf("third subcall %+v, want a NotFound failure", s2)
 	}
 	// Every charge appears once: the charges add up to the gas used.
@@ -127,7 +127,7 @@ func TestTraceOffAndConstructor(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
 	cm, _ := w.NewCM(w.Message(), &invokerFunc{}, bigLimit)
-	if _, err := cm.Send(ctx, testworld.IDRich, idAddr(testworld.IDPoor), 0, nil, zero, nil, false); err != nil {
+	if _, err := cm.Send(ctx, testworld.IDRich, testworld.IDAddr(testworld.IDPoor), 0, nil, zero, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	if cm.Trace() != nil {

@@ -63,7 +63,7 @@ func apply(t *testing.T, w *world, inv callmanager.Invoker, msg *message.Message
 func TestGasLimitOutOfRange(t *testing.T) {
 	w := newWorld(t, baseFee)
 	for _, limit := range []uint64{0, math.MaxInt64 + 1, math.MaxUint64} {
-		m := w.msg(idAddr(testworld.IDPoor), 0, 0)
+		m := w.msg(testworld.IDAddr(testworld.IDPoor), 0, 0)
 		m.GasLimit = limit
 		e := &executor.Executor{Machine: w.M, Invoker: &invokerFunc{}}
 		if ret, err := e.ApplyMessage(context.Background(), m, executor.Explicit, blsLen); !errors.Is(err, executor.ErrFatal) || ret != nil {
@@ -76,7 +76,7 @@ func TestGasLimitOutOfRange(t *testing.T) {
 // breaks every later check, so the exit code shows which check ran first.
 func TestPreflight(t *testing.T) {
 	incl := int64(testworld.InclusionBase + testworld.InclusionPerByte*blsLen) // 684,163
-	unknown := mustAddr(address.NewSecp256k1Address([]byte("unknown")))
+	unknown := testworld.MustAddr(address.NewSecp256k1Address([]byte("unknown")))
 	for _, tc := range []struct {
 		name    string
 		edit    func(w *world, m *message.Message)
@@ -88,11 +88,11 @@ func TestPreflight(t *testing.T) {
 			m.From, m.Sequence = unknown, 9
 		}, exitcode.SysErrOutOfGas, baseFee * incl},
 		{"unknown sender", func(w *world, m *message.Message) { m.From, m.Sequence = unknown, 9 }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
-		{"sender id without actor", func(w *world, m *message.Message) { m.From, m.Sequence = idAddr(555), 9 }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
-		{"multisig sender", func(w *world, m *message.Message) { m.From, m.Sequence = idAddr(testworld.IDMultisg), 9 }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
-		{"used placeholder", func(w *world, m *message.Message) { m.From = idAddr(testworld.IDUsed) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
-		{"placeholder outside EAM", func(w *world, m *message.Message) { m.From = idAddr(testworld.IDOther4) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
-		{"reward actor", func(w *world, m *message.Message) { m.From = idAddr(testworld.IDReward) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
+		{"sender id without actor", func(w *world, m *message.Message) { m.From, m.Sequence = testworld.IDAddr(555), 9 }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
+		{"multisig sender", func(w *world, m *message.Message) { m.From, m.Sequence = testworld.IDAddr(testworld.IDMultisg), 9 }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
+		{"used placeholder", func(w *world, m *message.Message) { m.From = testworld.IDAddr(testworld.IDUsed) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
+		{"placeholder outside EAM", func(w *world, m *message.Message) { m.From = testworld.IDAddr(testworld.IDOther4) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
+		{"reward actor", func(w *world, m *message.Message) { m.From = testworld.IDAddr(testworld.IDReward) }, exitcode.SysErrSenderInvalid, baseFee * gasLimit},
 		{"nonce", func(w *world, m *message.Message) {
 			m.Sequence = 1
 			m.GasFeeCap = big.Mul(testworld.OneFIL, testworld.OneFIL)
@@ -104,7 +104,7 @@ func TestPreflight(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, baseFee)
-			m := w.msg(idAddr(testworld.IDOther), 0, 0)
+			m := w.msg(testworld.IDAddr(testworld.IDOther), 0, 0)
 			tc.edit(w, m)
 			before := root(t, w)
 			inv := &invokerFunc{}
@@ -134,7 +134,7 @@ func TestPreflight(t *testing.T) {
 // The inclusion cost exactly at the gas limit passes.
 func TestInclusionAtLimit(t *testing.T) {
 	w := newWorld(t, baseFee)
-	m := w.msg(idAddr(testworld.IDPoor), 0, 0)
+	m := w.msg(testworld.IDAddr(testworld.IDPoor), 0, 0)
 	m.GasLimit = testworld.InclusionBase + testworld.InclusionPerByte*blsLen
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	// A zero-value send to the (primed) receiver costs nothing more.
@@ -146,7 +146,7 @@ func TestInclusionAtLimit(t *testing.T) {
 // Fund movements of executor.md §1.5 for a value send (the Send-Ok-2 shape).
 func TestValueSendFees(t *testing.T) {
 	w := newWorld(t, baseFee)
-	m := w.msg(idAddr(testworld.IDOther), 0, 1234)
+	m := w.msg(testworld.IDAddr(testworld.IDOther), 0, 1234)
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	// 560,663 + 1,300×95 + OnValueTransfer 6,000 + the receiver's update
 	// 475,000 (it was primed Read; the origin's update is in the inclusion
@@ -203,7 +203,7 @@ func checkOutputs(t *testing.T, ret *executor.ApplyRet, penalty, burn, tip, over
 // A base fee above the fee cap: the miner is penalised, no tip.
 func TestBaseFeeAboveCap(t *testing.T) {
 	w := newWorld(t, 200)
-	ret := apply(t, w, &invokerFunc{}, w.msg(idAddr(testworld.IDOther), 0, 1), executor.Explicit, blsLen)
+	ret := apply(t, w, &invokerFunc{}, w.msg(testworld.IDAddr(testworld.IDOther), 0, 1), executor.Explicit, blsLen)
 	// Same gas as above (1,165,163; gas_burned 514,675). base_fee_to_pay =
 	// min(200, 150) = 150; tip per gas = 150 − 150 = 0 (150 + 10 > 150).
 	// penalty = (200 − 150) × 1,165,163 + (200 − 150) × 514,675 = 83,991,900
@@ -214,8 +214,8 @@ func TestBaseFeeAboveCap(t *testing.T) {
 
 func TestSecpSender(t *testing.T) {
 	w := newWorld(t, baseFee)
-	m := w.msg(idAddr(testworld.IDOther), 0, 1)
-	m.From = idAddr(testworld.IDEth) // any valid sender; the raw length is what matters
+	m := w.msg(testworld.IDAddr(testworld.IDOther), 0, 1)
+	m.From = testworld.IDAddr(testworld.IDEth) // any valid sender; the raw length is what matters
 	m.Sequence = 3
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, secpLen)
 	// Vector Send-Ok-1: 560,663 + 1,300×129 + 481,000 = 1,209,363.
@@ -229,7 +229,7 @@ func TestSecpSender(t *testing.T) {
 
 func TestPlaceholderSenderBecomesEthAccount(t *testing.T) {
 	w := newWorld(t, baseFee)
-	m := w.msg(idAddr(testworld.IDPoor), 0, 0)
+	m := w.msg(testworld.IDAddr(testworld.IDPoor), 0, 0)
 	m.From = w.F410
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	if ret.Receipt.ExitCode != 0 {
@@ -241,7 +241,7 @@ func TestPlaceholderSenderBecomesEthAccount(t *testing.T) {
 	}
 	// The promotion is part of preflight: it survives a failing call.
 	w = newWorld(t, baseFee)
-	m = w.msg(idAddr(555), 0, 0)
+	m = w.msg(testworld.IDAddr(555), 0, 0)
 	m.From = w.F410
 	ret = apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	if ret.Receipt.ExitCode != exitcode.SysErrInvalidReceiver || w.Actor(t, testworld.IDHolder).Code != w.Code(t, "ethaccount") {
@@ -263,31 +263,31 @@ func TestReceiptMapping(t *testing.T) {
 		retVal []byte
 	}{
 		// The receiver (102) was primed: invocation 75,000 + 1,300 × 10 bytes.
-		{"ok with data", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"ok with data", testworld.IDAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{Return: ret10}, nil
 		}, 0, incl + testworld.MethodInvocation + 10*testworld.ReturnPerByte, ret10.Data},
 		// Data returned with an abort is still returned (and charged).
-		{"abort with data", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"abort with data", testworld.IDAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{ExitCode: 18, Return: ret10}, nil
 		}, 18, incl + testworld.MethodInvocation + 10*testworld.ReturnPerByte, ret10.Data},
-		{"out of gas", idAddr(testworld.IDOther), 0, func(cm *callmanager.CallManager) (callmanager.Result, error) {
+		{"out of gas", testworld.IDAddr(testworld.IDOther), 0, func(cm *callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, cm.Charge(gas.NewGasCharge("all", gas.NewGas(gasLimit), gas.ZeroGas))
 		}, exitcode.SysErrOutOfGas, gasLimit, nil},
 		// Value beyond the balance left after the gas deduction: lookup
 		// skipped (primed), transfer charged, then InsufficientFunds.
-		{"insufficient funds", idAddr(testworld.IDOther), 1_000_000_000_000_000_000, nil, exitcode.SysErrInsufficientFunds, incl + testworld.ValueTransfer, nil},
+		{"insufficient funds", testworld.IDAddr(testworld.IDOther), 1_000_000_000_000_000_000, nil, exitcode.SysErrInsufficientFunds, incl + testworld.ValueTransfer, nil},
 		// A missing id: an ID address "resolves" to itself, so the executor
 		// primes it Read and its failed lookup is free.
-		{"invalid receiver", idAddr(555), 0, nil, exitcode.SysErrInvalidReceiver, incl, nil},
-		{"other syscall error", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"invalid receiver", testworld.IDAddr(555), 0, nil, exitcode.SysErrInvalidReceiver, incl, nil},
+		{"other syscall error", testworld.IDAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, kernel.Errorf(kernel.LimitExceeded, "too deep")
 		}, exitcode.SysErrFatal, incl + testworld.MethodInvocation, nil},
 		// A fatal error uses the whole gas limit.
-		{"fatal", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"fatal", testworld.IDAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, callmanager.ErrFatal
 		}, exitcode.SysErrFatal, gasLimit, nil},
 		// Still fatal when the chain also holds a syscall error.
-		{"fatal wrapping a syscall error", idAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
+		{"fatal wrapping a syscall error", testworld.IDAddr(testworld.IDOther), 0, func(*callmanager.CallManager) (callmanager.Result, error) {
 			return callmanager.Result{}, fmt.Errorf("%w: exit block: %w", kernel.ErrFatal, kernel.Errorf(kernel.NotFound, "no block"))
 		}, exitcode.SysErrFatal, gasLimit, nil},
 	} {
@@ -297,7 +297,7 @@ func TestReceiptMapping(t *testing.T) {
 			if tc.fn != nil {
 				inv.fn = func(ctx context.Context, cm *callmanager.CallManager, c callmanager.Call) (callmanager.Result, error) {
 					cm.EmitEvent(kernel.StampedEvent{Emitter: c.To})
-					if _, err := cm.Send(ctx, c.To, idAddr(testworld.IDBurnt), 0, nil, big.NewInt(1), nil, false); err != nil {
+					if _, err := cm.Send(ctx, c.To, testworld.IDAddr(testworld.IDBurnt), 0, nil, big.NewInt(1), nil, false); err != nil {
 						return callmanager.Result{}, err
 					}
 					return tc.fn(cm)
@@ -353,7 +353,7 @@ func TestPanicIsFatal(t *testing.T) {
 		panic("actor bug")
 	}}
 	e := &executor.Executor{Machine: w.M, Invoker: inv}
-	ret, err := e.ApplyMessage(context.Background(), w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen)
+	ret, err := e.ApplyMessage(context.Background(), w.msg(testworld.IDAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen)
 	if err != nil {
 		t.Fatalf("a panic in execution should give a fatal receipt, got error %v", err)
 	}
@@ -366,7 +366,7 @@ func TestPanicIsFatal(t *testing.T) {
 		t.Fatal("a transaction is still open after the panic")
 	}
 	// The machine goes on: the next message applies normally.
-	next := w.msg(idAddr(testworld.IDOther), 0, 1)
+	next := w.msg(testworld.IDAddr(testworld.IDOther), 0, 1)
 	next.Sequence = 1
 	ret, err = (&executor.Executor{Machine: w.M, Invoker: &invokerFunc{}}).ApplyMessage(context.Background(), next, executor.Explicit, blsLen)
 	if err != nil || ret.Receipt.ExitCode != exitcode.Ok {
@@ -389,7 +389,7 @@ func TestMessageContext(t *testing.T) {
 			seen, origin, nonce, params = cm.GasPremium(), cm.Origin(), cm.Nonce(), c.Params
 			return callmanager.Result{}, nil
 		}}
-		m := w.msg(idAddr(testworld.IDOther), 2, 0)
+		m := w.msg(testworld.IDAddr(testworld.IDOther), 2, 0)
 		m.GasFeeCap, m.GasPremium, m.Params = big.NewInt(tc.feeCap), big.NewInt(tc.premium), []byte{0x80}
 		apply(t, w, inv, m, executor.Explicit, blsLen)
 		if !seen.Equals(big.NewInt(tc.want)) || origin != testworld.IDRich || nonce != 0 {
@@ -402,13 +402,13 @@ func TestMessageContext(t *testing.T) {
 	// No params: no block.
 	w := newWorld(t, baseFee)
 	inv := &invokerFunc{}
-	apply(t, w, inv, w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen)
+	apply(t, w, inv, w.msg(testworld.IDAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen)
 	if inv.calls[0].Params != nil {
 		t.Errorf("empty params became block %+v", inv.calls[0].Params)
 	}
 	// Method 0 params are raw bytes (seen in the trace).
 	w = newWorld(t, baseFee)
-	m := w.msg(idAddr(testworld.IDOther), 0, 0)
+	m := w.msg(testworld.IDAddr(testworld.IDOther), 0, 0)
 	m.Params = []byte{1, 2}
 	e := &executor.Executor{Machine: w.M, Invoker: &invokerFunc{}, Trace: true}
 	ret, err := e.ApplyMessage(context.Background(), m, executor.Explicit, blsLen)
@@ -424,7 +424,7 @@ func TestImplicit(t *testing.T) {
 	}}
 	// A cron-like call from the system actor with a stale nonce, a fee cap
 	// it cannot pay and value it has not got.
-	m := &message.Message{From: idAddr(testworld.IDSystem), To: idAddr(testworld.IDOther), Sequence: 77, Value: big.Zero(), GasLimit: gasLimit,
+	m := &message.Message{From: testworld.IDAddr(testworld.IDSystem), To: testworld.IDAddr(testworld.IDOther), Sequence: 77, Value: big.Zero(), GasLimit: gasLimit,
 		GasFeeCap: big.NewInt(1000), GasPremium: big.NewInt(1000), Method: 2}
 	ret := apply(t, w, inv, m, executor.Implicit, 1000)
 	// No inclusion gas: the invocation of the primed receiver only.
@@ -443,21 +443,21 @@ func TestImplicit(t *testing.T) {
 	}
 	checkOutputs(t, ret, 0, 0, 0, 0, 0, 0, 0)
 	// Unknown sender: exit 1, no penalty.
-	m.From = mustAddr(address.NewSecp256k1Address([]byte("unknown")))
+	m.From = testworld.MustAddr(address.NewSecp256k1Address([]byte("unknown")))
 	ret = apply(t, w, inv, m, executor.Implicit, 0)
 	if ret.Receipt.ExitCode != exitcode.SysErrSenderInvalid || !ret.Penalty.IsZero() {
 		t.Errorf("receipt %+v penalty %s", ret.Receipt, ret.Penalty)
 	}
 	// An implicit sender is only resolved: an ID address with no actor is
 	// accepted (executor.md §1.2 steps 5-8 are skipped).
-	m.From, m.Value, m.Method = idAddr(555), big.Zero(), 0
+	m.From, m.Value, m.Method = testworld.IDAddr(555), big.Zero(), 0
 	ret = apply(t, w, inv, m, executor.Implicit, 0)
 	if ret.Receipt.ExitCode != 0 {
 		t.Errorf("receipt %+v, want exit 0 from a sender without actor", ret.Receipt)
 	}
 	m.Method = 2
 	// Out of gas is still enforced.
-	m.From, m.Value, m.GasLimit = idAddr(testworld.IDSystem), big.Zero(), testworld.MethodInvocation-1
+	m.From, m.Value, m.GasLimit = testworld.IDAddr(testworld.IDSystem), big.Zero(), testworld.MethodInvocation-1
 	ret = apply(t, w, inv, m, executor.Implicit, 0)
 	if ret.Receipt.ExitCode != exitcode.SysErrOutOfGas || ret.Receipt.GasUsed != testworld.MethodInvocation-1 {
 		t.Errorf("receipt %+v, want out of gas using the limit", ret.Receipt)
@@ -503,7 +503,7 @@ func TestEventsRoot(t *testing.T) {
 	}
 	for _, n := range []int{1, 3, 40} { // 40 > 32: a two-level AMT
 		w := newWorld(t, baseFee)
-		ret := apply(t, w, emit(0, n), w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen)
+		ret := apply(t, w, emit(0, n), w.msg(testworld.IDAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen)
 		if ret.Receipt.EventsRoot == nil || *ret.Receipt.EventsRoot != want(n) || len(ret.Events) != n {
 			t.Errorf("%d events: root %v, want %s", n, ret.Receipt.EventsRoot, want(n))
 		}
@@ -513,10 +513,10 @@ func TestEventsRoot(t *testing.T) {
 		}
 	}
 	w := newWorld(t, baseFee)
-	if ret := apply(t, w, emit(0, 0), w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen); ret.Receipt.EventsRoot != nil {
+	if ret := apply(t, w, emit(0, 0), w.msg(testworld.IDAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen); ret.Receipt.EventsRoot != nil {
 		t.Error("a root without events")
 	}
-	if ret := apply(t, w, emit(16, 2), w.msg(idAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen); ret.Receipt.EventsRoot != nil || len(ret.Events) != 0 {
+	if ret := apply(t, w, emit(16, 2), w.msg(testworld.IDAddr(testworld.IDOther), 2, 0), executor.Explicit, blsLen); ret.Receipt.EventsRoot != nil || len(ret.Events) != 0 {
 		t.Error("a failed message kept its events")
 	}
 }

@@ -58,7 +58,7 @@ func TestApplyV2(t *testing.T) {
 				}
 				return callmanager.Result{Return: &kernel.Block{Codec: 0x71, Data: tc.ret}}, nil
 			}}
-			m := w.msg(idAddr(testworld.IDOther), abi.MethodNum(tc.method), tc.value)
+			m := w.msg(testworld.IDAddr(testworld.IDOther), abi.MethodNum(tc.method), tc.value)
 			m.Params = []byte{0x80}
 			ret := apply(t, w, inv, m, executor.Explicit, blsLen)
 			if ret.Receipt.ExitCode != exitcode.Ok || ret.Receipt.GasUsed != tc.gas {
@@ -83,8 +83,8 @@ func TestApplyV2(t *testing.T) {
 // Only account actors send v2 messages.
 func TestNonAccountSenderV2(t *testing.T) {
 	w := newWorldV2(t)
-	m := w.msg(idAddr(testworld.IDOther), 0, 1)
-	m.From = idAddr(testworld.IDMultisg)
+	m := w.msg(testworld.IDAddr(testworld.IDOther), 0, 1)
+	m.From = testworld.IDAddr(testworld.IDMultisg)
 	ret := apply(t, w, &invokerFunc{}, m, executor.Explicit, blsLen)
 	if ret.Receipt.ExitCode != exitcode.SysErrSenderInvalid || ret.Receipt.GasUsed != 0 {
 		t.Fatalf("receipt %+v", ret.Receipt)

@@ -31,12 +31,3 @@ func (f *invokerFunc) Invoke(ctx context.Context, cm *callmanager.CallManager, c
 	}
 	return f.fn(ctx, cm, c)
 }
-
-// Shared test helpers (internal/testworld).
-var (
-	mustAddr   = testworld.MustAddr
-	idAddr     = testworld.IDAddr
-	bytes48    = testworld.BLSKey
-	bytes20    = testworld.EthAddr
-	wantErrNum = testworld.WantErrNum
-)

@@ -184,7 +184,7 @@ func (w *wasmWorld) run(t *testing.T, limit uint64) (callmanager.Result, error, 
 	msg.Receiver = idWasm
 	tr := gas.NewGasTracker(gas.NewGas(limit), gas.ZeroGas)
 	cm := callmanager.New(w.M, tr, msg, w.inv)
-	to := idAddr(idWasm)
+	to := testworld.IDAddr(idWasm)
 	res, err := cm.Send(context.Background(), testworld.IDRich, to, 2, nil, big.Zero(), nil, false)
 	return res, err, tr
 }

@@ -13,13 +13,3 @@ func newWorld(t testing.TB) *world {
 	t.Helper()
 	return &world{testworld.NewWorld(t, testworld.WorldOptions{})}
 }
-
-// Shared test helpers (internal/testworld).
-var (
-	mustAddr   = testworld.MustAddr
-	idAddr     = testworld.IDAddr
-	bytes48    = testworld.BLSKey
-	bytes20    = testworld.EthAddr
-	wantErrNum = testworld.WantErrNum
-	used       = testworld.UsedGas
-)

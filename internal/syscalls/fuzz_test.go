@@ -118,7 +118,7 @@ func FuzzSyscallArgs(f *testing.F) {
 		tr := gas.NewGasTracker(gas.NewGas(10_000_000_000), gas.ZeroGas)
 		cm := callmanager.New(w.M, tr, msg, w.inv)
 		params := &kernel.Block{Codec: kernel.CodecRaw, Data: payload}
-		_, err := cm.Send(context.Background(), testworld.IDRich, idAddr(idWasm+uint64(i)), 2, params, big.Zero(), nil, false)
+		_, err := cm.Send(context.Background(), testworld.IDRich, testworld.IDAddr(idWasm+uint64(i)), 2, params, big.Zero(), nil, false)
 		if err != nil && strings.Contains(err.Error(), "panic") {
 			t.Fatalf("%s.%s panicked: %v", targets[i].mod, targets[i].fn.Name, err)
 		}
