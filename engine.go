@@ -57,6 +57,8 @@ func DefaultCacheDir() (string, error) { return engine.DefaultCacheDir() }
 type Engine struct {
 	eng   *engine.Engine
 	nodes *state.NodeCache // nil: none
+	// manifests keeps the builtin-actors manifests its VMs read, decoded.
+	manifests *machine.ManifestCache
 
 	mu       sync.Mutex
 	invokers map[int]*callmanager.WasmInvoker
@@ -68,7 +70,7 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fvm: engine: %w", err)
 	}
-	e := &Engine{eng: eng, invokers: map[int]*callmanager.WasmInvoker{}}
+	e := &Engine{eng: eng, invokers: map[int]*callmanager.WasmInvoker{}, manifests: machine.NewManifestCache()}
 	switch {
 	case cfg.StateCacheBytes == 0:
 		e.nodes = state.NewNodeCache(DefaultStateCacheBytes)
@@ -85,6 +87,14 @@ func (e *Engine) stateNodes() *state.NodeCache {
 		return nil
 	}
 	return e.nodes
+}
+
+// manifestCache returns the manifest cache of e's VMs (nil for a nil Engine).
+func (e *Engine) manifestCache() *machine.ManifestCache {
+	if e == nil {
+		return nil
+	}
+	return e.manifests
 }
 
 // invoker returns the syscall bindings of an FVM version, binding them on

@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg Config) (*VM, error) {
 		NetworkVersion: cfg.NetworkVersion, Epoch: cfg.Epoch, Timestamp: cfg.Timestamp,
 		BaseFee: cfg.BaseFee, CircSupply: cfg.CircSupply, ChainID: cfg.ChainID,
 		StateRoot: cfg.StateRoot, Blockstore: cfg.Blockstore, Externs: cfg.Externs, Proofs: cfg.Proofs,
-		Nodes: cfg.Engine.stateNodes(),
+		Nodes: cfg.Engine.stateNodes(), Manifests: cfg.Engine.manifestCache(),
 	}
 	if cfg.Timings != nil {
 		mc.Timings = &cfg.Timings.t

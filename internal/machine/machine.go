@@ -237,6 +237,8 @@ type Config struct {
 	Timings *Timings
 	// Nodes, when set, keeps the state tree's parsed nodes across machines.
 	Nodes *state.NodeCache
+	// Manifests, when set, keeps decoded manifests across machines.
+	Manifests *ManifestCache
 }
 
 // Machine is the state a sequence of messages runs against.
@@ -293,7 +295,7 @@ func New(ctx context.Context, cfg Config) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	manifest, err := bundle.LoadManifestData(ctx, buf, data)
+	manifest, err := cfg.Manifests.Load(ctx, buf, data)
 	if err != nil {
 		return nil, err
 	}
