@@ -53,7 +53,8 @@ func DefaultCacheDir() (string, error) { return engine.DefaultCacheDir() }
 // share the state-tree nodes they read and write, kept parsed by CID (a node
 // is immutable, named by the hash of its bytes): the VM of the next tipset
 // finds the nodes of the last one's state without reading or parsing them
-// again. Results never depend on it.
+// again; likewise the builtin-actors manifests their states name. Results
+// never depend on either.
 type Engine struct {
 	eng   *engine.Engine
 	nodes *state.NodeCache // nil: none
