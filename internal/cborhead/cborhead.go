@@ -1,5 +1,3 @@
-// Package cborhead decodes CBOR item headers, the one piece of CBOR both the
-// blockstore's reachability walk and the kernel's metered link scan need.
 package cborhead
 
 // Read decodes the header at the start of buf: the major type and its

@@ -1,5 +1,3 @@
-// Package history provides a map with an undo log, for transactional
-// caches: a snapshot is just a height in the log.
 package history
 
 // Map is a map that records every write so that it can be rolled back
