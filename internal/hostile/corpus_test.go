@@ -117,14 +117,24 @@ var corpus = []hostileCase{
 		msg: contractCall("hash(uint256,uint256)", func(full bool) []uint64 { return []uint64{400 * mib, pick(full, 3, 1)} }),
 	},
 	{
-		// External self-recursion, each level a new EVM actor instance
-		// (go-fvm reaches 280 levels on actors v17; 281 fail).
+		// External self-recursion, each level a new EVM actor instance.
+		// Gas bounds the depth, not memory (each level is accounted 1.18 MB
+		// of the 2 GiB) nor the 1024-frame call stack: every CALL forwards
+		// at most 63/64 of what is left (the EVM actor's call_gas_limit),
+		// and each level spends ~1.63M gas first, so a 10B-gas message
+		// reaches rec(290), 291 nested calls, and no further.
 		name: "recursion-250", exit: exitcode.Ok, ret: fixed(250),
 		msg: contractCall("rec(uint256)", func(bool) []uint64 { return []uint64{250} }),
 	},
 	{
-		// Deeper than the call stack allows: the innermost call fails and
-		// every level reverts.
+		// The deepest recursion the gas allows (see recursion-250).
+		name: "recursion-290", exit: exitcode.Ok, ret: fixed(290),
+		msg: contractCall("rec(uint256)", func(bool) []uint64 { return []uint64{290} }),
+	},
+	{
+		// Deeper than the gas lasts: rec(291) already runs out at its
+		// innermost level (exit 7 up to the levels with 1/64 in reserve,
+		// which revert), so every deeper request ends the same way.
 		name: "recursion-1100", exit: evmContractReverted,
 		msg: contractCall("rec(uint256)", func(bool) []uint64 { return []uint64{1100} }),
 	},
