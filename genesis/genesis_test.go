@@ -321,21 +321,27 @@ func multisigState(t *testing.T, vm *fvm.VM, bs blockstore.Blockstore, addr addr
 // of its state in every version (v19 adds fields after it).
 func thisEpochReward(t *testing.T, vm *fvm.VM, bs blockstore.Blockstore) abi.TokenAmount {
 	t.Helper()
-	r := cbg.NewCborReader(bytes.NewReader(head(t, vm, bs, builtin.RewardActorAddr)))
+	var reward abi.TokenAmount
+	stateField(t, head(t, vm, bs, builtin.RewardActorAddr), 4, &reward)
+	return reward
+}
+
+// stateField decodes field i of the actor state (a CBOR array) in raw.
+func stateField(t *testing.T, raw []byte, i int, out cbg.CBORUnmarshaler) {
+	t.Helper()
+	r := cbg.NewCborReader(bytes.NewReader(raw))
 	if _, _, err := r.ReadHeader(); err != nil {
 		t.Fatal(err)
 	}
 	var skip cbg.Deferred
-	for range 4 {
+	for range i {
 		if err := skip.UnmarshalCBOR(r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var reward abi.TokenAmount
-	if err := reward.UnmarshalCBOR(r); err != nil {
+	if err := out.UnmarshalCBOR(r); err != nil {
 		t.Fatal(err)
 	}
-	return reward
 }
 
 // runEpochs runs, at epochs 1..epochs, the block reward of miner and the

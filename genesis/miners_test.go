@@ -129,20 +129,8 @@ func lookup(t *testing.T, vm *fvm.VM, addr address.Address) address.Address {
 // state in every version.
 func minerCount(t *testing.T, vm *fvm.VM, bs blockstore.Blockstore) int64 {
 	t.Helper()
-	r := cbg.NewCborReader(bytes.NewReader(head(t, vm, bs, builtin.StoragePowerActorAddr)))
-	if _, _, err := r.ReadHeader(); err != nil {
-		t.Fatal(err)
-	}
-	var skip cbg.Deferred
-	for range 9 {
-		if err := skip.UnmarshalCBOR(r); err != nil {
-			t.Fatal(err)
-		}
-	}
 	var n cbg.CborInt
-	if err := n.UnmarshalCBOR(r); err != nil {
-		t.Fatal(err)
-	}
+	stateField(t, head(t, vm, bs, builtin.StoragePowerActorAddr), 9, &n)
 	return int64(n)
 }
 
@@ -235,15 +223,7 @@ func TestBadMiners(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := minerConfig(t, eng, 17, 2)
 			tc.edit(&cfg)
-			_, err := genesis.Build(context.Background(), blockstore.NewMemory(), cfg)
-			if !errors.Is(err, genesis.ErrBadConfig) {
-				t.Fatalf("error %v, want ErrBadConfig", err)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q", err, w)
-				}
-			}
+			wantBadConfig(t, cfg, tc.want)
 		})
 	}
 }
