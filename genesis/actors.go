@@ -1,11 +1,13 @@
 package genesis
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
 	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/abi"
+	"github.com/filecoin-project/go-state-types/big"
 	"github.com/ipfs/go-cid"
 	cbor "github.com/ipfs/go-ipld-cbor"
 	cbg "github.com/whyrusleeping/cbor-gen"
@@ -122,6 +124,7 @@ import (
 	datacap17 "github.com/filecoin-project/go-state-types/builtin/v17/datacap"
 	init17 "github.com/filecoin-project/go-state-types/builtin/v17/init"
 	market17 "github.com/filecoin-project/go-state-types/builtin/v17/market"
+	miner17 "github.com/filecoin-project/go-state-types/builtin/v17/miner"
 	multisig17 "github.com/filecoin-project/go-state-types/builtin/v17/multisig"
 	power17 "github.com/filecoin-project/go-state-types/builtin/v17/power"
 	reward17 "github.com/filecoin-project/go-state-types/builtin/v17/reward"
@@ -134,6 +137,7 @@ import (
 	datacap18 "github.com/filecoin-project/go-state-types/builtin/v18/datacap"
 	init18 "github.com/filecoin-project/go-state-types/builtin/v18/init"
 	market18 "github.com/filecoin-project/go-state-types/builtin/v18/market"
+	miner18 "github.com/filecoin-project/go-state-types/builtin/v18/miner"
 	multisig18 "github.com/filecoin-project/go-state-types/builtin/v18/multisig"
 	power18 "github.com/filecoin-project/go-state-types/builtin/v18/power"
 	reward18 "github.com/filecoin-project/go-state-types/builtin/v18/reward"
@@ -166,6 +170,17 @@ type release struct {
 	datacap   func(adtStore, address.Address, uint64) (cbg.CBORMarshaler, error)
 	account   func(address.Address) cbg.CBORMarshaler
 	multisig  func(adtStore, multisigParams) (cbg.CBORMarshaler, error)
+
+	// initRegister loads an init actor state, maps an address to its next
+	// ID and returns the new state and the ID given.
+	initRegister func(adtStore, cid.Cid, address.Address) (cbg.CBORMarshaler, abi.ActorID, error)
+	// createMinerParams and createMinerReturn encode the power actor's
+	// CreateMiner parameters and decode its return (ID and robust address).
+	createMinerParams func(createMinerArgs) cbg.CBORMarshaler
+	createMinerReturn func([]byte) (address.Address, address.Address, error)
+	// minerDeposit is the deposit a new miner locks (FIP-0077, from actors
+	// v17), given the genesis reward and power states; nil before v17.
+	minerDeposit func(reward, power cbg.CBORMarshaler) (abi.TokenAmount, error)
 }
 
 // releases is the table of supported actors versions. To add a release,
@@ -184,6 +199,10 @@ var releases = map[int]release{
 		verifreg:  verifregOf(verifreg8.ConstructState),
 		account:   accountOf[account8.State],
 		multisig:  multisigOf[multisig8.State, multisig8.TxnID](adt8.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init8.State](),
+		createMinerParams: createMinerParamsOf[power8.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power8.CreateMinerReturn],
 	},
 	9: {
 		stateTree: stateTreeV4,
@@ -197,6 +216,10 @@ var releases = map[int]release{
 		datacap:   datacapOf(datacap9.ConstructState),
 		account:   accountOf[account9.State],
 		multisig:  multisigOf[multisig9.State, multisig9.TxnID](adt9.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init9.State](),
+		createMinerParams: createMinerParamsOf[power9.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power9.CreateMinerReturn],
 	},
 	10: {
 		stateTree: stateTreeV5,
@@ -210,6 +233,10 @@ var releases = map[int]release{
 		datacap:   datacapOf(datacap10.ConstructState),
 		account:   accountOf[account10.State],
 		multisig:  multisigOf[multisig10.State, multisig10.TxnID](adt10.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init10.State](),
+		createMinerParams: createMinerParamsOf[power10.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power10.CreateMinerReturn],
 	},
 	11: {
 		stateTree: stateTreeV5,
@@ -223,6 +250,10 @@ var releases = map[int]release{
 		datacap:   datacapOf(datacap11.ConstructState),
 		account:   accountOf[account11.State],
 		multisig:  multisigOf[multisig11.State, multisig11.TxnID](adt11.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init11.State](),
+		createMinerParams: createMinerParamsOf[power11.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power11.CreateMinerReturn],
 	},
 	12: {
 		stateTree: stateTreeV5,
@@ -236,6 +267,10 @@ var releases = map[int]release{
 		datacap:   datacapOf(datacap12.ConstructState),
 		account:   accountOf[account12.State],
 		multisig:  multisigOf[multisig12.State, multisig12.TxnID](adt12.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init12.State](),
+		createMinerParams: createMinerParamsOf[power12.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power12.CreateMinerReturn],
 	},
 	13: {
 		stateTree: stateTreeV5,
@@ -249,6 +284,10 @@ var releases = map[int]release{
 		datacap:   datacapOf(datacap13.ConstructState),
 		account:   accountOf[account13.State],
 		multisig:  multisigOf[multisig13.State, multisig13.TxnID](adt13.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init13.State](),
+		createMinerParams: createMinerParamsOf[power13.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power13.CreateMinerReturn],
 	},
 	14: {
 		stateTree: stateTreeV5,
@@ -262,6 +301,10 @@ var releases = map[int]release{
 		datacap:   datacapOf(datacap14.ConstructState),
 		account:   accountOf[account14.State],
 		multisig:  multisigOf[multisig14.State, multisig14.TxnID](adt14.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init14.State](),
+		createMinerParams: createMinerParamsOf[power14.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power14.CreateMinerReturn],
 	},
 	15: {
 		stateTree: stateTreeV5,
@@ -275,6 +318,10 @@ var releases = map[int]release{
 		datacap:   datacapOf(datacap15.ConstructState),
 		account:   accountOf[account15.State],
 		multisig:  multisigOf[multisig15.State, multisig15.TxnID](adt15.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init15.State](),
+		createMinerParams: createMinerParamsOf[power15.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power15.CreateMinerReturn],
 	},
 	16: {
 		stateTree: stateTreeV5,
@@ -288,6 +335,10 @@ var releases = map[int]release{
 		datacap:   datacapOf(datacap16.ConstructState),
 		account:   accountOf[account16.State],
 		multisig:  multisigOf[multisig16.State, multisig16.TxnID](adt16.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init16.State](),
+		createMinerParams: createMinerParamsOf[power16.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power16.CreateMinerReturn],
 	},
 	17: {
 		stateTree: stateTreeV5,
@@ -301,6 +352,11 @@ var releases = map[int]release{
 		datacap:   datacapOf(datacap17.ConstructState),
 		account:   accountOf[account17.State],
 		multisig:  multisigOf[multisig17.State, multisig17.TxnID](adt17.StoreEmptyMap),
+
+		initRegister:      initRegisterOf[init17.State](),
+		createMinerParams: createMinerParamsOf[power17.CreateMinerParams],
+		createMinerReturn: createMinerReturnOf[power17.CreateMinerReturn],
+		minerDeposit:      minerDeposit17,
 	},
 	18: v18States,
 	// The v19 bundles of lotus v1.36.2 are builtin-actors v18.0.0 (the same
@@ -437,6 +493,71 @@ func initOf[St any, S ~initFields, PS cborState[S]](construct func(St, string) (
 	}
 }
 
+// cborUnmarshaler constrains PS to *S with a CBOR decoding.
+type cborUnmarshaler[S any] interface {
+	*S
+	cbg.CBORUnmarshaler
+}
+
+// initRegisterOf loads a version's init state, maps an address to its next
+// ID in the address map and advances the next ID.
+func initRegisterOf[S ~initFields, PS interface {
+	cborState[S]
+	cbg.CBORUnmarshaler
+}]() func(adtStore, cid.Cid, address.Address) (cbg.CBORMarshaler, abi.ActorID, error) {
+	return func(s adtStore, head cid.Cid, addr address.Address) (cbg.CBORMarshaler, abi.ActorID, error) {
+		var st S
+		if err := s.Get(s.Context(), head, PS(&st)); err != nil {
+			return nil, 0, err
+		}
+		fields := initFields(st)
+		id := fields.NextID
+		var err error
+		if fields.AddressMap, err = fillAddressMap(s, fields.AddressMap, []registration{{addr, uint64(id)}}); err != nil {
+			return nil, 0, err
+		}
+		fields.NextID++
+		st = S(fields)
+		return PS(&st), id, nil
+	}
+}
+
+// createMinerArgs are a power CreateMiner's parameters: the miner's owner,
+// worker, window PoSt proof type and peer ID (no multiaddresses).
+type createMinerArgs struct {
+	owner, worker address.Address
+	post          abi.RegisteredPoStProof
+	peer          []byte
+}
+
+// createMinerParamsOf builds a version's power CreateMinerParams.
+func createMinerParamsOf[S ~struct {
+	Owner               address.Address
+	Worker              address.Address
+	WindowPoStProofType abi.RegisteredPoStProof
+	Peer                abi.PeerID
+	Multiaddrs          []abi.Multiaddrs
+}, PS cborState[S]](a createMinerArgs) cbg.CBORMarshaler {
+	p := S{Owner: a.owner, Worker: a.worker, WindowPoStProofType: a.post, Peer: a.peer}
+	return PS(&p)
+}
+
+// createMinerReturnFields is the power actor's CreateMinerReturn.
+type createMinerReturnFields = struct {
+	IDAddress     address.Address
+	RobustAddress address.Address
+}
+
+// createMinerReturnOf decodes a version's power CreateMinerReturn.
+func createMinerReturnOf[S ~createMinerReturnFields, PS cborUnmarshaler[S]](ret []byte) (address.Address, address.Address, error) {
+	var r S
+	if err := PS(&r).UnmarshalCBOR(bytes.NewReader(ret)); err != nil {
+		return address.Undef, address.Undef, err
+	}
+	f := createMinerReturnFields(r)
+	return f.IDAddress, f.RobustAddress, nil
+}
+
 // accountOf builds an account actor's state, which holds its key address.
 func accountOf[S ~struct{ Address address.Address }, PS cborState[S]](key address.Address) cbg.CBORMarshaler {
 	s := S{Address: key}
@@ -494,4 +615,39 @@ var v18States = release{
 	datacap:   datacapOf(datacap18.ConstructState),
 	account:   accountOf[account18.State],
 	multisig:  multisigOf[multisig18.State, multisig18.TxnID](adt18.StoreEmptyMap),
+
+	initRegister:      initRegisterOf[init18.State](),
+	createMinerParams: createMinerParamsOf[power18.CreateMinerParams],
+	createMinerReturn: createMinerReturnOf[power18.CreateMinerReturn],
+	minerDeposit:      minerDeposit18,
+}
+
+// createMinerDepositPower is the power whose initial pledge is the miner
+// creation deposit: a tenth of the minimum consensus power, 10 TiB on
+// mainnet (builtin-actors' CREATE_MINER_DEPOSIT_POWER). Other networks
+// have smaller minimums, but at genesis, with no network power and no
+// circulating supply, the pledge is the reward estimate whatever the power.
+var createMinerDepositPower = abi.NewStoragePower(1 << 40)
+
+// minerDeposit17 is the miner creation deposit of actors v17, as the miner
+// constructor computes it at epoch 0 with no circulating supply (the VM's).
+func minerDeposit17(rew, pow cbg.CBORMarshaler) (abi.TokenAmount, error) {
+	r, ok := rew.(*reward17.State)
+	p, ok2 := pow.(*power17.State)
+	if !ok || !ok2 {
+		return abi.TokenAmount{}, fmt.Errorf("miner deposit: reward %T and power %T states, want actors v17's", rew, pow)
+	}
+	return miner17.InitialPledgeForPower(createMinerDepositPower, r.ThisEpochBaselinePower, r.ThisEpochRewardSmoothed,
+		p.ThisEpochQAPowerSmoothed, big.Zero(), -p.RampStartEpoch, p.RampDurationEpochs), nil
+}
+
+// minerDeposit18 is minerDeposit17 for actors v18.
+func minerDeposit18(rew, pow cbg.CBORMarshaler) (abi.TokenAmount, error) {
+	r, ok := rew.(*reward18.State)
+	p, ok2 := pow.(*power18.State)
+	if !ok || !ok2 {
+		return abi.TokenAmount{}, fmt.Errorf("miner deposit: reward %T and power %T states, want actors v18's", rew, pow)
+	}
+	return miner18.InitialPledgeForPower(createMinerDepositPower, r.ThisEpochBaselinePower, r.ThisEpochRewardSmoothed,
+		p.ThisEpochQAPowerSmoothed, big.Zero(), -p.RampStartEpoch, p.RampDurationEpochs), nil
 }

@@ -97,16 +97,23 @@ func TestBadConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig(17, k)
 			tc.edit(&cfg)
-			_, err := genesis.Build(context.Background(), blockstore.NewMemory(), cfg)
-			if !errors.Is(err, genesis.ErrBadConfig) {
-				t.Fatalf("error %v, want ErrBadConfig", err)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not say %q", err, w)
-				}
-			}
+			wantBadConfig(t, cfg, tc.want)
 		})
+	}
+}
+
+// wantBadConfig: Build refuses cfg with ErrBadConfig and an error saying
+// each of want.
+func wantBadConfig(t *testing.T, cfg genesis.Config, want []string) {
+	t.Helper()
+	_, err := genesis.Build(context.Background(), blockstore.NewMemory(), cfg)
+	if !errors.Is(err, genesis.ErrBadConfig) {
+		t.Fatalf("error %v, want ErrBadConfig", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not say %q", err, w)
+		}
 	}
 }
 

@@ -48,6 +48,11 @@ type builder struct {
 	msigIDs map[int]uint64
 	// defaultSigner is DefaultSigner's address.
 	defaultSigner address.Address
+	// miners are the miners created, in Config order.
+	miners []CreatedMiner
+	// rewardState and powerState are the reward and power actors' genesis
+	// states (the miner creation deposit derives from them).
+	rewardState, powerState cbg.CBORMarshaler
 }
 
 // Build writes a genesis state into bs and returns its root. It loads the
@@ -73,14 +78,14 @@ func Build(ctx context.Context, bs blockstore.Blockstore, cfg Config) (*Genesis,
 	if b.defaultSigner, err = address.NewFromString(DefaultSigner); err != nil {
 		return nil, fmt.Errorf("genesis: DefaultSigner: %w", err)
 	}
-	root, err := b.build()
+	root, err := b.build(buf)
 	if err != nil {
 		return nil, fmt.Errorf("genesis: actors v%d %s: %w", cfg.ActorsVersion, cfg.Network, err)
 	}
 	if err := buf.Flush(ctx, root); err != nil {
 		return nil, fmt.Errorf("genesis: %w", err)
 	}
-	return &Genesis{StateRoot: root, ActorsVersion: cfg.ActorsVersion, Network: cfg.Network, Manifest: man, Accounts: b.allocated()}, nil
+	return &Genesis{StateRoot: root, ActorsVersion: cfg.ActorsVersion, Network: cfg.Network, Manifest: man, Accounts: b.allocated(), Miners: b.miners}, nil
 }
 
 // loadBundle loads the configured bundle's manifest and code into bs.
@@ -104,8 +109,10 @@ func loadBundle(ctx context.Context, bs blockstore.Blockstore, cfg Config) (*bun
 	return bundles[0].Manifest, nil
 }
 
-// build writes every actor and returns the state root.
-func (b *builder) build() (cid.Cid, error) {
+// build writes every actor and returns the state root: the actors genesis
+// writes itself, then the miners the actors create (the VM reads and writes
+// bs), then the Ethereum null account.
+func (b *builder) build(bs blockstore.Blockstore) (cid.Cid, error) {
 	var err error
 	if b.tree, err = newStateTree(b.store, b.rel.stateTree); err != nil {
 		return cid.Undef, err
@@ -116,20 +123,29 @@ func (b *builder) build() (cid.Cid, error) {
 	if err := b.assignIDs(); err != nil {
 		return cid.Undef, err
 	}
-	steps := []func() error{b.singletons, b.keyActors, b.rootKey, b.multisigs, b.ethNull, b.reserve, b.initActor}
+	steps := []func() error{b.singletons, b.keyActors, b.rootKey, b.multisigs, b.reserve, b.initActor}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return cid.Undef, err
 		}
 	}
-	return b.tree.flush()
+	root, err := b.tree.flush()
+	if err != nil {
+		return cid.Undef, err
+	}
+	if len(b.cfg.Miners) != 0 {
+		if root, err = b.createMiners(bs, root); err != nil {
+			return cid.Undef, err
+		}
+	}
+	return b.ethNull(root)
 }
 
 // assignIDs gives IDs in Lotus's order: from FirstAccountID, each key
 // account (or a multisig's signers not seen yet) in Config order, then the
 // default signer, then the multisigs; the root key is RootKeyID. The init
-// actor's next ID is FirstMinerID; the Ethereum null address's EthAccount
-// takes it when the version has EthAccounts.
+// actor's next ID is FirstMinerID: the miners take the IDs from there, then
+// the Ethereum null address's EthAccount when the version has EthAccounts.
 func (b *builder) assignIDs() error {
 	for _, a := range b.cfg.Accounts {
 		if a.Kind != Multisig {
@@ -182,17 +198,19 @@ func (b *builder) singletons() error {
 	if err := b.setState(builtin.SystemActorAddr, manifest.SystemKey, sys, big.Zero()); err != nil {
 		return err
 	}
-	reward, err := b.rel.reward(b.store)
-	if err != nil {
+	if b.rewardState, err = b.rel.reward(b.store); err != nil {
 		return fmt.Errorf("reward actor: %w", err)
 	}
-	if err := b.setState(builtin.RewardActorAddr, manifest.RewardKey, reward, InitialRewardBalance()); err != nil {
+	if err := b.setState(builtin.RewardActorAddr, manifest.RewardKey, b.rewardState, InitialRewardBalance()); err != nil {
 		return err
 	}
 	if err := b.setState(builtin.CronActorAddr, manifest.CronKey, b.rel.cron(), big.Zero()); err != nil {
 		return err
 	}
-	if err := b.storeActor(builtin.StoragePowerActorAddr, manifest.PowerKey, b.rel.power); err != nil {
+	if b.powerState, err = b.rel.power(b.store); err != nil {
+		return fmt.Errorf("power actor: %w", err)
+	}
+	if err := b.setState(builtin.StoragePowerActorAddr, manifest.PowerKey, b.powerState, big.Zero()); err != nil {
 		return err
 	}
 	if err := b.storeActor(builtin.StorageMarketActorAddr, manifest.MarketKey, b.rel.market); err != nil {
@@ -303,21 +321,6 @@ func (b *builder) multisig(id uint64, signers []address.Address, threshold uint6
 		return fmt.Errorf("multisig f0%d: %w", id, err)
 	}
 	return b.setState(idAddr(id), manifest.MultisigKey, st, balance)
-}
-
-// ethNull gives the Ethereum null address an EthAccount with no balance, as
-// Lotus's genesis does, when the version has EthAccounts.
-func (b *builder) ethNull() error {
-	if _, ok := b.man.Code(manifest.EthAccountKey); !ok {
-		return nil
-	}
-	addr, err := address.NewDelegatedAddress(eamNamespace, ethNullAddress)
-	if err != nil {
-		return err
-	}
-	b.register(addr, b.next)
-	b.next++
-	return b.keyActor(b.ids[addr], addr, big.Zero())
 }
 
 // reserve writes f090, a 1-of-1 multisig of the default signer holding what

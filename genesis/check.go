@@ -31,6 +31,7 @@ var ethNullAddress = make([]byte, ethAddressLen)
 // checked returns cfg with its defaults filled in and the release of its
 // actors version, or the first problem found.
 func (cfg Config) checked() (Config, release, error) {
+	var err error
 	rel, ok := releases[cfg.ActorsVersion]
 	if !ok {
 		return cfg, release{}, fmt.Errorf("%w: actors version %d is not supported (supported: %v)", ErrBadConfig, cfg.ActorsVersion, Versions())
@@ -60,6 +61,9 @@ func (cfg Config) checked() (Config, release, error) {
 		return cfg, release{}, err
 	}
 	if err := checkTotal(cfg.Accounts); err != nil {
+		return cfg, release{}, err
+	}
+	if cfg.Miners, err = checkMiners(cfg.Accounts, cfg.Miners); err != nil {
 		return cfg, release{}, err
 	}
 	return cfg, rel, nil
@@ -233,4 +237,61 @@ func filString(atto big.Int) string {
 		return sign + whole + " FIL"
 	}
 	return sign + whole + "." + frac + " FIL"
+}
+
+// maxPeerIDLen is the longest peer ID the miner actor takes (builtin-actors'
+// MAX_PEER_ID_LENGTH).
+const maxPeerIDLen = 128
+
+// checkMiners returns miners with their defaults filled in, or the first
+// problem: an owner that is not an account, a worker that is not a BLS
+// account, a sector size with no proof type, a peer ID too long or taken.
+func checkMiners(accounts []Account, miners []Miner) ([]Miner, error) {
+	kinds := make(map[address.Address]AccountKind)
+	for _, a := range accounts {
+		if a.Kind != Multisig {
+			kinds[a.Address] = a.Kind
+		}
+	}
+	miners = slices.Clone(miners)
+	for i := range miners {
+		m := &miners[i]
+		if m.SectorSize == 0 {
+			m.SectorSize = DefaultSectorSize
+		}
+		if err := checkMiner(kinds, *m); err != nil {
+			return nil, fmt.Errorf("%w: miner %d (owner %s, worker %s): %w", ErrBadConfig, i, m.Owner, m.Worker, err)
+		}
+		for j, o := range miners[:i] {
+			if len(m.PeerID) != 0 && bytes.Equal(o.PeerID, m.PeerID) {
+				return nil, fmt.Errorf("%w: miner %d (owner %s, worker %s): duplicate peer ID, miner %d has it too", ErrBadConfig, i, m.Owner, m.Worker, j)
+			}
+		}
+	}
+	return miners, nil
+}
+
+func checkMiner(kinds map[address.Address]AccountKind, m Miner) error {
+	if m.Owner == address.Undef {
+		return fmt.Errorf("no owner")
+	}
+	if _, ok := kinds[m.Owner]; !ok {
+		return fmt.Errorf("owner %s is not the address of an account of the Config (an f1, f3 or f410 account)", m.Owner)
+	}
+	if m.Worker == address.Undef {
+		return fmt.Errorf("no worker")
+	}
+	switch kind, ok := kinds[m.Worker]; {
+	case !ok:
+		return fmt.Errorf("worker %s is not the address of an account of the Config", m.Worker)
+	case kind != BLS:
+		return fmt.Errorf("worker %s is a %s account; the miner actor takes only a BLS worker", m.Worker, kind)
+	}
+	if _, err := sealProof(m.SectorSize); err != nil {
+		return err
+	}
+	if len(m.PeerID) > maxPeerIDLen {
+		return fmt.Errorf("peer ID of %d bytes, at most %d", len(m.PeerID), maxPeerIDLen)
+	}
+	return nil
 }

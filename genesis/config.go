@@ -11,6 +11,7 @@ import (
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/ipfs/go-cid"
 
+	fvm "github.com/go-fvm/go-fvm"
 	"github.com/go-fvm/go-fvm/bundle"
 )
 
@@ -97,7 +98,39 @@ type Config struct {
 	// or their signers. Unset, f080 is a 1-of-1 multisig whose signer is
 	// DefaultSigner, as in Lotus.
 	VerifiedRegistryRoot address.Address
+	// Miners are the storage providers to create, in order, once every
+	// other actor is in place: each by the power actor's CreateMiner, run
+	// by the actors themselves. They get IDs from FirstMinerID.
+	Miners []Miner
+	// Engine runs the actors that create the Miners. Nil makes a private
+	// engine for the Build (compiling the actors it runs, in memory);
+	// share one to compile them once. Unused without Miners.
+	Engine *fvm.Engine
 }
+
+// Miner is a storage provider created at genesis: a miner actor with no
+// sectors and no power.
+type Miner struct {
+	// Owner is the miner's owner: the Address of one of Config.Accounts
+	// (an f1, f3 or f410 account). It sends the CreateMiner message.
+	Owner address.Address
+	// Worker is the miner's worker: the Address of a BLS account of
+	// Config.Accounts (the miner actor takes only a BLS worker key).
+	Worker address.Address
+	// SectorSize is the size of the miner's sectors, which sets its window
+	// PoSt proof type: 2 KiB, 8 MiB, 512 MiB, 32 GiB or 64 GiB. Zero means
+	// DefaultSectorSize. Which sizes an actor accepts depends on the
+	// bundle's network (mainnet and calibrationnet take 32 and 64 GiB only;
+	// devnet and testing bundles take 2 KiB too).
+	SectorSize abi.SectorSize
+	// PeerID is the libp2p peer ID the miner advertises (its bytes, at
+	// most 128). Empty means none.
+	PeerID []byte
+}
+
+// DefaultSectorSize is the sector size of a Miner that names none: 32 GiB,
+// which every bundle network accepts.
+const DefaultSectorSize = abi.SectorSize(32 << 30)
 
 // Genesis is a built genesis state.
 type Genesis struct {
@@ -111,6 +144,19 @@ type Genesis struct {
 	Manifest *bundle.Manifest
 	// Accounts are Config.Accounts in order, with what genesis gave them.
 	Accounts []Allocated
+	// Miners are Config.Miners in order, with the actors created for them.
+	Miners []CreatedMiner
+}
+
+// CreatedMiner is a Config miner as the genesis state holds it.
+type CreatedMiner struct {
+	// Miner is the miner as configured (SectorSize filled in).
+	Miner Miner
+	// ID is the miner actor's ID address: FirstMinerID for the first miner,
+	// then one more for each.
+	ID address.Address
+	// Robust is the miner actor's robust (f2) address.
+	Robust address.Address
 }
 
 // Allocated is a Config account as the genesis state holds it.
@@ -133,9 +179,10 @@ const (
 	ReserveID = 90
 	// FirstAccountID is the actor ID of the first account.
 	FirstAccountID = 100
-	// FirstMinerID is the init actor's next ID after genesis: the first ID
-	// left for storage providers and actors created later (Lotus's
-	// MinerStart).
+	// FirstMinerID is the ID of the first Config miner (Lotus's
+	// MinerStart): the init actor's next ID once the accounts have theirs.
+	// The Ethereum null account (from actors v10) takes the ID after the
+	// last miner's, as in Lotus.
 	FirstMinerID = 1000
 )
 

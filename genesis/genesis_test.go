@@ -191,18 +191,20 @@ func head(t *testing.T, vm *fvm.VM, bs blockstore.Blockstore, addr address.Addre
 	return blk.RawData()
 }
 
-// TestGenesisRuns builds a genesis for every actors version and runs it:
-// epochs of block rewards and cron, transfers from each kind of account and
-// a multisig proposal.
+// TestGenesisRuns builds a genesis with a miner for every actors version
+// and runs it: epochs of block rewards to the miner and cron, transfers from
+// each kind of account and a multisig proposal.
 func TestGenesisRuns(t *testing.T) {
 	eng := testEngine(t)
 	k := testKeys(t)
 	for _, rel := range testReleases {
 		t.Run(fmt.Sprintf("v%d-nv%d", rel.actors, rel.nv), func(t *testing.T) {
-			g, bs := runnable(t, rel, testConfig(rel.actors, k))
+			cfg := testConfig(rel.actors, k)
+			cfg.Miners, cfg.Engine = []genesis.Miner{{Owner: k.bls, Worker: k.bls}}, eng
+			g, bs := runnable(t, rel, cfg)
 			checkSupply(t, bs, g.StateRoot)
 			checkAccounts(t, newVM(t, eng, bs, rel.nv, g.StateRoot, 0), bs, g, k)
-			root := runEpochs(t, eng, rel, bs, g.StateRoot)
+			root := runEpochs(t, eng, rel, bs, g.StateRoot, g.Miners[0].ID)
 			runTransfers(t, eng, rel, bs, g, root)
 		})
 	}
@@ -261,8 +263,15 @@ func checkAccounts(t *testing.T, vm *fvm.VM, bs blockstore.Blockstore, g *genesi
 		if got := idAddr(t, uint64(id)); got != a.ID || id != wantIDs[i] {
 			t.Errorf("account %d: %s resolves to %s, Genesis says %s, want f0%d", i, a.Address, got, a.ID, wantIDs[i])
 		}
-		if got := balance(t, vm, a.ID); !got.Equals(a.Account.Balance) {
-			t.Errorf("account %d: balance %s, want %s", i, got, a.Account.Balance)
+		want := a.Account.Balance
+		for _, m := range g.Miners {
+			if m.Miner.Owner == a.Address {
+				// The owner paid the miner's creation deposit.
+				want = big.Sub(want, balance(t, vm, m.ID))
+			}
+		}
+		if got := balance(t, vm, a.ID); !got.Equals(want) {
+			t.Errorf("account %d: balance %s, want %s", i, got, want)
 		}
 	}
 	kinds := map[address.Address]string{k.secp: "account", k.bls: "account", k.eth: "ethaccount", k.signer: "account", g.Accounts[3].ID: "multisig",
@@ -312,32 +321,42 @@ func multisigState(t *testing.T, vm *fvm.VM, bs blockstore.Blockstore, addr addr
 // of its state in every version (v19 adds fields after it).
 func thisEpochReward(t *testing.T, vm *fvm.VM, bs blockstore.Blockstore) abi.TokenAmount {
 	t.Helper()
-	r := cbg.NewCborReader(bytes.NewReader(head(t, vm, bs, builtin.RewardActorAddr)))
+	var reward abi.TokenAmount
+	stateField(t, head(t, vm, bs, builtin.RewardActorAddr), 4, &reward)
+	return reward
+}
+
+// stateField decodes field i of the actor state (a CBOR array) in raw.
+func stateField(t *testing.T, raw []byte, i int, out cbg.CBORUnmarshaler) {
+	t.Helper()
+	r := cbg.NewCborReader(bytes.NewReader(raw))
 	if _, _, err := r.ReadHeader(); err != nil {
 		t.Fatal(err)
 	}
 	var skip cbg.Deferred
-	for range 4 {
+	for range i {
 		if err := skip.UnmarshalCBOR(r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var reward abi.TokenAmount
-	if err := reward.UnmarshalCBOR(r); err != nil {
+	if err := out.UnmarshalCBOR(r); err != nil {
 		t.Fatal(err)
 	}
-	return reward
 }
 
-// runEpochs runs, at epochs 1..epochs, the block reward of a miner that
-// does not exist and the cron tick, as a node does after each block, and
-// returns the last state. The reward actor cannot pay a missing miner, so it
-// burns the reward: what leaves it reaches f099, the gas reward plus this
-// epoch's reward per win.
-func runEpochs(t *testing.T, eng *fvm.Engine, rel testRelease, bs blockstore.Blockstore, root cid.Cid) cid.Cid {
+// runEpochs runs, at epochs 1..epochs, the block reward of miner and the
+// cron tick, as a node does after each block, and returns the last state.
+// What leaves the reward actor, the gas reward plus this epoch's reward per
+// win, reaches the miner; with miner Undef, the reward goes to a miner that
+// does not exist, which the reward actor cannot pay, so it burns the reward
+// (to f099).
+func runEpochs(t *testing.T, eng *fvm.Engine, rel testRelease, bs blockstore.Blockstore, root cid.Cid, miner address.Address) cid.Cid {
 	t.Helper()
 	ctx := context.Background()
-	missing := idAddr(t, 1999)
+	to, payee := miner, miner
+	if miner == address.Undef {
+		to, payee = idAddr(t, 1999), builtin.BurntFundsActorAddr
+	}
 	const winCount = 2
 	gasReward := big.NewInt(1_000_000)
 	// A miner address that resolves to no actor at all is refused.
@@ -349,13 +368,13 @@ func runEpochs(t *testing.T, eng *fvm.Engine, rel testRelease, bs blockstore.Blo
 	for epoch := abi.ChainEpoch(1); epoch <= epochs; epoch++ {
 		vm := newVM(t, eng, bs, rel.nv, root, epoch)
 		perWin := thisEpochReward(t, vm, bs)
-		rewardBefore, burntBefore := balance(t, vm, builtin.RewardActorAddr), balance(t, vm, builtin.BurntFundsActorAddr)
-		wantExit(t, vm, awardMsg(t, missing, gasReward, winCount), exitcode.Ok, fmt.Sprintf("epoch %d AwardBlockReward", epoch))
+		rewardBefore, payeeBefore := balance(t, vm, builtin.RewardActorAddr), balance(t, vm, payee)
+		wantExit(t, vm, awardMsg(t, to, gasReward, winCount), exitcode.Ok, fmt.Sprintf("epoch %d AwardBlockReward", epoch))
 		paid := big.Sub(rewardBefore, balance(t, vm, builtin.RewardActorAddr))
-		burnt := big.Sub(balance(t, vm, builtin.BurntFundsActorAddr), burntBefore)
+		got := big.Sub(balance(t, vm, payee), payeeBefore)
 		want := big.Add(gasReward, big.Div(big.Mul(perWin, big.NewInt(winCount)), big.NewInt(5)))
-		if !paid.Equals(want) || !burnt.Equals(want) || perWin.Sign() <= 0 {
-			t.Fatalf("epoch %d: the reward actor paid %s and f099 got %s, want %s (reward per win %s)", epoch, paid, burnt, want, perWin)
+		if !paid.Equals(want) || !got.Equals(want) || perWin.Sign() <= 0 {
+			t.Fatalf("epoch %d: the reward actor paid %s and %s got %s, want %s (reward per win %s)", epoch, paid, payee, got, want, perWin)
 		}
 		cron := &message.Message{
 			From: builtin.SystemActorAddr, To: builtin.CronActorAddr, Method: builtin.MethodsCron.EpochTick,
@@ -517,7 +536,7 @@ func TestNetworkRuns(t *testing.T) {
 	cfg := testConfig(rel.actors, k)
 	cfg.Network = "calibrationnet"
 	g, bs := runnable(t, rel, cfg)
-	runEpochs(t, testEngine(t), rel, bs, g.StateRoot)
+	runEpochs(t, testEngine(t), rel, bs, g.StateRoot, address.Undef)
 }
 
 // TestVerifiedRegistryRoot: with a root key configured, f080 is that key's

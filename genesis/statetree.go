@@ -38,6 +38,50 @@ func newStateTree(s adtStore, version uint64) (*stateTree, error) {
 	return &stateTree{version: version, actors: actors, store: s}, nil
 }
 
+// loadStateTree loads the state tree whose root is root, which must be of
+// the given version.
+func loadStateTree(s adtStore, root cid.Cid, version uint64) (*stateTree, error) {
+	var r stateRoot
+	if err := s.Get(s.Context(), root, &r); err != nil {
+		return nil, fmt.Errorf("state tree root %s: %w", root, err)
+	}
+	if r.version != version {
+		return nil, fmt.Errorf("state tree root %s: version %d, want %d", root, r.version, version)
+	}
+	actors, err := builtin.LoadTree(s, r.actors)
+	if err != nil {
+		return nil, fmt.Errorf("state tree: %w", err)
+	}
+	return &stateTree{version: version, actors: actors, store: s}, nil
+}
+
+// head returns the state head of the actor at id.
+func (t *stateTree) head(id address.Address) (cid.Cid, error) {
+	var (
+		head  cid.Cid
+		found bool
+		err   error
+	)
+	if t.version == stateTreeV4 {
+		var act *builtin.ActorV4
+		if act, found, err = t.actors.GetActorV4(id); found {
+			head = act.Head
+		}
+	} else {
+		var act *builtin.ActorV5
+		if act, found, err = t.actors.GetActorV5(id); found {
+			head = act.Head
+		}
+	}
+	switch {
+	case err != nil:
+		return cid.Undef, fmt.Errorf("state tree: %s: %w", id, err)
+	case !found:
+		return cid.Undef, fmt.Errorf("state tree: no actor %s", id)
+	}
+	return head, nil
+}
+
 // set writes the actor at id. A version-4 tree has no delegated addresses.
 func (t *stateTree) set(id address.Address, code, head cid.Cid, balance abi.TokenAmount, delegated *address.Address) error {
 	if t.version == stateTreeV4 {
@@ -88,6 +132,31 @@ func (r *stateRoot) MarshalCBOR(w io.Writer) error {
 		return err
 	}
 	return cbg.WriteCid(cw, r.info)
+}
+
+// UnmarshalCBOR reads [version, actors, info].
+func (r *stateRoot) UnmarshalCBOR(rd io.Reader) error {
+	cr := cbg.NewCborReader(rd)
+	maj, n, err := cr.ReadHeader()
+	if err != nil {
+		return err
+	}
+	if maj != cbg.MajArray || n != 3 {
+		return fmt.Errorf("state root: major type %d of length %d, want an array of 3", maj, n)
+	}
+	if maj, r.version, err = cr.ReadHeader(); err != nil {
+		return err
+	}
+	if maj != cbg.MajUnsignedInt {
+		return fmt.Errorf("state root: version of major type %d", maj)
+	}
+	if r.actors, err = cbg.ReadCid(cr); err != nil {
+		return fmt.Errorf("state root: actors: %w", err)
+	}
+	if r.info, err = cbg.ReadCid(cr); err != nil {
+		return fmt.Errorf("state root: info: %w", err)
+	}
+	return nil
 }
 
 // emptyArray encodes as the empty CBOR array: the state of actors that keep

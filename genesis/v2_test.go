@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/builtin"
 	"github.com/filecoin-project/go-state-types/exitcode"
@@ -28,7 +29,7 @@ func TestGenesisRunsV2(t *testing.T) {
 			if _, act, err := vm.Actor(t.Context(), builtin.DatacapActorAddr); (err == nil && act != nil) != (rel.actors >= 9) {
 				t.Errorf("actors v%d: datacap actor %v (%v)", rel.actors, act, err)
 			}
-			root := runEpochs(t, eng, rel, bs, g.StateRoot)
+			root := runEpochs(t, eng, rel, bs, g.StateRoot, address.Undef)
 			vm = newVM(t, eng, bs, rel.nv, root, epochs+1)
 			before := balance(t, vm, k.bls)
 			ret := explicit(t, vm, k.secp, k.bls, 0, builtin.MethodSend, fil(3), nil)

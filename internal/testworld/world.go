@@ -35,7 +35,8 @@ const (
 	IDMultisg = 106 // with Senders: a multisig with 1 FIL (not a valid sender)
 	IDEth     = 107 // with Senders: an ethaccount with 1 FIL, sequence 3
 	// IDEthNull is the EthAccount genesis gives the Ethereum null address
-	// (actors v10 on), the first ID after the Config's accounts.
+	// (actors v10 on), the first ID after the Config's accounts (the world
+	// has no genesis miners, which would come first).
 	IDEthNull = genesis.FirstMinerID
 	// IDHolder is the f410 placeholder (WorldOptions.HolderBalance): the
 	// first ID the init actor assigns after genesis.
