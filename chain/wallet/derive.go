@@ -23,6 +23,9 @@ const DefaultMnemonic = "test test test test test test test test test test test 
 const (
 	EthPath      = "m/44'/60'/0'/0/%d"
 	FilecoinPath = "m/44'/461'/0'/0/%d"
+	// BLSPath is where DeriveBLS takes BLS keys from (go-fvm's own choice:
+	// BIP-44 has no BLS convention): the devnet's miner key is index 0.
+	BLSPath = "m/44'/461'/1'/0/%d"
 )
 
 // ErrBadPath is returned (wrapped) for a derivation path that cannot be parsed.

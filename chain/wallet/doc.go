@@ -4,7 +4,8 @@
 // ciphersuite, delegated over keccak-256). Dev keys are derived
 // deterministically from a BIP-39 mnemonic (or a raw seed) along BIP-32
 // paths: m/44'/60'/0'/0/i for Ethereum accounts (the keys Anvil and Hardhat
-// derive from the same mnemonic) and m/44'/461'/0'/0/i for f1 accounts.
+// derive from the same mnemonic), m/44'/461'/0'/0/i for f1 accounts and
+// m/44'/461'/1'/0/i for BLS (f3) keys (DeriveBLS; the devnet's miner).
 //
 // These are development keys printed to the terminal: never use them for
 // anything of value.

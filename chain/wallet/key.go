@@ -72,6 +72,25 @@ func NewKey(t KeyType, private []byte) (*Key, error) {
 	return k, nil
 }
 
+// DeriveBLS returns the BLS key at a BIP-32 path under a seed: the
+// secp256k1 scalar Derive gives, reduced into 1..r-1 (r the BLS12-381
+// scalar field's order; (k mod (r-1)) + 1), as the key's private scalar.
+func DeriveBLS(seed []byte, path string) (*Key, error) {
+	priv, err := Derive(seed, path)
+	if err != nil {
+		return nil, err
+	}
+	rm1 := new(big.Int).Sub(fr.Modulus(), big.NewInt(1))
+	s := new(big.Int).Mod(new(big.Int).SetBytes(priv), rm1)
+	s.Add(s, big.NewInt(1))
+	be := s.FillBytes(make([]byte, 32))
+	le := make([]byte, 32)
+	for i, b := range be {
+		le[31-i] = b
+	}
+	return NewKey(BLS, le)
+}
+
 // Generate makes a new random key of type t, reading entropy from r (nil
 // means crypto/rand).
 func Generate(t KeyType, r io.Reader) (*Key, error) {

@@ -120,3 +120,44 @@ func TestBadKeys(t *testing.T) {
 		t.Error("path without m/ accepted")
 	}
 }
+
+// TestDeriveBLS: the same seed and path give the same BLS key, other indexes
+// other keys, and the key signs.
+func TestDeriveBLS(t *testing.T) {
+	seed, err := MnemonicSeed(DefaultMnemonic, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k0, err := DeriveBLS(seed, fmt.Sprintf(BLSPath, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := DeriveBLS(seed, fmt.Sprintf(BLSPath, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k1, err := DeriveBLS(seed, fmt.Sprintf(BLSPath, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k0.Type != BLS || k0.Address.Protocol() != 3 {
+		t.Fatalf("key type %s, address %s; want a BLS (f3) key", k0.Type, k0.Address)
+	}
+	if k0.Address != again.Address || !bytes.Equal(k0.Private, again.Private) {
+		t.Errorf("derived twice: %s and %s", k0.Address, again.Address)
+	}
+	if k0.Address == k1.Address {
+		t.Errorf("indexes 0 and 1 give the same key %s", k0.Address)
+	}
+	data := []byte("miner")
+	sig, err := k0.Sign(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := crypto.VerifySignature(crypto.SignatureType(sig.Type), sig.Data, k0.Address, data); err != nil || !ok {
+		t.Fatalf("derived BLS key's signature: %v %v", ok, err)
+	}
+	if _, err := DeriveBLS(seed, "44'/1"); err == nil {
+		t.Error("bad path: no error")
+	}
+}
