@@ -32,9 +32,10 @@ var (
 	ErrConfig = errors.New("chain: bad config")
 )
 
-// BurntFundsActor is f099, the burnt-funds actor: the default block miner. The
-// devnet has no storage provider, so the reward actor's ApplyRewards call to
-// it fails and the reward actor burns the block reward instead (exit 0).
+// BurntFundsActor is f099, the burnt-funds actor: the block miner of a chain
+// whose Config names none. It is no storage provider, so the reward actor's
+// ApplyRewards call to it fails and the reward actor burns the block reward
+// instead (exit 0). The devnet names its genesis miner, f01000, instead.
 var BurntFundsActor = mustID(99)
 
 // InitialBaseFee is the genesis block's ParentBaseFee (Lotus's InitialBaseFee).
@@ -62,8 +63,9 @@ type Config struct {
 	// Genesis builds the genesis state into bs and returns its root. It is
 	// called only when Store holds no chain yet.
 	Genesis func(ctx context.Context, bs blockstore.Blockstore) (cid.Cid, error)
-	// Miner is the miner blocks name and the reward actor pays; unset means
-	// BurntFundsActor.
+	// Miner is the miner blocks name and the reward actor pays (a storage
+	// miner actor of the genesis state, such as genesis.Config.Miners
+	// makes); unset means BurntFundsActor, whose rewards are burnt.
 	Miner address.Address
 	// Automine mines each pushed message at once (see the package doc).
 	Automine bool

@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/abi"
 	"github.com/filecoin-project/go-state-types/big"
 	"github.com/filecoin-project/go-state-types/network"
@@ -32,6 +33,11 @@ const DefaultAccounts = 10
 
 // DefaultBalance is each dev account's balance, 10,000 FIL.
 var DefaultBalance = big.Mul(big.NewInt(10_000), big.NewInt(1e18))
+
+// MinerOwnerBalance is the balance genesis gives the miner's owner before
+// the owner pays the miner creation deposit (FIP-0077, actors v17 on):
+// 10,000 FIL.
+var MinerOwnerBalance = big.Mul(big.NewInt(10_000), big.NewInt(1e18))
 
 // ErrConfig is returned (wrapped) for a configuration the devnet cannot run.
 var ErrConfig = errors.New("devnet: bad config")
@@ -78,12 +84,28 @@ type Account struct {
 	Balance abi.TokenAmount
 }
 
+// Miner is the devnet's storage miner, f01000 as on a Lotus devnet: genesis
+// creates it (no sectors, no power), every block names it and the reward
+// actor pays it the block reward.
+type Miner struct {
+	// ID is the miner actor's address, f01000 (genesis.FirstMinerID).
+	ID address.Address
+	// Owner is the miner's owner and worker: a BLS key derived along
+	// wallet.BLSPath (index 0) from the dev keys' seed, funded at genesis
+	// with MinerOwnerBalance (less the miner creation deposit).
+	Owner *wallet.Key
+}
+
 // Devnet is a running devnet.
 type Devnet struct {
 	Chain    *chain.Chain
 	Wallet   *wallet.Wallet
 	Accounts []Account
-	Server   *rpc.Server
+	// Miner is the storage miner blocks name. It is the zero Miner (no ID,
+	// no Owner) for a chain continued from a DataDir made before devnets had
+	// a miner, whose blocks name chain.BurntFundsActor.
+	Miner  Miner
+	Server *rpc.Server
 	// Eth is the Ethereum JSON-RPC API, served on Server with the Filecoin one.
 	Eth    *eth.Service
 	Config Config
@@ -107,13 +129,20 @@ func Open(ctx context.Context, cfg Config) (*Devnet, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Devnet{Wallet: wallet.New(), Accounts: accounts, Config: cfg}
+	miner, err := devMiner(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := &Devnet{Wallet: wallet.New(), Accounts: accounts, Miner: miner, Config: cfg}
 	for _, a := range accounts {
 		d.Wallet.Add(a.Key)
 	}
 	if err := d.open(ctx, cfg, av); err != nil {
 		d.Close(ctx)
 		return nil, err
+	}
+	if d.Miner.Owner != nil {
+		d.Wallet.Add(d.Miner.Owner)
 	}
 	return d, nil
 }
@@ -162,12 +191,27 @@ func (d *Devnet) open(ctx context.Context, cfg Config, av int) error {
 		return err
 	}
 	clock := eth.NewClock(nil)
-	if d.Chain, err = chain.Open(ctx, chain.Config{
+	chainCfg := chain.Config{
 		Store: d.store, Engine: d.engine, NetworkVersion: cfg.NetworkVersion, ChainID: cfg.ChainID,
-		Genesis: genesisBuilder(av, d.Accounts), Automine: cfg.BlockTime == 0, Delegated: cfg.Delegated,
+		Genesis: genesisBuilder(av, d.Accounts, d.Miner.Owner.Address, d.engine), Miner: d.Miner.ID, Automine: cfg.BlockTime == 0, Delegated: cfg.Delegated,
 		Clock: clock.Now,
-	}); err != nil {
+	}
+	if d.Chain, err = chain.Open(ctx, chainCfg); err != nil {
 		return err
+	}
+	hasMiner, err := d.genesisHasMiner(ctx)
+	if err != nil {
+		return err
+	}
+	if !hasMiner {
+		// A chain (in DataDir) made before devnets had a miner: f01000 is
+		// its Ethereum null account, so its blocks keep naming f099.
+		d.Chain.Close()
+		d.Miner = Miner{}
+		chainCfg.Miner = address.Undef
+		if d.Chain, err = chain.Open(ctx, chainCfg); err != nil {
+			return err
+		}
 	}
 	if err := d.loadKeys(); err != nil {
 		return err
@@ -183,6 +227,24 @@ func (d *Devnet) open(ctx context.Context, cfg Config, av int) error {
 	}
 	d.Eth.Register(d.Server.Register, d.Server.Alias)
 	return nil
+}
+
+// genesisHasMiner reports whether the chain's genesis state holds a storage
+// miner at f01000.
+func (d *Devnet) genesisHasMiner(ctx context.Context) (bool, error) {
+	vm, err := d.Chain.VMAt(ctx, d.Chain.Genesis(), false)
+	if err != nil {
+		return false, err
+	}
+	defer vm.Close(ctx)
+	_, act, err := vm.Actor(ctx, minerID)
+	if errors.Is(err, fvm.ErrActorNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return vm.ActorKind(act.Code) == "storageminer", nil
 }
 
 func newEngine(ctx context.Context, dir string) (*fvm.Engine, error) {
@@ -211,7 +273,9 @@ func (d *Devnet) Precompile(ctx context.Context, progress func(done, total int, 
 	return d.engine.Precompile(ctx, d.Chain.Blockstore(), root, progress)
 }
 
-func genesisBuilder(av int, accounts []Account) func(context.Context, blockstore.Blockstore) (cid.Cid, error) {
+// genesisBuilder builds the devnet's genesis: the dev accounts, then the
+// miner's owner (a BLS account), then the miner, f01000.
+func genesisBuilder(av int, accounts []Account, owner address.Address, engine *fvm.Engine) func(context.Context, blockstore.Blockstore) (cid.Cid, error) {
 	return func(ctx context.Context, bs blockstore.Blockstore) (cid.Cid, error) {
 		var gas []genesis.Account
 		for _, a := range accounts {
@@ -224,12 +288,46 @@ func genesisBuilder(av int, accounts []Account) func(context.Context, blockstore
 			}
 			gas = append(gas, genesis.Account{Kind: kind, Address: a.Key.Address, Balance: a.Balance})
 		}
-		g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: av, Accounts: gas})
+		gas = append(gas, genesis.Account{Kind: genesis.BLS, Address: owner, Balance: MinerOwnerBalance})
+		// The devnet runs the mainnet bundle (see Precompile), whose miner
+		// actor takes 32 and 64 GiB sectors only: the default size.
+		g, err := genesis.Build(ctx, bs, genesis.Config{
+			ActorsVersion: av, Accounts: gas, Engine: engine,
+			Miners: []genesis.Miner{{Owner: owner, Worker: owner}},
+		})
 		if err != nil {
 			return cid.Undef, err
 		}
+		if len(g.Miners) != 1 || g.Miners[0].ID != minerID {
+			return cid.Undef, fmt.Errorf("genesis made miners %v, want %s", g.Miners, minerID)
+		}
 		return g.StateRoot, nil
 	}
+}
+
+// minerID is the devnet miner's address, f01000 (an ID address cannot fail).
+var minerID, _ = address.NewIDAddress(genesis.FirstMinerID)
+
+// devMiner derives the miner's owner key (wallet.BLSPath, index 0) from
+// the dev keys' seed.
+func devMiner(cfg Config) (Miner, error) {
+	seed, err := devSeed(cfg)
+	if err != nil {
+		return Miner{}, err
+	}
+	k, err := wallet.DeriveBLS(seed, fmt.Sprintf(wallet.BLSPath, 0))
+	if err != nil {
+		return Miner{}, fmt.Errorf("the miner's key: %w", err)
+	}
+	return Miner{ID: minerID, Owner: k}, nil
+}
+
+// devSeed is Config.Seed, or else the mnemonic's seed.
+func devSeed(cfg Config) ([]byte, error) {
+	if len(cfg.Seed) > 0 {
+		return cfg.Seed, nil
+	}
+	return wallet.MnemonicSeed(cfg.Mnemonic, "")
 }
 
 // devAccounts derives the dev keys: Ethereum accounts along EthPath, then
@@ -241,12 +339,9 @@ func devAccounts(cfg Config) ([]Account, error) {
 	if cfg.Accounts > 1000 {
 		return nil, fmt.Errorf("%w: %d accounts of each kind, at most 1000", ErrConfig, cfg.Accounts)
 	}
-	seed := cfg.Seed
-	if len(seed) == 0 {
-		var err error
-		if seed, err = wallet.MnemonicSeed(cfg.Mnemonic, ""); err != nil {
-			return nil, err
-		}
+	seed, err := devSeed(cfg)
+	if err != nil {
+		return nil, err
 	}
 	var out []Account
 	for _, kind := range []struct {

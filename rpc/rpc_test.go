@@ -20,11 +20,13 @@ import (
 	"github.com/filecoin-project/go-state-types/builtin"
 	init17 "github.com/filecoin-project/go-state-types/builtin/v17/init"
 	msig17 "github.com/filecoin-project/go-state-types/builtin/v17/multisig"
+	miner18 "github.com/filecoin-project/go-state-types/builtin/v18/miner"
 	gscrypto "github.com/filecoin-project/go-state-types/crypto"
 	"github.com/filecoin-project/go-state-types/network"
 	"github.com/ipfs/go-cid"
 
 	"github.com/go-fvm/go-fvm"
+	"github.com/go-fvm/go-fvm/bundle"
 	"github.com/go-fvm/go-fvm/devnet"
 	"github.com/go-fvm/go-fvm/rpc"
 )
@@ -627,5 +629,130 @@ func TestJSONShapes(t *testing.T) {
 		if _, ok := replay[k]; !ok {
 			t.Errorf("InvocResult has no %q", k)
 		}
+	}
+}
+
+// TestGenesisMiner: the devnet's storage miner f01000, as Lotus devnets have
+// one: a miner actor of the bundle's code owned and worked by the devnet's
+// BLS miner key, named by every block and paid each tipset's block reward
+// (not burnt). The Ethereum null account comes after it, at f01001.
+func TestGenesisMiner(t *testing.T) {
+	s := startDevnet(t, devnet.Config{})
+	api, dn := s.client(t, "http")
+	ctx := context.Background()
+	miner := mustID(1000)
+	if s.d.Miner.ID != miner {
+		t.Fatalf("devnet miner %s, want f01000", s.d.Miner.ID)
+	}
+
+	av, err := devnet.ActorsVersion(s.d.Config.NetworkVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := bundle.KnownManifest(av, "mainnet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest, err := bundle.LoadManifest(ctx, s.d.Chain.Blockstore(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	minerCode, ok := manifest.Code("storageminer")
+	if !ok {
+		t.Fatal("the manifest has no storageminer code")
+	}
+	act, err := api.StateGetActor(ctx, miner, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if act.Code != minerCode {
+		t.Fatalf("f01000 code %s, want the manifest's storageminer %s", act.Code, minerCode)
+	}
+
+	// The miner's info: owner and worker are the miner key's account.
+	ownerID, err := api.StateLookupID(ctx, s.d.Miner.Owner.Address, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := api.StateReadState(ctx, miner, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields, ok := st.State.([]any)
+	if !ok || len(fields) == 0 {
+		t.Fatalf("miner state %v", st.State)
+	}
+	link, ok := fields[0].(map[string]any)
+	if !ok {
+		t.Fatalf("miner state's Info %v, want a link", fields[0])
+	}
+	infoCid, err := cid.Decode(link["/"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := api.ChainReadObj(ctx, infoCid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info miner18.MinerInfo
+	if err := info.UnmarshalCBOR(bytes.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if info.Owner != ownerID || info.Worker != ownerID {
+		t.Fatalf("miner owner %s, worker %s; want both %s (%s)", info.Owner, info.Worker, ownerID, s.d.Miner.Owner.Address)
+	}
+	if key, err := api.StateAccountKey(ctx, info.Worker, nil); err != nil || key != s.d.Miner.Owner.Address || key.Protocol() != address.BLS {
+		t.Fatalf("worker key %s (%v), want the BLS key %s", key, err, s.d.Miner.Owner.Address)
+	}
+
+	// The Ethereum null account follows the miner.
+	null, err := address.NewDelegatedAddress(builtin.EthereumAddressManagerActorID, make([]byte, 20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := api.StateLookupID(ctx, null, nil); err != nil || id != mustID(1001) {
+		t.Fatalf("the Ethereum null account is %s (%v), want f01001", id, err)
+	}
+
+	// Each tipset names the miner, and its reward moves from the reward
+	// actor to the miner; nothing is burnt.
+	balance := func(a address.Address) big.Int {
+		t.Helper()
+		b, err := api.WalletBalance(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	genesisTs, err := api.ChainGetTipSetByHeight(ctx, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := genesisTs.Blocks[0].Miner; m != miner {
+		t.Fatalf("genesis block miner %s, want f01000", m)
+	}
+	burnt0 := balance(builtin.BurntFundsActorAddr)
+	for i := range 3 {
+		minerBefore, rewardBefore := balance(miner), balance(builtin.RewardActorAddr)
+		if _, err := dn.Mine(ctx, 1); err != nil {
+			t.Fatal(err)
+		}
+		head, err := api.ChainHead(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range head.Blocks {
+			if b.Miner != miner {
+				t.Fatalf("tipset %d: block miner %s, want f01000", head.Height, b.Miner)
+			}
+		}
+		gained := big.Sub(balance(miner), minerBefore)
+		paid := big.Sub(rewardBefore, balance(builtin.RewardActorAddr))
+		if gained.Sign() <= 0 || !gained.Equals(paid) {
+			t.Fatalf("tipset %d (%d): the miner gained %s, the reward actor paid %s; want the same positive reward", head.Height, i, gained, paid)
+		}
+	}
+	if burnt := balance(builtin.BurntFundsActorAddr); !burnt.Equals(burnt0) {
+		t.Fatalf("burnt funds went from %s to %s over empty tipsets: the reward was burnt", burnt0, burnt)
 	}
 }

@@ -214,6 +214,9 @@ func printBanner(w io.Writer, d *devnet.Devnet, f devnetFlags, addr string, read
 		mining = "a tipset every " + cfg.BlockTime.String()
 	}
 	fmt.Fprintf(w, "\nChain:    %s, head at height %d\nMining:   %s\n", where, d.Chain.Head().Height, mining)
+	if d.Miner.Owner != nil {
+		fmt.Fprintf(w, "Miner:    %s (owner and worker %s)\n", d.Miner.ID, d.Miner.Owner.Address)
+	}
 	fmt.Fprintf(w, "Listening on http://%s%s (ready in %s)\n", addr, rpc.Path, ready.Round(time.Millisecond))
 	fmt.Fprintf(w, "Ethereum JSON-RPC on the same port (http://%s, ws://%s%s), chain id %d\n", addr, addr, rpc.Path, d.Chain.ChainID())
 }
