@@ -247,6 +247,11 @@ func (d *Devnet) genesisHasMiner(ctx context.Context) (bool, error) {
 	return vm.ActorKind(act.Code) == "storageminer", nil
 }
 
+// newEngine is the devnet's own engine: compiled code cached in dir (the
+// user cache dir when empty), and actors interpreted while they compile
+// (InterpretWhileCompiling), so that a first start builds its genesis, whose
+// miner the power actor creates, in about a second rather than after the
+// miner actor compiles.
 func newEngine(ctx context.Context, dir string) (*fvm.Engine, error) {
 	if dir == "" {
 		var err error
@@ -254,7 +259,7 @@ func newEngine(ctx context.Context, dir string) (*fvm.Engine, error) {
 			return nil, err
 		}
 	}
-	return fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir})
+	return fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir, InterpretWhileCompiling: true})
 }
 
 // Precompile compiles (or loads from the engine's cache) every actor of the
