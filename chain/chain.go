@@ -35,7 +35,8 @@ var (
 // BurntFundsActor is f099, the burnt-funds actor: the block miner of a chain
 // whose Config names none. It is no storage provider, so the reward actor's
 // ApplyRewards call to it fails and the reward actor burns the block reward
-// instead (exit 0). The devnet names its genesis miner, f01000, instead.
+// instead (exit 0). A devnet with a genesis miner (devnet.Config.Miner)
+// names it, f01000, instead.
 var BurntFundsActor = mustID(99)
 
 // InitialBaseFee is the genesis block's ParentBaseFee (Lotus's InitialBaseFee).

@@ -6,7 +6,7 @@
 //
 // # Model
 //
-// A tipset holds one block, from Config.Miner (the devnet has one miner). As on Filecoin, a
+// A tipset holds one block, from Config.Miner (f099 when unset). As on Filecoin, a
 // block at height H carries the state and receipts of its parent
 // (ParentStateRoot, ParentMessageReceipts) and the base fee its own messages
 // pay (ParentBaseFee); its own messages are executed at epoch H (per block:

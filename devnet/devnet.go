@@ -62,6 +62,12 @@ type Config struct {
 	DataDir string
 	// BlockTime, when set, mines a tipset every BlockTime instead of automining.
 	BlockTime time.Duration
+	// Miner makes a new chain's genesis create a storage miner, f01000, as a
+	// Lotus devnet's does; its blocks then name it and the reward actor pays
+	// it the block reward, which costs about 1 ms per tipset (the miner
+	// actor's ApplyRewards), so it is off by default. A chain continued from
+	// DataDir keeps what its genesis has, whatever Miner says.
+	Miner bool
 	// Engine runs the actors; nil makes one caching compiled code in CacheDir.
 	Engine *fvm.Engine
 	// CacheDir is where a new Engine keeps compiled actors; "" means fvm.DefaultCacheDir.
@@ -84,9 +90,9 @@ type Account struct {
 	Balance abi.TokenAmount
 }
 
-// Miner is the devnet's storage miner, f01000 as on a Lotus devnet: genesis
-// creates it (no sectors, no power), every block names it and the reward
-// actor pays it the block reward.
+// Miner is the devnet's storage miner (Config.Miner), f01000 as on a Lotus
+// devnet: genesis creates it (no sectors, no power), every block names it
+// and the reward actor pays it the block reward.
 type Miner struct {
 	// ID is the miner actor's address, f01000 (genesis.FirstMinerID).
 	ID address.Address
@@ -102,8 +108,8 @@ type Devnet struct {
 	Wallet   *wallet.Wallet
 	Accounts []Account
 	// Miner is the storage miner blocks name. It is the zero Miner (no ID,
-	// no Owner) for a chain continued from a DataDir made before devnets had
-	// a miner, whose blocks name chain.BurntFundsActor.
+	// no Owner) for a chain whose genesis has none, whose blocks name
+	// chain.BurntFundsActor.
 	Miner  Miner
 	Server *rpc.Server
 	// Eth is the Ethereum JSON-RPC API, served on Server with the Filecoin one.
@@ -191,10 +197,17 @@ func (d *Devnet) open(ctx context.Context, cfg Config, av int) error {
 		return err
 	}
 	clock := eth.NewClock(nil)
+	var owner address.Address
+	if cfg.Miner {
+		owner = d.Miner.Owner.Address
+	}
 	chainCfg := chain.Config{
 		Store: d.store, Engine: d.engine, NetworkVersion: cfg.NetworkVersion, ChainID: cfg.ChainID,
-		Genesis: genesisBuilder(av, d.Accounts, d.Miner.Owner.Address, d.engine), Miner: d.Miner.ID, Automine: cfg.BlockTime == 0, Delegated: cfg.Delegated,
+		Genesis: genesisBuilder(av, d.Accounts, owner, d.engine), Automine: cfg.BlockTime == 0, Delegated: cfg.Delegated,
 		Clock: clock.Now,
+	}
+	if cfg.Miner {
+		chainCfg.Miner = d.Miner.ID
 	}
 	if d.Chain, err = chain.Open(ctx, chainCfg); err != nil {
 		return err
@@ -203,15 +216,19 @@ func (d *Devnet) open(ctx context.Context, cfg Config, av int) error {
 	if err != nil {
 		return err
 	}
-	if !hasMiner {
-		// A chain (in DataDir) made before devnets had a miner: f01000 is
-		// its Ethereum null account, so its blocks keep naming f099.
+	if hasMiner != cfg.Miner {
+		// A chain continued from DataDir keeps its genesis's choice.
 		d.Chain.Close()
-		d.Miner = Miner{}
 		chainCfg.Miner = address.Undef
+		if hasMiner {
+			chainCfg.Miner = d.Miner.ID
+		}
 		if d.Chain, err = chain.Open(ctx, chainCfg); err != nil {
 			return err
 		}
+	}
+	if !hasMiner {
+		d.Miner = Miner{}
 	}
 	if err := d.loadKeys(); err != nil {
 		return err
@@ -247,11 +264,6 @@ func (d *Devnet) genesisHasMiner(ctx context.Context) (bool, error) {
 	return vm.ActorKind(act.Code) == "storageminer", nil
 }
 
-// newEngine is the devnet's own engine: compiled code cached in dir (the
-// user cache dir when empty), and actors interpreted while they compile
-// (InterpretWhileCompiling), so that a first start builds its genesis, whose
-// miner the power actor creates, in about a second rather than after the
-// miner actor compiles.
 func newEngine(ctx context.Context, dir string) (*fvm.Engine, error) {
 	if dir == "" {
 		var err error
@@ -259,7 +271,7 @@ func newEngine(ctx context.Context, dir string) (*fvm.Engine, error) {
 			return nil, err
 		}
 	}
-	return fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir, InterpretWhileCompiling: true})
+	return fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir})
 }
 
 // Precompile compiles (or loads from the engine's cache) every actor of the
@@ -278,8 +290,8 @@ func (d *Devnet) Precompile(ctx context.Context, progress func(done, total int, 
 	return d.engine.Precompile(ctx, d.Chain.Blockstore(), root, progress)
 }
 
-// genesisBuilder builds the devnet's genesis: the dev accounts, then the
-// miner's owner (a BLS account), then the miner, f01000.
+// genesisBuilder builds the devnet's genesis: the dev accounts, then, when
+// owner is defined, the miner's owner (a BLS account) and the miner, f01000.
 func genesisBuilder(av int, accounts []Account, owner address.Address, engine *fvm.Engine) func(context.Context, blockstore.Blockstore) (cid.Cid, error) {
 	return func(ctx context.Context, bs blockstore.Blockstore) (cid.Cid, error) {
 		var gas []genesis.Account
@@ -293,17 +305,18 @@ func genesisBuilder(av int, accounts []Account, owner address.Address, engine *f
 			}
 			gas = append(gas, genesis.Account{Kind: kind, Address: a.Key.Address, Balance: a.Balance})
 		}
-		gas = append(gas, genesis.Account{Kind: genesis.BLS, Address: owner, Balance: MinerOwnerBalance})
-		// The devnet runs the mainnet bundle (see Precompile), whose miner
-		// actor takes 32 and 64 GiB sectors only: the default size.
-		g, err := genesis.Build(ctx, bs, genesis.Config{
-			ActorsVersion: av, Accounts: gas, Engine: engine,
-			Miners: []genesis.Miner{{Owner: owner, Worker: owner}},
-		})
+		gcfg := genesis.Config{ActorsVersion: av, Accounts: gas, Engine: engine}
+		if owner != address.Undef {
+			gcfg.Accounts = append(gcfg.Accounts, genesis.Account{Kind: genesis.BLS, Address: owner, Balance: MinerOwnerBalance})
+			// The devnet runs the mainnet bundle (see Precompile), whose
+			// miner actor takes 32 and 64 GiB sectors only: the default size.
+			gcfg.Miners = []genesis.Miner{{Owner: owner, Worker: owner}}
+		}
+		g, err := genesis.Build(ctx, bs, gcfg)
 		if err != nil {
 			return cid.Undef, err
 		}
-		if len(g.Miners) != 1 || g.Miners[0].ID != minerID {
+		if owner != address.Undef && (len(g.Miners) != 1 || g.Miners[0].ID != minerID) {
 			return cid.Undef, fmt.Errorf("genesis made miners %v, want %s", g.Miners, minerID)
 		}
 		return g.StateRoot, nil

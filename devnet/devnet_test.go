@@ -7,13 +7,10 @@ import (
 
 	"github.com/filecoin-project/go-address"
 	"github.com/filecoin-project/go-state-types/network"
-	"github.com/ipfs/go-cid"
 
 	"github.com/go-fvm/go-fvm"
-	"github.com/go-fvm/go-fvm/blockstore"
 	"github.com/go-fvm/go-fvm/chain"
 	"github.com/go-fvm/go-fvm/devnet"
-	"github.com/go-fvm/go-fvm/genesis"
 )
 
 func engine(b testing.TB) *fvm.Engine {
@@ -83,74 +80,38 @@ func TestVersions(t *testing.T) {
 	}
 }
 
-// TestMinerDataDir: a new chain in a DataDir has the miner f01000 and keeps
-// it across a restart; a chain made before devnets had a miner (its genesis
-// has none) continues with its blocks naming f099, as they did.
+// TestMinerDataDir: Config.Miner makes a new chain's genesis create the
+// miner f01000, which its blocks then name; a chain continued from a DataDir
+// keeps what its genesis has (a miner, or blocks naming f099, as chains made
+// before devnets could have one), whatever Config.Miner says on reopening.
 func TestMinerDataDir(t *testing.T) {
 	ctx := context.Background()
 	e := engine(t)
 	defer e.Close(ctx)
-	head := func(d *devnet.Devnet) address.Address {
-		t.Helper()
-		ts, err := d.Chain.Mine(ctx, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ts[0].Blocks[0].Miner
-	}
-
-	dir := t.TempDir()
-	for range 2 {
-		d, err := devnet.Open(ctx, devnet.Config{Accounts: 1, DataDir: dir, Engine: e})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d.Miner.ID.String() != "f01000" || d.Miner.Owner == nil || !d.Wallet.Has(d.Miner.Owner.Address) {
-			t.Fatalf("miner %+v", d.Miner)
-		}
-		if m := head(d); m != d.Miner.ID {
-			t.Fatalf("block miner %s, want %s", m, d.Miner.ID)
-		}
-		d.Close(ctx)
-	}
-
-	nv, err := devnet.DefaultNetworkVersion()
-	if err != nil {
-		t.Fatal(err)
-	}
-	av, err := devnet.ActorsVersion(nv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := t.TempDir()
-	store, err := chain.OpenStore(old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := chain.Open(ctx, chain.Config{
-		Store: store, Engine: e, NetworkVersion: nv, ChainID: devnet.DefaultChainID,
-		Genesis: func(ctx context.Context, bs blockstore.Blockstore) (cid.Cid, error) {
-			g, err := genesis.Build(ctx, bs, genesis.Config{ActorsVersion: av})
+	for _, made := range []bool{true, false} {
+		dir := t.TempDir()
+		for _, reopen := range []bool{made, !made} {
+			d, err := devnet.Open(ctx, devnet.Config{Accounts: 1, DataDir: dir, Engine: e, Miner: reopen})
 			if err != nil {
-				return cid.Undef, err
+				t.Fatal(err)
 			}
-			return g.StateRoot, nil
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Close()
-	store.Close()
-	d, err := devnet.Open(ctx, devnet.Config{Accounts: 1, DataDir: old, Engine: e})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close(ctx)
-	if d.Miner.Owner != nil || d.Miner.ID != address.Undef {
-		t.Fatalf("a chain with no genesis miner: devnet miner %+v", d.Miner)
-	}
-	if m := head(d); m != chain.BurntFundsActor {
-		t.Fatalf("a chain with no genesis miner: block miner %s, want f099", m)
+			ts, err := d.Chain.Mine(ctx, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := chain.BurntFundsActor
+			if made {
+				if d.Miner.ID.String() != "f01000" || d.Miner.Owner == nil || !d.Wallet.Has(d.Miner.Owner.Address) {
+					t.Fatalf("made with a miner, opened with Miner %v: miner %+v", reopen, d.Miner)
+				}
+				want = d.Miner.ID
+			} else if d.Miner.Owner != nil || d.Miner.ID != address.Undef {
+				t.Fatalf("made without a miner, opened with Miner %v: miner %+v", reopen, d.Miner)
+			}
+			if m := ts[0].Blocks[0].Miner; m != want {
+				t.Fatalf("made with a miner %v, opened with Miner %v: block miner %s, want %s", made, reopen, m, want)
+			}
+			d.Close(ctx)
+		}
 	}
 }

@@ -632,12 +632,12 @@ func TestJSONShapes(t *testing.T) {
 	}
 }
 
-// TestGenesisMiner: the devnet's storage miner f01000, as Lotus devnets have
-// one: a miner actor of the bundle's code owned and worked by the devnet's
+// TestGenesisMiner: the devnet's storage miner f01000 (devnet.Config.Miner),
+// as Lotus devnets have one: a miner actor of the bundle's code owned and worked by the devnet's
 // BLS miner key, named by every block and paid each tipset's block reward
 // (not burnt). The Ethereum null account comes after it, at f01001.
 func TestGenesisMiner(t *testing.T) {
-	s := startDevnet(t, devnet.Config{})
+	s := startDevnet(t, devnet.Config{Miner: true})
 	api, dn := s.client(t, "http")
 	ctx := context.Background()
 	miner := mustID(1000)

@@ -35,6 +35,7 @@ type devnetFlags struct {
 	blockTime      time.Duration
 	dataDir        string
 	inMemory       bool
+	miner          bool
 	listen         string
 }
 
@@ -62,6 +63,7 @@ the same accounts. Devnet only: storage proofs are accepted unchecked.`,
 	fl.DurationVar(&f.blockTime, "block-time", 0, "mine a tipset every interval (e.g. 1s) instead of automining")
 	fl.StringVar(&f.dataDir, "data-dir", "", "where the chain is kept (default: go-fvm/devnet in the user's data dir)")
 	fl.BoolVar(&f.inMemory, "in-memory", false, "keep the chain in memory only (a throwaway chain)")
+	fl.BoolVar(&f.miner, "miner", false, "create a storage miner f01000 at genesis, as Lotus devnets do: blocks name it and it gets the block reward (about 1 ms more per tipset)")
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:1234", "address to serve JSON-RPC on")
 	cmd.AddCommand(newDevnetBenchCmd())
 	return cmd
@@ -70,7 +72,7 @@ the same accounts. Devnet only: storage proofs are accepted unchecked.`,
 func (f devnetFlags) config() (devnet.Config, error) {
 	cfg := devnet.Config{
 		NetworkVersion: network.Version(f.networkVersion), ChainID: f.chainID, Accounts: f.accounts,
-		Mnemonic: f.mnemonic, BlockTime: f.blockTime, Version: "go-fvm devnet",
+		Mnemonic: f.mnemonic, BlockTime: f.blockTime, Miner: f.miner, Version: "go-fvm devnet",
 	}
 	if f.accounts == 0 {
 		cfg.Accounts = -1
