@@ -23,3 +23,14 @@ func TestDevnetBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestDevnetMinerFlag: --miner asks the devnet for a genesis miner; without
+// it there is none.
+func TestDevnetMinerFlag(t *testing.T) {
+	for _, miner := range []bool{false, true} {
+		cfg, err := devnetFlags{miner: miner, inMemory: true, balance: "1", accounts: 1}.config()
+		if err != nil || cfg.Miner != miner {
+			t.Errorf("--miner=%v: Config.Miner %v (%v)", miner, cfg.Miner, err)
+		}
+	}
+}
