@@ -289,7 +289,8 @@ func (l *Linker) callInvoke(ctx context.Context, inv *Invocation, m *Module) (ui
 		return 0, Exit(exitcode.SysErrInvalidReceiver, 0, fmt.Sprintf("cannot upgrade to %s", m.Code))
 	}
 	def := fn.Definition()
-	if have := funcTypeOf(def.ParamTypes(), def.ResultTypes()); !have.Equal(invokeType) {
+	if !hasType(def.ParamTypes(), def.ResultTypes(), invokeType) {
+		have := funcTypeOf(def.ParamTypes(), def.ResultTypes())
 		return 0, AbortFatal(fmt.Errorf("code %s: invoke has type %s, want %s", m.Code, have, invokeType))
 	}
 	if err := inv.UpdateGasAvailable(); err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -78,6 +79,13 @@ func wasmValTypes(ts []api.ValueType) []wasm.ValType {
 // funcTypeOf returns the signature of a function with wazero's value types.
 func funcTypeOf(params, results []api.ValueType) wasm.FuncType {
 	return wasm.FuncType{Params: wasmValTypes(params), Results: wasmValTypes(results)}
+}
+
+// hasType reports whether wazero's signature params -> results is ft,
+// without converting it (every invocation checks its invoke export).
+func hasType(params, results []api.ValueType, ft wasm.FuncType) bool {
+	same := func(a wasm.ValType, b api.ValueType) bool { return a == wasm.ValType(b) }
+	return slices.EqualFunc(ft.Params, params, same) && slices.EqualFunc(ft.Results, results, same)
 }
 
 // exportedTableMin returns the minimum of the defined table exported under
