@@ -145,9 +145,10 @@ func withEngineSteps(cfg wasm.Config) wasm.Config {
 }
 
 // engineStepsVersion names a pipeline's output with the engine's steps.
-func engineStepsVersion(pipeline string) string {
-	return pipeline + "; " + wasm.LargeFillVersion + "; " + wasm.SafePointsVersion
-}
+func engineStepsVersion(pipeline string) string { return pipeline + engineSteps }
+
+// engineSteps is what the engine's steps append to an instrumentation version.
+const engineSteps = "; " + wasm.LargeFillVersion + "; " + wasm.SafePointsVersion
 
 // FVMInstrumentation is the instrumentation of FVM v3 and v4 (nv18+), the
 // default.
@@ -163,7 +164,7 @@ func FVMInstrumentationV2() Instrumentation {
 
 // FVMInstrumentationVersion names FVMInstrument's output: the wasm
 // package's rewrite plus the engine's steps.
-const FVMInstrumentationVersion = wasm.InstrumentationVersion + "; " + wasm.LargeFillVersion + "; " + wasm.SafePointsVersion
+const FVMInstrumentationVersion = wasm.InstrumentationVersion + engineSteps
 
 // FVMInstrument is the FVM's instrumentation (wasm.Instrument with
 // wasm.FVMConfig: validate, stack limiter 2048, gas metering with the
