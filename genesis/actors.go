@@ -625,9 +625,9 @@ var v18States = release{
 // createMinerDepositPower is the power whose initial pledge is the miner
 // creation deposit (FIP-0077): a tenth of the minimum consensus power, so
 // 1 TiB on mainnet, whose minimum is 10 TiB (builtin-actors'
-// CREATE_MINER_DEPOSIT_POWER). Other networks
-// have smaller minimums, but at genesis, with no network power and no
-// circulating supply, the pledge is the reward estimate whatever the power.
+// CREATE_MINER_DEPOSIT_POWER). Other networks have smaller minimums, but at
+// genesis, with no network power and no circulating supply, the pledge is
+// the reward estimate whatever the power.
 var createMinerDepositPower = abi.NewStoragePower(1 << 40)
 
 // minerDeposit17 is the miner creation deposit of actors v17, as the miner
