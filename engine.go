@@ -81,21 +81,13 @@ func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
 	return e, nil
 }
 
-// stateNodes returns the state-node cache of e's VMs (nil for a nil Engine:
-// a VM that owns its engine has no other VM to share with).
-func (e *Engine) stateNodes() *state.NodeCache {
+// caches returns the state-node and manifest caches of e's VMs (none for a
+// nil Engine: a VM that owns its engine has no other VM to share with).
+func (e *Engine) caches() (*state.NodeCache, *machine.ManifestCache) {
 	if e == nil {
-		return nil
+		return nil, nil
 	}
-	return e.nodes
-}
-
-// manifestCache returns the manifest cache of e's VMs (nil for a nil Engine).
-func (e *Engine) manifestCache() *machine.ManifestCache {
-	if e == nil {
-		return nil
-	}
-	return e.manifests
+	return e.nodes, e.manifests
 }
 
 // invoker returns the syscall bindings of an FVM version, binding them on

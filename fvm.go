@@ -83,11 +83,12 @@ func New(ctx context.Context, cfg Config) (*VM, error) {
 	case !cfg.StateRoot.Defined():
 		return nil, fmt.Errorf("%w: no state root", ErrConfig)
 	}
+	nodes, manifests := cfg.Engine.caches()
 	mc := machine.Config{
 		NetworkVersion: cfg.NetworkVersion, Epoch: cfg.Epoch, Timestamp: cfg.Timestamp,
 		BaseFee: cfg.BaseFee, CircSupply: cfg.CircSupply, ChainID: cfg.ChainID,
 		StateRoot: cfg.StateRoot, Blockstore: cfg.Blockstore, Externs: cfg.Externs, Proofs: cfg.Proofs,
-		Nodes: cfg.Engine.stateNodes(), Manifests: cfg.Engine.manifestCache(),
+		Nodes: nodes, Manifests: manifests,
 	}
 	if cfg.Timings != nil {
 		mc.Timings = &cfg.Timings.t
