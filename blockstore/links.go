@@ -1,6 +1,7 @@
 package blockstore
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -38,11 +39,21 @@ func ScanLinks(data []byte, fn func(cid.Cid)) error {
 func scanLinkBytes(data []byte, fn func(link []byte) error) error {
 	buf := data
 	for remaining := uint64(1); remaining > 0; remaining-- {
-		major, extra, rest, err := readHeader(buf)
-		if err != nil {
+		if link, ok := commonLink(buf); ok {
+			if err := fn(link); err != nil {
+				return err
+			}
+			buf = buf[commonLinkHeadLen+len(link):]
+			continue
+		}
+		var major byte
+		var extra uint64
+		var err error
+		if len(buf) > 0 && buf[0]&0x1f < 24 { // the argument is in the first byte
+			major, extra, buf = buf[0]>>5, uint64(buf[0]&0x1f), buf[1:]
+		} else if major, extra, buf, err = readHeader(buf); err != nil {
 			return err
 		}
-		buf = rest
 		switch major {
 		case 0, 1, 7:
 		case 2, 3:
@@ -74,13 +85,37 @@ func scanLinkBytes(data []byte, fn func(link []byte) error) error {
 	return nil
 }
 
+// commonLinkHead is how a link to a CIDv1 with a one-byte codec and a
+// BLAKE2b-256 digest, every link the FVM writes, starts: tag 42, a byte
+// string of 39 bytes, the 0x00 multibase prefix (5 bytes, as a
+// little-endian word).
+const (
+	commonLinkHead    = 0x00_27_58_2a_d8
+	commonLinkHeadLen = 5
+)
+
+// commonLink returns the CID bytes of a link that starts buf and is
+// encoded as commonLinkHead says: the scan's fast path, which gives what
+// the tag and readLink would give.
+func commonLink(buf []byte) ([]byte, bool) {
+	const n = commonLinkHeadLen + blake2bCIDLen
+	if len(buf) < n || binary.LittleEndian.Uint64(buf)&(1<<(8*commonLinkHeadLen)-1) != commonLinkHead {
+		return nil, false
+	}
+	return buf[commonLinkHeadLen:n], true
+}
+
 // addItems adds n items still to read, refusing counts that cannot fit in the
 // input (every item takes at least one byte), which also rules out overflow.
 func addItems(remaining, n uint64) (uint64, error) {
 	if n > 1<<40 {
-		return 0, fmt.Errorf("%w: container of %d items", ErrMalformedCBOR, n)
+		return 0, errContainer(n)
 	}
 	return remaining + n, nil
+}
+
+func errContainer(n uint64) error {
+	return fmt.Errorf("%w: container of %d items", ErrMalformedCBOR, n)
 }
 
 // readLink reads the byte string of a tag-42 link: a 0x00 multibase prefix

@@ -1,5 +1,7 @@
 package cborhead
 
+import "encoding/binary"
+
 // Read decodes the header at the start of buf: the major type and its
 // argument, and the bytes after the header. Like the reference's scanner it
 // does not check minimal encoding; ok is false for empty or short input and
@@ -10,26 +12,17 @@ func Read(buf []byte) (major byte, arg uint64, rest []byte, ok bool) {
 	}
 	major, low := buf[0]>>5, buf[0]&0x1f
 	buf = buf[1:]
-	var size int
 	switch {
 	case low < 24:
 		return major, uint64(low), buf, true
-	case low == 24:
-		size = 1
-	case low == 25:
-		size = 2
-	case low == 26:
-		size = 4
-	case low == 27:
-		size = 8
-	default:
-		return 0, 0, nil, false
+	case low == 24 && len(buf) >= 1:
+		return major, uint64(buf[0]), buf[1:], true
+	case low == 25 && len(buf) >= 2:
+		return major, uint64(binary.BigEndian.Uint16(buf)), buf[2:], true
+	case low == 26 && len(buf) >= 4:
+		return major, uint64(binary.BigEndian.Uint32(buf)), buf[4:], true
+	case low == 27 && len(buf) >= 8:
+		return major, binary.BigEndian.Uint64(buf), buf[8:], true
 	}
-	if len(buf) < size {
-		return 0, 0, nil, false
-	}
-	for _, b := range buf[:size] {
-		arg = arg<<8 | uint64(b)
-	}
-	return major, arg, buf[size:], true
+	return 0, 0, nil, false
 }
