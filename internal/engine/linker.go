@@ -183,7 +183,7 @@ func largeFill(ctx context.Context, _ api.Module, stack []uint64) {
 	}
 	v := byte(stack[1])
 	if v == 0 {
-		clear(buf)
+		zero(buf)
 		return
 	}
 	buf[0] = v

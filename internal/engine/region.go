@@ -100,7 +100,7 @@ func (r *region) clear(from, to uint64) {
 	}
 	vec := r.resident[:n]
 	if vmemResident(r.mem[start:start+n*page], vec) != nil {
-		clear(r.mem[from:to])
+		zero(r.mem[from:to])
 		return
 	}
 	for i := uint64(0); i < n; {
@@ -112,7 +112,7 @@ func (r *region) clear(from, to uint64) {
 		for j < n && vec[j]&1 != 0 {
 			j++
 		}
-		clear(r.mem[max(from, start+i*page):min(to, start+j*page)])
+		zero(r.mem[max(from, start+i*page):min(to, start+j*page)])
 		i = j
 	}
 }
