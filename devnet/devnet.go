@@ -264,6 +264,10 @@ func (d *Devnet) genesisHasMiner(ctx context.Context) (bool, error) {
 	return vm.ActorKind(act.Code) == "storageminer", nil
 }
 
+// newEngine makes the devnet's engine over the compile cache in dir. It
+// interprets actors until they are compiled: on a cold cache the first
+// deployment would otherwise wait seconds for the EVM actor to compile
+// (behind Precompile), where interpreted it is done in about one.
 func newEngine(ctx context.Context, dir string) (*fvm.Engine, error) {
 	if dir == "" {
 		var err error
@@ -271,7 +275,7 @@ func newEngine(ctx context.Context, dir string) (*fvm.Engine, error) {
 			return nil, err
 		}
 	}
-	return fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir})
+	return fvm.NewEngine(ctx, fvm.EngineConfig{CacheDir: dir, InterpretWhileCompiling: true})
 }
 
 // Precompile compiles (or loads from the engine's cache) every actor of the

@@ -180,7 +180,7 @@ func compileProgress(w io.Writer) func(done, total int, name string) {
 			return
 		}
 		shown = true
-		fmt.Fprintf(w, "\rcompiling builtin actors (first run only; messages wait for the actors they need): %d/%d %-20s", done, total, name)
+		fmt.Fprintf(w, "\rcompiling builtin actors (first run only; until then messages run their actors interpreted): %d/%d %-20s", done, total, name)
 		if done == total {
 			fmt.Fprintf(w, "\ncompiled the builtin actors in %s\n", time.Since(start).Round(time.Second))
 		}

@@ -243,6 +243,10 @@ func (e *Engine) WithInstrumentation(ctx context.Context, instr Instrumentation)
 	if e.regions != nil {
 		s.regions, s.sharesRegions = e.regions, true
 	}
+	// And one bound on background compilations.
+	if e.interp != nil {
+		s.interp.compilers = e.interp.compilers
+	}
 	if e.siblings == nil {
 		e.siblings = map[string]*Engine{}
 	}
@@ -424,7 +428,9 @@ func checkCID(code Code) error {
 }
 
 // Preload compiles every code (use manifest order). Codes are compiled
-// concurrently, up to GOMAXPROCS at a time; the error reported is that of
+// concurrently, up to GOMAXPROCS at a time; on a tiered engine, in the
+// slots of its background compilations (all cores but one), so that the
+// messages running meanwhile keep a core. The error reported is that of
 // the first failing code in the given order, so it does not depend on
 // timing. Already loaded codes cost nothing.
 func (e *Engine) Preload(ctx context.Context, codes []Code) error {
@@ -436,10 +442,20 @@ func (e *Engine) Preload(ctx context.Context, codes []Code) error {
 func (e *Engine) PreloadEach(ctx context.Context, codes []Code, done func(i int)) error {
 	errs := make([]error, len(codes))
 	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+	if e.interp != nil {
+		sem = e.interp.compilers
+	}
 	var wg sync.WaitGroup
 	for i, c := range codes {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+		}
+		if errs[i] != nil {
+			break
+		}
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()

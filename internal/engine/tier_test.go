@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ipfs/go-cid"
 )
@@ -86,5 +88,40 @@ func TestTieredInstrumentsOnce(t *testing.T) {
 	}
 	if got := n.n.Load(); got != 1 {
 		t.Fatalf("instrumented %d times, want once", got)
+	}
+}
+
+// Preload on a tiered engine compiles in the slots of the background
+// compilations, which leave a core to the messages: while they are all
+// taken it compiles nothing, and it gives up waiting when its context ends.
+func TestTieredPreloadSharesCompileSlots(t *testing.T) {
+	e := newTestEngine(t, Config{Tiered: true})
+	if e.interp == nil {
+		t.Skip("the compiler is not available here: nothing to tier")
+	}
+	a := newActor(1)
+	a.invoke(body(a.charge(5), i32c(0)))
+	wasm := a.bytes()
+	code := Code{CID: rawCID(t, wasm), Bytes: wasm}
+	for range cap(e.interp.compilers) {
+		e.interp.compilers <- struct{}{}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	waiting := make(chan error)
+	go func() { waiting <- e.Preload(ctx, []Code{code}) }()
+	time.Sleep(100 * time.Millisecond)
+	if e.compiled(code.CID) {
+		t.Fatal("Preload compiled while every compile slot was taken")
+	}
+	cancel()
+	if err := <-waiting; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Preload with its context ended: %v, want context.Canceled", err)
+	}
+	<-e.interp.compilers
+	if err := e.Preload(context.Background(), []Code{code}); err != nil {
+		t.Fatal(err)
+	}
+	if !e.compiled(code.CID) {
+		t.Fatal("Preload returned without compiling")
 	}
 }
