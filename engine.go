@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/ipfs/go-cid"
@@ -65,9 +66,13 @@ type Engine struct {
 	invokers map[int]*callmanager.WasmInvoker
 }
 
-// NewEngine creates an Engine.
+// NewEngine creates an Engine. An actor that is neither compiled nor in the
+// cache when it is first called is compiled then, its functions on every
+// core, while the call waits (unless InterpretWhileCompiling); Precompile
+// compiles a bundle's actors beforehand.
 func NewEngine(ctx context.Context, cfg EngineConfig) (*Engine, error) {
-	eng, err := engine.New(ctx, engine.Config{CacheDir: cfg.CacheDir, Interpreter: cfg.Interpreter, Tiered: cfg.InterpretWhileCompiling})
+	eng, err := engine.New(ctx, engine.Config{CacheDir: cfg.CacheDir, Interpreter: cfg.Interpreter,
+		Tiered: cfg.InterpretWhileCompiling, CompilationWorkers: runtime.GOMAXPROCS(0)})
 	if err != nil {
 		return nil, fmt.Errorf("fvm: engine: %w", err)
 	}

@@ -56,7 +56,8 @@ type Config struct {
 	// available (for tests). See the package notes on its call-depth cap.
 	Interpreter bool
 	// CompilationWorkers, when > 1, lets wazero compile one module's
-	// functions in parallel.
+	// functions in parallel, that many at a time (not in Preload, which
+	// compiles modules side by side).
 	CompilationWorkers int
 	// Tiered runs code the compiler has not compiled yet in wazero's
 	// interpreter while the compiler compiles it in the background (see

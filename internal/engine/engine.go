@@ -387,14 +387,31 @@ func (e *Engine) compile(ctx context.Context, code Code) (*Module, error) {
 	return m, err
 }
 
+// oneWorker is the context key of withOneCompilationWorker.
+type oneWorker struct{}
+
+// withOneCompilationWorker returns ctx with the code it compiles compiled
+// by one worker, whatever Config.CompilationWorkers says.
+func withOneCompilationWorker(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oneWorker{}, true)
+}
+
+// compilationWorkers is how many workers compile a module for ctx.
+func (e *Engine) compilationWorkers(ctx context.Context) int {
+	if ctx.Value(oneWorker{}) != nil {
+		return 1
+	}
+	return e.cfg.CompilationWorkers
+}
+
 // compileInstrumented compiles instrumented code.
 func (e *Engine) compileInstrumented(ctx context.Context, code Code, inst []byte) (*Module, error) {
 	info, err := readModuleInfo(inst)
 	if err != nil {
 		return nil, fmt.Errorf("%w: code %s: %w", ErrCompile, code.CID, err)
 	}
-	if e.cfg.CompilationWorkers > 1 {
-		ctx = experimental.WithCompilationWorkers(ctx, e.cfg.CompilationWorkers)
+	if n := e.compilationWorkers(ctx); n > 1 {
+		ctx = experimental.WithCompilationWorkers(ctx, n)
 	}
 	cm, err := e.rt.CompileModule(ctx, inst)
 	if err != nil {
@@ -445,6 +462,8 @@ func (e *Engine) PreloadEach(ctx context.Context, codes []Code, done func(i int)
 	if e.interp != nil {
 		sem = e.interp.compilers
 	}
+	// Codes compile side by side, each with one worker.
+	ctx = withOneCompilationWorker(ctx)
 	var wg sync.WaitGroup
 	for i, c := range codes {
 		select {

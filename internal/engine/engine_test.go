@@ -669,3 +669,39 @@ func TestSendFromStartFunction(t *testing.T) {
 		t.Fatalf("child sent from the start function: %v", got)
 	}
 }
+
+// A module compiled by several workers (functions side by side) runs as one
+// compiled by one; Preload and background compilations use one worker.
+func TestCompilationWorkers(t *testing.T) {
+	a := newActor(1)
+	var fns []uint32
+	for i := range 16 { // enough functions for the workers to share
+		fns = append(fns, a.b.AddFunc(invokeType, body(a.charge(int64(100+i)), lget(0), i32c(int32(i)), op(opI32Add))))
+	}
+	var calls []wasm.Instr
+	calls = append(calls, lget(0)...)
+	for _, f := range fns {
+		calls = append(calls, call(f)...)
+	}
+	a.invoke(body(a.charge(7), code(calls)))
+	wasm := a.bytes()
+	want, wantTr := run(t, newTestLinker(t, newTestEngine(t, Config{})), wasm, bigGas, nil)
+	if want.Kind != Returned || want.BlockID != 7+120 { // 7 + 0 + 1 + … + 15
+		t.Fatalf("1 worker: outcome %v, want block 127 returned", want)
+	}
+	e := newTestEngine(t, Config{CompilationWorkers: 4})
+	got, gotTr := run(t, newTestLinker(t, e), wasm, bigGas, nil)
+	if got.Kind != want.Kind || got.BlockID != want.BlockID || got.Trap != want.Trap {
+		t.Errorf("4 workers: outcome %v, 1 worker %v", got, want)
+	}
+	if g, w := gotTr.charges(), wantTr.charges(); !slices.Equal(g, w) {
+		t.Errorf("4 workers: charges %v, 1 worker %v", g, w)
+	}
+	ctx := context.Background()
+	if n := e.compilationWorkers(ctx); n != 4 {
+		t.Errorf("compilation workers %d, want Config's 4", n)
+	}
+	if n := e.compilationWorkers(withOneCompilationWorker(ctx)); n != 1 {
+		t.Errorf("compilation workers %d with withOneCompilationWorker, want 1", n)
+	}
+}

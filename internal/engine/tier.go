@@ -107,7 +107,8 @@ func (e *Engine) compileInBackground(code Code) {
 		case <-e.backgroundCtx.Done():
 			return
 		}
-		_, _ = e.load(e.backgroundCtx, code)
+		// One worker: the core left free is the invocations'.
+		_, _ = e.load(withOneCompilationWorker(e.backgroundCtx), code)
 	}()
 }
 
