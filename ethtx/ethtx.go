@@ -158,6 +158,9 @@ func (t *Tx) To() *fvm.EthAddress {
 // other than chainID. Quirk (Lotus ethtypes): Homestead transactions carry no
 // chain ID and are accepted on every chain.
 func (t *Tx) checkChain(chainID uint64) error {
+	if chainID == 0 { // no chain has it (EIP-155), and go-ethereum's signers refuse it
+		return fmt.Errorf("%w: chain id 0", ErrChainID)
+	}
 	if t.kind == Homestead {
 		return nil
 	}

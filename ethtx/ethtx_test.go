@@ -419,3 +419,37 @@ func TestSigningBytes(t *testing.T) {
 		t.Fatalf("method 0: %v, want ErrNotEthereum", err)
 	}
 }
+
+// On a chain whose id·2+36 needs one byte more than id·2+35, an EIP-155
+// signature with recovery id 1 is a byte longer; a node accepts both
+// lengths (found by FuzzParse).
+func TestEIP155SignatureLengths(t *testing.T) {
+	const chainID = 8388590 // ·2+35 = 0xffffff, ·2+36 = 0x01000000
+	key := testKey(t)
+	to := common.HexToAddress("0x1111111111111111111111111111111111111111")
+	seen := map[int]bool{}
+	for nonce := uint64(0); len(seen) < 2; nonce++ {
+		signed, err := types.SignNewTx(key, types.NewEIP155Signer(big.NewInt(chainID)), &types.LegacyTx{
+			Nonce: nonce, GasPrice: big.NewInt(100), Gas: 21000, To: &to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := signed.MarshalBinary()
+		tx, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		smsg, _, err := tx.SignedMessage(chainID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(smsg.Signature.Data)
+		if err := Authenticate(smsg, chainID); err != nil {
+			t.Fatalf("nonce %d, %d-byte signature: %v", nonce, n, err)
+		}
+		seen[n] = true
+	}
+	if !seen[68] || !seen[69] {
+		t.Fatalf("signature lengths %v, want 68 and 69", seen)
+	}
+}

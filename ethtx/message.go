@@ -3,6 +3,7 @@ package ethtx
 import (
 	"fmt"
 	"math/big"
+	"slices"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -60,12 +61,12 @@ func FromSignedMessage(smsg *message.SignedMessage, chainID uint64) (*Tx, error)
 
 // legacyFromMessage rebuilds a Homestead or EIP-155 transaction.
 func legacyFromMessage(m *message.Message, sig []byte, to *common.Address, input []byte, chainID uint64) (*Tx, error) {
-	want := homesteadSigLen
+	want := []int{homesteadSigLen}
 	if sig[0] == eip155SigPrefix {
-		want = eip155SigLen(chainID)
+		want = eip155SigLens(chainID)
 	}
-	if len(sig) != want {
-		return nil, fmt.Errorf("%w: legacy signature with prefix %#x is %d bytes, want %d", ErrNotEthereum, sig[0], len(sig), want)
+	if !slices.Contains(want, len(sig)) {
+		return nil, fmt.Errorf("%w: legacy signature with prefix %#x is %d bytes, want %v", ErrNotEthereum, sig[0], len(sig), want)
 	}
 	v := new(big.Int).SetBytes(sig[65:])
 	tx, err := wrap(types.NewTx(&types.LegacyTx{
@@ -89,14 +90,18 @@ func legacyFromMessage(m *message.Message, sig []byte, to *common.Address, input
 	return tx, nil
 }
 
-// eip155SigLen is the length of an EIP-155 delegated signature on chain
-// chainID: the prefix, r, s and v = chainID·2+35 big-endian. Quirk (Lotus
-// ethtypes): Lotus accepts the length of v for recovery id 0 or 1
-// (chainID·2+35 and +36), which differ only when +36 carries into a new byte.
-func eip155SigLen(chainID uint64) int {
-	v := new(big.Int).SetUint64(chainID)
-	v.Lsh(v, 1).Add(v, big.NewInt(35))
-	return 1 + 64 + len(v.Bytes())
+// eip155SigLens are the lengths of an EIP-155 delegated signature on chain
+// chainID: the prefix, r, s and v = chainID·2+35 or +36 (the recovery id)
+// big-endian. Quirk (Lotus ethtypes): either length is accepted whatever v
+// is; they differ only when +36 carries into a new byte.
+func eip155SigLens(chainID uint64) []int {
+	var lens []int
+	for _, add := range []int64{35, 36} {
+		v := new(big.Int).SetUint64(chainID)
+		v.Lsh(v, 1).Add(v, big.NewInt(add))
+		lens = append(lens, 1+64+len(v.Bytes()))
+	}
+	return lens
 }
 
 // ethCall reads a message's Ethereum recipient and input (Lotus's
