@@ -1,12 +1,15 @@
 package rpc
 
 import (
-	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/filecoin-project/go-jsonrpc"
@@ -39,40 +42,77 @@ func (s *Server) Alias(alias, original string) { s.rpc.AliasMethod(alias, origin
 
 // Handler returns the HTTP handler: JSON-RPC over POST and WebSocket at Path
 // and at / (where Ethereum tools look by default). JSON-RPC errors answer
-// with HTTP 200, as Ethereum nodes do: go-jsonrpc answers a parse error or
-// an unknown method with 500, whose body ethers does not read (go-jsonrpc's
+// with HTTP 200, as Ethereum nodes (Anvil, geth) do: go-jsonrpc answers an
+// invalid request (an empty body, an empty batch) with 400 and a parse error
+// or an unknown method with 500, whose body ethers does not read (go-jsonrpc's
 // own client reads both).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(Path, s.rpc)
 	mux.Handle("/", s.rpc)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(strings.ToLower(r.Header.Get("Connection")), "upgrade") {
+			mux.ServeHTTP(w, r) // a WebSocket: its errors are HTTP's
+			return
+		}
+		if r.Method == http.MethodPost && s.serveBatch(w, r) {
+			return
+		}
 		mux.ServeHTTP(statusOK{w}, r)
 	})
 }
 
-// statusOK turns the 500 go-jsonrpc sends with a JSON-RPC error into 200.
+// serveBatch answers a POSTed batch (a non-empty JSON array) and reports
+// whether r held one; otherwise r's body is left for go-jsonrpc to read.
+// go-jsonrpc's own batches are not valid JSON when they hold a
+// notification (an answerless request still gets its comma) or a bad id (the
+// array is left open): each request goes to it alone here, and the answers
+// are joined, as JSON-RPC 2.0 says; a batch of notifications gets no answer.
+func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestSize+1))
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
+	if err != nil || len(body) > maxRequestSize {
+		return false
+	}
+	var reqs []json.RawMessage
+	if json.Unmarshal(body, &reqs) != nil || len(reqs) == 0 {
+		return false
+	}
+	var out bytes.Buffer
+	for _, req := range reqs {
+		var answer bytes.Buffer
+		s.rpc.HandleRequest(r.Context(), bytes.NewReader(req), &answer)
+		if a := bytes.TrimSpace(answer.Bytes()); len(a) > 0 {
+			if out.Len() == 0 {
+				out.WriteByte('[')
+			} else {
+				out.WriteByte(',')
+			}
+			out.Write(a)
+		}
+	}
+	if out.Len() == 0 {
+		return true
+	}
+	out.WriteByte(']')
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(out.Bytes())
+	return true
+}
+
+// statusOK turns the 400 or 500 go-jsonrpc sends with a JSON-RPC error
+// into 200.
 type statusOK struct{ http.ResponseWriter }
 
 func (w statusOK) WriteHeader(code int) {
-	if code == http.StatusInternalServerError {
+	if code == http.StatusBadRequest || code == http.StatusInternalServerError {
 		code = http.StatusOK
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// Unwrap lets http.ResponseController reach the connection (WebSocket
-// upgrades hijack it).
+// Unwrap lets http.ResponseController reach the connection.
 func (w statusOK) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Hijack hands the connection over for a WebSocket upgrade.
-func (w statusOK) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	h, ok := w.ResponseWriter.(http.Hijacker)
-	if !ok {
-		return nil, nil, errors.New("the connection cannot be hijacked")
-	}
-	return h.Hijack()
-}
 
 // Flush sends buffered data.
 func (w statusOK) Flush() {

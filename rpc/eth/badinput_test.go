@@ -2,6 +2,7 @@ package eth_test
 
 import (
 	"math/big"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -86,9 +87,20 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	// Garbage that is not JSON-RPC at all.
-	if err := n.raw(t, []byte(`{"jsonrpc":"2.0","id":1,"method":`), nil); err == nil || err.Code != -32700 {
-		t.Fatalf("garbage JSON: %v", err)
+	// Bodies that are not JSON-RPC at all: an error with HTTP 200, as Anvil
+	// answers them (ethers reads no body of an HTTP error).
+	for body, code := range map[string]int{``: -32600, `[]`: -32600, `{"jsonrpc":"2.0","id":1,"method":`: -32700} {
+		resp, err := http.Post(n.URL, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("body %q: HTTP %d, want 200", body, resp.StatusCode)
+		}
+		if err := n.raw(t, []byte(body), nil); err == nil || err.Code != code {
+			t.Errorf("body %q: %v, want code %d", body, err, code)
+		}
 	}
 	if err := n.raw(t, []byte(`{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":{"a":1}}`), nil); err == nil || err.Code != -32602 {
 		t.Fatalf("params as an object: %v", err)

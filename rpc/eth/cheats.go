@@ -26,6 +26,9 @@ func mustIDAddr(id uint64) address.Address {
 // when interval > 0.
 func (s *Service) mine(ctx context.Context, n uint64, interval uint64) error {
 	for i := uint64(0); i < n; i++ {
+		if err := ctx.Err(); err != nil { // the client is gone
+			return err
+		}
 		if i > 0 && interval > 0 {
 			if s.cfg.Clock == nil {
 				return serverError("this node has no adjustable clock")
